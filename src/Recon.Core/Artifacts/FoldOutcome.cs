@@ -1,0 +1,8 @@
+namespace Recon.Core.Artifacts;
+
+public enum FoldOutcome
+{
+    Applied,
+    Duplicate,
+    Conflict,
+}

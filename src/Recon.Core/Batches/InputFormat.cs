@@ -1,0 +1,8 @@
+namespace Recon.Core.Batches;
+
+public enum InputFormat
+{
+    JsonLines,
+    JsonLinesGzip,
+    Csv,
+}

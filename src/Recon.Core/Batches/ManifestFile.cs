@@ -1,0 +1,3 @@
+namespace Recon.Core.Batches;
+
+public sealed record ManifestFile(string Name, long Records);

@@ -1,0 +1,19 @@
+namespace Recon.Core;
+
+/// <summary>A part-file record failed its length, CRC or identity check.</summary>
+public sealed class CorruptRecordException : ReconException
+{
+    public CorruptRecordException(string file, long offset, string? artifactId, string detail)
+        : base(ReconErrors.CorruptRecordMessage(file, offset, artifactId, detail))
+    {
+        File = file;
+        Offset = offset;
+        ArtifactId = artifactId;
+    }
+
+    public string File { get; }
+
+    public long Offset { get; }
+
+    public string? ArtifactId { get; }
+}

@@ -1,0 +1,9 @@
+namespace Recon.Core.Ports;
+
+public enum BatchStatus
+{
+    Pending,
+    InRun,
+    Done,
+    Failed,
+}

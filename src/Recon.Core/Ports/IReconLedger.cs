@@ -1,0 +1,51 @@
+namespace Recon.Core.Ports;
+
+/// <summary>
+/// The ledger: batches, runs, the order of stateful runs and quarantined lines. Every state change is conditional
+/// on the state it expects, so a step recorded twice (a retry, a second runner) changes nothing the second time.
+/// </summary>
+public interface IReconLedger
+{
+    /// <summary>Registers a newly discovered batch as pending; false when the batch id is already known.</summary>
+    ValueTask<bool> RegisterBatchAsync(BatchRecord batch, CancellationToken ct);
+
+    /// <summary>Marks a pending batch failed (e.g. a bad manifest) without a run.</summary>
+    ValueTask FailBatchAsync(string batchId, string reason, DateTimeOffset at, CancellationToken ct);
+
+    ValueTask<IReadOnlyList<BatchRecord>> ListBatchesAsync(CancellationToken ct);
+
+    ValueTask<BatchRecord?> GetBatchAsync(string batchId, CancellationToken ct);
+
+    /// <summary>
+    /// Claims pending batches into a new run with the next seq. Throws when any batch is no longer pending,
+    /// so two runners can never claim the same batch.
+    /// </summary>
+    ValueTask<RunRecord> CreateRunAsync(IReadOnlyList<string> batchIds, int partitions, long events, DateTimeOffset createdAt, CancellationToken ct);
+
+    ValueTask<IReadOnlyList<RunRecord>> ListRunsAsync(CancellationToken ct);
+
+    ValueTask<RunRecord?> GetRunAsync(string runId, CancellationToken ct);
+
+    /// <summary>Planned → Reduced: records each batch's line count and bad lines; batches with a failure reason become failed.</summary>
+    ValueTask<bool> CompleteReduceAsync(string runId, IReadOnlyList<ReduceBatchResult> batches, double seconds, CancellationToken ct);
+
+    /// <summary>Records, before pre-fetch reads anything, which runs were fully indexed at that moment.</summary>
+    ValueTask BeginPrefetchAsync(string runId, long indexedThrough, CancellationToken ct);
+
+    /// <summary>Reduced → Prefetched.</summary>
+    ValueTask<bool> CompletePrefetchAsync(string runId, double seconds, CancellationToken ct);
+
+    /// <summary>Prefetched → Processed: records applied and duplicate counts and conflicting duplicates per batch.</summary>
+    ValueTask<bool> CompleteProcessAsync(string runId, IReadOnlyList<ProcessBatchResult> batches, double seconds, CancellationToken ct);
+
+    /// <summary>Processed → Indexed: the run's batches become done.</summary>
+    ValueTask<bool> CompleteIndexAsync(string runId, long indexedRows, double seconds, DateTimeOffset at, CancellationToken ct);
+
+    /// <summary>Marks an unfinished run failed and its batches failed with <paramref name="reason"/>.</summary>
+    ValueTask FailRunAsync(string runId, string reason, DateTimeOffset at, CancellationToken ct);
+
+    /// <summary>The highest seq such that every run up to it is indexed or failed; 0 when there is none.</summary>
+    ValueTask<long> GetIndexedThroughAsync(CancellationToken ct);
+
+    ValueTask<IReadOnlyList<QuarantinedLine>> ListQuarantineAsync(string? batchId, CancellationToken ct);
+}

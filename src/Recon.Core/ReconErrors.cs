@@ -1,0 +1,35 @@
+using System.Globalization;
+
+namespace Recon.Core;
+
+/// <summary>Every user-facing error is built here so that messages stay specific and consistent.</summary>
+public static class ReconErrors
+{
+    internal static string CorruptRecordMessage(string file, long offset, string? artifactId, string detail) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"corrupt record in part-file '{file}' at offset {offset}{(artifactId is null ? "" : $" (artifact '{artifactId}')")}: {detail}. The part-file is damaged; restore it from a copy, then run 'recon verify'.");
+
+    public static CorruptRecordException CorruptRecord(string file, long offset, string? artifactId, string detail) =>
+        new(file, offset, artifactId, detail);
+
+    public static ReconException CorruptPartFile(string file, string detail) =>
+        new($"part-file '{file}' is not readable: {detail}. Restore it from a copy, then run 'recon verify' and 'recon reindex'.");
+
+    public static ReconException ArtifactNotFound(string artifactId) =>
+        new($"artifact '{artifactId}' not found: no version of it has been indexed. Check the id, or run 'recon backlog' to see whether its batch is still pending.");
+
+    public static ReconException ArtifactNotFoundAsOf(string artifactId, DateTimeOffset asOf) =>
+        new($"artifact '{artifactId}' had no version as of {IsoTime.Format(asOf)}; 'recon artifact history {artifactId}' lists its versions.");
+
+    public static ReconException BadManifest(string path, string detail) =>
+        new($"manifest '{path}' is invalid: {detail}.");
+
+    public static ReconException ObjectMissing(string key) =>
+        new($"object '{key}' is missing from the object store. If it is a part-file, restore it and run 'recon verify'.");
+
+    public static ReconException ShortRead(string key, long offset, int wanted, int got) =>
+        new(string.Create(CultureInfo.InvariantCulture, $"object '{key}' ended early: wanted {wanted} bytes at offset {offset}, got {got}. The file is truncated; restore it and run 'recon verify'."));
+
+    public static ReconException RecordTooLarge(string artifactId, long bytes) =>
+        new(string.Create(CultureInfo.InvariantCulture, $"artifact '{artifactId}' encodes to {bytes} bytes, above the 2 GiB record limit of the part-file format."));
+}
