@@ -250,6 +250,12 @@ public static class EventParser
             return null;
         }
 
+        if (reader.ValueSpan.Length > 256)
+        {
+            error ??= new LineError(QuarantineReasons.InvalidId, $"{field} must be at most 256 bytes");
+            return null;
+        }
+
         if (reader.ValueIsEscaped)
         {
             var s = reader.GetString()!;

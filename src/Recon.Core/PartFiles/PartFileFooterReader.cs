@@ -1,0 +1,77 @@
+using System.Buffers.Binary;
+using System.Text;
+using Recon.Core.Ports;
+
+namespace Recon.Core.PartFiles;
+
+/// <summary>Reads a part-file's footer with two ranged reads (trailer, then footer), so the index can be rebuilt from the files alone.</summary>
+public static class PartFileFooterReader
+{
+    public static async Task<IReadOnlyList<PartFileEntry>> ReadAsync(IObjectStore store, string key, CancellationToken ct)
+    {
+        long length = await store.GetLengthAsync(key, ct).ConfigureAwait(false) ?? throw ReconErrors.ObjectMissing(key);
+        if (length < 14 + PartFileFormat.TrailerSize)
+        {
+            throw ReconErrors.CorruptPartFile(key, $"it is {length} bytes, too short for a header and trailer");
+        }
+
+        var trailer = new byte[PartFileFormat.TrailerSize];
+        await ReadExactlyAsync(store, key, length - trailer.Length, trailer, ct).ConfigureAwait(false);
+        if (!trailer.AsSpan(16).SequenceEqual(PartFileFormat.TrailerMagic))
+        {
+            throw ReconErrors.CorruptPartFile(key, "the trailer magic is missing (the file is truncated or not a part-file)");
+        }
+
+        long footerOffset = BinaryPrimitives.ReadInt64LittleEndian(trailer);
+        uint count = BinaryPrimitives.ReadUInt32LittleEndian(trailer.AsSpan(8));
+        uint crc = BinaryPrimitives.ReadUInt32LittleEndian(trailer.AsSpan(12));
+        long footerLength = length - trailer.Length - footerOffset;
+        if (footerOffset < 14 || footerLength < 0 || footerLength > int.MaxValue)
+        {
+            throw ReconErrors.CorruptPartFile(key, $"the footer offset {footerOffset} is outside the file");
+        }
+
+        var footer = new byte[footerLength];
+        await ReadExactlyAsync(store, key, footerOffset, footer, ct).ConfigureAwait(false);
+        if (Crc32C.Compute(footer) != crc)
+        {
+            throw ReconErrors.CorruptPartFile(key, $"the footer at offset {footerOffset} fails its CRC");
+        }
+
+        var entries = new List<PartFileEntry>((int)Math.Min(count, 1 << 24));
+        int p = 0;
+        for (uint i = 0; i < count; i++)
+        {
+            int idLen = BinaryPrimitives.ReadUInt16LittleEndian(footer.AsSpan(p));
+            string id = Encoding.UTF8.GetString(footer, p + 2, idLen);
+            p += 2 + idLen;
+            long version = BinaryPrimitives.ReadInt64LittleEndian(footer.AsSpan(p));
+            long offset = BinaryPrimitives.ReadInt64LittleEndian(footer.AsSpan(p + 8));
+            int len = BinaryPrimitives.ReadInt32LittleEndian(footer.AsSpan(p + 16));
+            p += 20;
+            if (offset < 14 || len < PartFileFormat.RecordHeaderSize || offset + len > footerOffset)
+            {
+                throw ReconErrors.CorruptPartFile(key, $"footer entry for '{id}' points outside the records");
+            }
+
+            entries.Add(new PartFileEntry(id, version, offset, len));
+        }
+
+        return p == footer.Length ? entries : throw ReconErrors.CorruptPartFile(key, "the footer has trailing bytes");
+    }
+
+    public static async Task ReadExactlyAsync(IObjectStore store, string key, long offset, Memory<byte> into, CancellationToken ct)
+    {
+        int total = 0;
+        while (total < into.Length)
+        {
+            int n = await store.ReadAsync(key, offset + total, into[total..], ct).ConfigureAwait(false);
+            if (n == 0)
+            {
+                throw ReconErrors.ShortRead(key, offset, into.Length, total);
+            }
+
+            total += n;
+        }
+    }
+}

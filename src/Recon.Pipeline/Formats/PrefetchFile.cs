@@ -1,0 +1,64 @@
+using System.Text;
+
+namespace Recon.Pipeline.Formats;
+
+/// <summary>
+/// A partition's consolidated pre-fetch file, in key order:
+/// <c>[u16 id len][id][i64 version][u16 file len][file][i64 offset][i32 record len][record]</c>.
+/// </summary>
+public static class PrefetchFile
+{
+    public static void Write(string path, IEnumerable<PrefetchedRecord> records)
+    {
+        using var w = new BinaryWriter(new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20));
+        foreach (var r in records)
+        {
+            WriteString(w, r.ArtifactId);
+            w.Write(r.Version);
+            WriteString(w, r.File);
+            w.Write(r.Offset);
+            w.Write(r.Record.Length);
+            w.Write(r.Record);
+        }
+
+        w.Flush();
+        ((FileStream)w.BaseStream).Flush(flushToDisk: true);
+    }
+
+    /// <summary>Streams the records; they come in the key order of the partition's key list.</summary>
+    public static IEnumerable<PrefetchedRecord> Read(Stream stream)
+    {
+        using var r = new BinaryReader(new BufferedStream(stream, 1 << 20));
+        while (true)
+        {
+            string id;
+            try
+            {
+                id = ReadString(r);
+            }
+            catch (EndOfStreamException)
+            {
+                yield break;
+            }
+
+            long version = r.ReadInt64();
+            string file = ReadString(r);
+            long offset = r.ReadInt64();
+            int len = r.ReadInt32();
+            yield return new PrefetchedRecord(id, version, file, offset, r.ReadBytes(len));
+        }
+    }
+
+    private static void WriteString(BinaryWriter w, string s)
+    {
+        var bytes = Encoding.UTF8.GetBytes(s);
+        w.Write((ushort)bytes.Length);
+        w.Write(bytes);
+    }
+
+    private static string ReadString(BinaryReader r)
+    {
+        int len = r.ReadUInt16();
+        return Encoding.UTF8.GetString(r.ReadBytes(len));
+    }
+}

@@ -1,0 +1,50 @@
+namespace Recon.Pipeline;
+
+/// <summary>Tuning of a pipeline run. Defaults suit one machine; none of them changes the resulting artifacts.</summary>
+public sealed record PipelineOptions
+{
+    /// <summary>Hash partitions of a run (1..1024).</summary>
+    public int Partitions { get; init; } = 8;
+
+    /// <summary>The planner groups pending batches into one run up to this many declared events (at least one batch).</summary>
+    public long MaxRunEvents { get; init; } = 5_000_000;
+
+    /// <summary>Index workers the coordinator runs at once.</summary>
+    public int IndexWorkers { get; init; } = 4;
+
+    /// <summary>Part-files handed to one index worker.</summary>
+    public int FilesPerIndexWorker { get; init; } = 2;
+
+    /// <summary>Attempts per index worker assignment before the index step fails.</summary>
+    public int IndexWorkerAttempts { get; init; } = 3;
+
+    /// <summary>A part-file rolls over to the next one past this size.</summary>
+    public long PartFileSizeLimit { get; init; } = 512L << 20;
+
+    /// <summary>Partitions worked on at once within a stage.</summary>
+    public int Parallelism { get; init; } = Math.Max(2, Environment.ProcessorCount);
+
+    /// <summary>Ids per batched index lookup in pre-fetch.</summary>
+    public int LookupBatchSize { get; init; } = 2000;
+
+    /// <summary>Keep a run's intermediate files (stateless artifacts, pre-fetch files) after it is indexed.</summary>
+    public bool KeepIntermediates { get; init; }
+
+    public void Validate()
+    {
+        if (Partitions is < 1 or > 1024)
+        {
+            throw new Core.ReconException($"--partitions must be between 1 and 1024 (got {Partitions}).");
+        }
+
+        if (MaxRunEvents < 1)
+        {
+            throw new Core.ReconException($"--max-run-events must be at least 1 (got {MaxRunEvents}).");
+        }
+
+        if (IndexWorkers is < 1 or > 256)
+        {
+            throw new Core.ReconException($"index workers must be between 1 and 256 (got {IndexWorkers}).");
+        }
+    }
+}

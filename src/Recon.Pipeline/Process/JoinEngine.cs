@@ -1,0 +1,172 @@
+using System.Buffers;
+using System.Globalization;
+using Recon.Core.Artifacts;
+using Recon.Core.Batches;
+using Recon.Core.Events;
+using Recon.Core.Ports;
+using Recon.Pipeline.Formats;
+using Recon.Pipeline.Prefetch;
+using Recon.Pipeline.Reading;
+using Recon.Pipeline.Reduce;
+using Recon.Pipeline.Running;
+
+namespace Recon.Pipeline.Process;
+
+/// <summary>
+/// Process: per partition, joins the pre-fetched prior artifacts, the in-flight records of earlier runs and the run's
+/// stateless artifacts; for each key keeps the highest prior version, folds the new events in order and writes the
+/// next version into new part-files. Output depends only on its inputs, so a retry writes the same bytes.
+/// </summary>
+public sealed class JoinEngine(ReconContext ctx)
+{
+    public async Task<IReadOnlyList<ProcessBatchResult>> ProcessAsync(RunRecord run, IReadOnlyList<BatchRecord> batches,
+        IProgress<StageProgress>? progress, CancellationToken ct)
+    {
+        var inFlight = await InFlightSet.LoadAsync(ctx, run, ct).ConfigureAwait(false);
+        var fileNames = new IReadOnlyList<ManifestFile>[batches.Count];
+        for (int b = 0; b < batches.Count; b++)
+        {
+            fileNames[b] = batches[b].Status == BatchStatus.Failed
+                ? []
+                : (await StatelessReducer.ReadManifestAsync(ctx.Inbox, batches[b].Location, ct).ConfigureAwait(false)).Files;
+        }
+
+        var totals = new PartitionTotals(batches.Count);
+        long done = 0;
+        await Parallel.ForEachAsync(Enumerable.Range(0, run.Partitions),
+            new ParallelOptions { MaxDegreeOfParallelism = ctx.Options.Parallelism, CancellationToken = ct },
+            async (p, token) =>
+            {
+                var t = await ProcessPartitionAsync(run, p, batches, fileNames, inFlight, token).ConfigureAwait(false);
+                lock (totals)
+                {
+                    totals.Add(t);
+                }
+
+                progress?.Report(new StageProgress("process", run.RunId, Interlocked.Increment(ref done), run.Partitions));
+            }).ConfigureAwait(false);
+
+        var results = new List<ProcessBatchResult>();
+        for (int b = 0; b < batches.Count; b++)
+        {
+            if (batches[b].Status != BatchStatus.Failed)
+            {
+                var conflicts = totals.Conflicts[b].OrderBy(c => c.File, StringComparer.Ordinal).ThenBy(c => c.Line).ToList();
+                results.Add(new ProcessBatchResult(batches[b].BatchId, totals.Applied[b], totals.Duplicates[b], conflicts));
+            }
+        }
+
+        return results;
+    }
+
+    private async Task<PartitionTotals> ProcessPartitionAsync(RunRecord run, int partition, IReadOnlyList<BatchRecord> batches,
+        IReadOnlyList<ManifestFile>[] files, InFlightSet inFlight, CancellationToken ct)
+    {
+        var totals = new PartitionTotals(batches.Count);
+        var pool = new StringPool();
+        var reader = new ArtifactRecordReader(ctx.Store, null);
+        var payload = new ArrayBufferWriter<byte>(64 << 10);
+        using var parts = new PartFileSetWriter(ctx, run.RunId, partition);
+        await using var statelessStream = await ctx.Store.OpenReadAsync(RunLayout.StatelessKey(run.RunId, partition), ct).ConfigureAwait(false);
+        await using var prefetchStream = await ctx.Store.OpenReadAsync(RunLayout.PrefetchKey(run.RunId, partition), ct).ConfigureAwait(false);
+        using var groups = new StatelessArtifactReader(statelessStream);
+        using var prior = PrefetchFile.Read(prefetchStream).GetEnumerator();
+        bool hasPrior = prior.MoveNext();
+
+        while (groups.TryReadGroup(out string artifactId, out byte[] key, out var events))
+        {
+            ct.ThrowIfCancellationRequested();
+            // Pre-fetched records come in key-list order, the same order as the groups.
+            while (hasPrior && Utf8KeyOrder.Compare(Prefetcher.Utf8(prior.Current.ArtifactId), key) < 0)
+            {
+                hasPrior = prior.MoveNext();
+            }
+
+            PrefetchedRecord? fetched = hasPrior && prior.Current.ArtifactId == artifactId ? prior.Current : null;
+            ArtifactState? state = null;
+            if (inFlight.TryGet(artifactId, out var flying) && flying.Version > (fetched?.Version ?? 0))
+            {
+                var row = new IndexRow(artifactId, flying.Version, flying.File, flying.Offset, flying.Length, "", default);
+                state = await reader.ReadArtifactAsync(row, ct).ConfigureAwait(false);
+            }
+            else if (fetched is not null)
+            {
+                state = ArtifactRecordReader.Decode(fetched.Record, fetched.File, fetched.Offset, artifactId, fetched.Version, pool);
+            }
+
+            state ??= new ArtifactState(artifactId, events[0].Entity);
+            bool changed = false;
+            foreach (var e in events)
+            {
+                int b = LineSequence.BatchOrdinal(e.Sequence);
+                e.BatchId = batches[b].BatchId;
+                switch (ArtifactFold.Apply(state, e, ctx.Rule))
+                {
+                    case FoldOutcome.Applied:
+                        totals.Applied[b]++;
+                        changed = true;
+                        break;
+                    case FoldOutcome.Duplicate:
+                        totals.Duplicates[b]++;
+                        break;
+                    default:
+                        state.TryGetLine(e.EventId, out var first);
+                        totals.Conflicts[b].Add(new QuarantinedLine(
+                            batches[b].BatchId,
+                            files[b][LineSequence.FileOrdinal(e.Sequence)].Name,
+                            LineSequence.LineNumber(e.Sequence),
+                            QuarantineReasons.ConflictingDuplicate,
+                            string.Create(CultureInfo.InvariantCulture,
+                                $"event id '{e.EventId}' was already applied to artifact '{artifactId}' (from batch '{first.BatchId}') with different fields; the first one stays"),
+                            EventJsonWriter.ToJson(e)));
+                        break;
+                }
+            }
+
+            if (changed)
+            {
+                ArtifactFold.Seal(state, ctx.Rule, run.RunId, run.CreatedAt);
+                payload.ResetWrittenCount();
+                ArtifactCodec.Write(payload, state);
+                parts.Append(artifactId, state.Version, payload.WrittenSpan);
+                if (payload.Capacity > 16 << 20)
+                {
+                    payload = new ArrayBufferWriter<byte>(64 << 10);
+                }
+            }
+        }
+
+        await parts.PublishAsync(ct).ConfigureAwait(false);
+        return totals;
+    }
+
+    private sealed class PartitionTotals
+    {
+        public PartitionTotals(int batches)
+        {
+            Applied = new long[batches];
+            Duplicates = new long[batches];
+            Conflicts = new List<QuarantinedLine>[batches];
+            for (int i = 0; i < batches; i++)
+            {
+                Conflicts[i] = [];
+            }
+        }
+
+        public long[] Applied { get; }
+
+        public long[] Duplicates { get; }
+
+        public List<QuarantinedLine>[] Conflicts { get; }
+
+        public void Add(PartitionTotals other)
+        {
+            for (int i = 0; i < Applied.Length; i++)
+            {
+                Applied[i] += other.Applied[i];
+                Duplicates[i] += other.Duplicates[i];
+                Conflicts[i].AddRange(other.Conflicts[i]);
+            }
+        }
+    }
+}

@@ -1,0 +1,109 @@
+using System.Buffers;
+using System.Text;
+using Recon.Core.Events;
+using Recon.Core.Ports;
+using Recon.Pipeline.Formats;
+
+namespace Recon.Pipeline.Reduce;
+
+/// <summary>Parses lines on one thread: valid events go to partition buffers, bad lines to the quarantine list.</summary>
+internal sealed class ReduceWorker(PartitionSpill spill, int partitions, Func<int, int, (string BatchId, string File)> whereIs)
+{
+    private const int FlushThreshold = 256 << 10;
+    private readonly StringPool _pool = new();
+    private readonly ArrayBufferWriter<byte>[] _buffers = CreateBuffers(partitions);
+
+    public List<QuarantinedLine> Quarantined { get; } = [];
+
+    /// <summary>Parses every non-blank line of the chunk; returns how many records (non-blank lines) it held.</summary>
+    public long ParseChunk(LineChunk chunk)
+    {
+        var span = chunk.Buffer.AsSpan(0, chunk.Length);
+        long line = chunk.FirstLine;
+        long records = 0;
+        if (line == 1 && span.StartsWith("\uFEFF"u8))
+        {
+            span = span[3..];
+        }
+
+        while (!span.IsEmpty)
+        {
+            int nl = span.IndexOf((byte)'\n');
+            var text = nl < 0 ? span : span[..nl];
+            span = nl < 0 ? default : span[(nl + 1)..];
+            if (!text.IsEmpty && text[^1] == '\r')
+            {
+                text = text[..^1];
+            }
+
+            if (!text.Trim(" \t"u8).IsEmpty)
+            {
+                records++;
+                ParseLine(text, chunk.BatchOrdinal, chunk.FileOrdinal, line);
+            }
+
+            line++;
+        }
+
+        return records;
+    }
+
+    public void ParseLine(ReadOnlySpan<byte> text, int batchOrdinal, int fileOrdinal, long line)
+    {
+        if (EventParser.TryParseLine(text, _pool, out var ev, out var error))
+        {
+            ev!.Sequence = LineSequence.Pack(batchOrdinal, fileOrdinal, line);
+            var buffer = _buffers[0];
+            int start = buffer.WrittenCount;
+            EventBinaryCodec.Write(buffer, ev);
+            var record = buffer.WrittenSpan[start..];
+            int p = ArtifactPartitioner.PartitionOf(EventBinaryCodec.ReadArtifactId(record), partitions);
+            // Encode once into a staging buffer, then copy into the partition's buffer.
+            _buffers[p + 1].Write(record);
+            buffer.ResetWrittenCount();
+            if (_buffers[p + 1].WrittenCount >= FlushThreshold)
+            {
+                Flush(p);
+            }
+        }
+        else
+        {
+            Quarantine(batchOrdinal, fileOrdinal, line, error, Encoding.UTF8.GetString(text));
+        }
+    }
+
+    public void Quarantine(int batchOrdinal, int fileOrdinal, long line, LineError error, string raw)
+    {
+        var (batchId, file) = whereIs(batchOrdinal, fileOrdinal);
+        Quarantined.Add(new QuarantinedLine(batchId, file, line, error.Reason, error.Detail, raw));
+    }
+
+    public void FlushAll()
+    {
+        for (int p = 0; p < partitions; p++)
+        {
+            Flush(p);
+        }
+    }
+
+    private void Flush(int p)
+    {
+        var b = _buffers[p + 1];
+        if (b.WrittenCount > 0)
+        {
+            spill.Append(p, b.WrittenSpan);
+            b.ResetWrittenCount();
+        }
+    }
+
+    private static ArrayBufferWriter<byte>[] CreateBuffers(int partitions)
+    {
+        var buffers = new ArrayBufferWriter<byte>[partitions + 1];
+        for (int i = 0; i < buffers.Length; i++)
+        {
+            buffers[i] = new ArrayBufferWriter<byte>(i == 0 ? 4096 : 64 << 10);
+        }
+
+        return buffers;
+    }
+}

@@ -1,0 +1,377 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.IO.Compression;
+using System.Text.Json;
+using System.Threading.Channels;
+using CsvHelper;
+using Recon.Core;
+using Recon.Core.Batches;
+using Recon.Core.Events;
+using Recon.Core.Ports;
+using Recon.Pipeline.Formats;
+using Recon.Pipeline.Running;
+
+namespace Recon.Pipeline.Reduce;
+
+/// <summary>
+/// The stateless reduce: validates every line of the run's batches, quarantines bad lines with their reason, and
+/// groups the valid events by artifact id into hash partitions (a stateless artifact file and a sorted key list each).
+/// It reads no state. Deduplication is left to the fold, which sees every event of an artifact in order.
+/// </summary>
+public sealed class StatelessReducer(ReconContext ctx)
+{
+    private const int ChunkSize = 4 << 20;
+
+    public async Task<IReadOnlyList<ReduceBatchResult>> ReduceAsync(RunRecord run, IReadOnlyList<BatchRecord> batches,
+        IProgress<StageProgress>? progress, CancellationToken ct)
+    {
+        var manifests = new BatchManifest?[batches.Count];
+        var failures = new string?[batches.Count];
+        for (int b = 0; b < batches.Count; b++)
+        {
+            try
+            {
+                manifests[b] = await ReadManifestAsync(ctx.Inbox, batches[b].Location, ct).ConfigureAwait(false);
+                if (manifests[b]!.Files.Count >= LineSequence.MaxFiles)
+                {
+                    failures[b] = $"manifest lists {manifests[b]!.Files.Count} files; at most {LineSequence.MaxFiles - 1} are supported";
+                }
+            }
+            catch (ReconException ex)
+            {
+                failures[b] = ex.Message;
+            }
+        }
+
+        int partitions = run.Partitions;
+        using var spill = new PartitionSpill(ctx, run.RunId, partitions);
+        var records = new long[batches.Count][];
+        var workers = new ConcurrentBag<ReduceWorker>();
+        (string, string) WhereIs(int b, int f) => (batches[b].BatchId, manifests[b]!.Files[f].Name);
+
+        var chunks = Channel.CreateBounded<LineChunk>(new BoundedChannelOptions(ctx.Options.Parallelism * 2) { SingleWriter = true });
+        var consumers = Enumerable.Range(0, ctx.Options.Parallelism).Select(_ => Task.Run(async () =>
+        {
+            var worker = new ReduceWorker(spill, partitions, WhereIs);
+            workers.Add(worker);
+            await foreach (var chunk in chunks.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+            {
+                try
+                {
+                    long n = worker.ParseChunk(chunk);
+                    Interlocked.Add(ref records[chunk.BatchOrdinal][chunk.FileOrdinal], n);
+                }
+                finally
+                {
+                    chunk.Return();
+                }
+            }
+
+            worker.FlushAll();
+        }, ct)).ToArray();
+
+        var csvWorker = new ReduceWorker(spill, partitions, WhereIs);
+        workers.Add(csvWorker);
+        long bytesRead = 0;
+        try
+        {
+            for (int b = 0; b < batches.Count; b++)
+            {
+                records[b] = new long[manifests[b]?.Files.Count ?? 0];
+                if (failures[b] is not null)
+                {
+                    continue;
+                }
+
+                var manifest = manifests[b]!;
+                for (int f = 0; f < manifest.Files.Count; f++)
+                {
+                    var file = manifest.Files[f];
+                    string key = $"{batches[b].Location}/{file.Name}";
+                    if (await ctx.Inbox.GetLengthAsync(key, ct).ConfigureAwait(false) is not { } length)
+                    {
+                        failures[b] = $"file '{file.Name}' listed in the manifest is missing from the batch folder";
+                        break;
+                    }
+
+                    bytesRead += length;
+                    var format = BatchManifest.InputFormatOf(file.Name)!.Value;
+                    await using var raw = await ctx.Inbox.OpenReadAsync(key, ct).ConfigureAwait(false);
+                    try
+                    {
+                        if (format == InputFormat.Csv)
+                        {
+                            records[b][f] = ReadCsv(raw, csvWorker, b, f);
+                        }
+                        else
+                        {
+                            Stream input = format == InputFormat.JsonLinesGzip ? new GZipStream(raw, CompressionMode.Decompress) : raw;
+                            await using (input.ConfigureAwait(false))
+                            {
+                                await ProduceChunksAsync(input, chunks.Writer, b, f, ct).ConfigureAwait(false);
+                            }
+                        }
+                    }
+                    catch (InvalidDataException ex)
+                    {
+                        failures[b] = $"file '{file.Name}' cannot be read: {ex.Message}";
+                        break;
+                    }
+
+                    progress?.Report(new StageProgress("reduce", run.RunId, bytesRead, 0));
+                }
+            }
+        }
+        finally
+        {
+            chunks.Writer.TryComplete();
+        }
+
+        await Task.WhenAll(consumers).ConfigureAwait(false);
+        csvWorker.FlushAll();
+
+        var results = new List<ReduceBatchResult>(batches.Count);
+        var quarantined = workers.SelectMany(w => w.Quarantined).ToLookup(q => q.BatchId, StringComparer.Ordinal);
+        var excluded = new bool[batches.Count];
+        for (int b = 0; b < batches.Count; b++)
+        {
+            long lines = records[b].Sum();
+            if (failures[b] is null && manifests[b] is { } m)
+            {
+                for (int f = 0; f < m.Files.Count; f++)
+                {
+                    if (records[b][f] != m.Files[f].Records)
+                    {
+                        failures[b] = string.Create(CultureInfo.InvariantCulture,
+                            $"file '{m.Files[f].Name}' has {records[b][f]} records but the manifest says {m.Files[f].Records}; none of the batch was applied");
+                        break;
+                    }
+                }
+            }
+
+            excluded[b] = failures[b] is not null;
+            var q = quarantined[batches[b].BatchId].OrderBy(x => x.File, StringComparer.Ordinal).ThenBy(x => x.Line).ToList();
+            results.Add(new ReduceBatchResult(batches[b].BatchId, lines, excluded[b] ? [] : q, failures[b]));
+        }
+
+        await GroupPartitionsAsync(run, spill, excluded, ct).ConfigureAwait(false);
+        return results;
+    }
+
+    public static async Task<BatchManifest> ReadManifestAsync(IObjectStore inbox, string location, CancellationToken ct)
+    {
+        string key = $"{location}/{BatchManifest.FileName}";
+        if (await inbox.GetLengthAsync(key, ct).ConfigureAwait(false) is null)
+        {
+            throw ReconErrors.BadManifest(key, "it is missing");
+        }
+
+        await using var s = await inbox.OpenReadAsync(key, ct).ConfigureAwait(false);
+        using var ms = new MemoryStream();
+        await s.CopyToAsync(ms, ct).ConfigureAwait(false);
+        return BatchManifest.Parse(ms.GetBuffer().AsSpan(0, (int)ms.Length), key);
+    }
+
+    private static async Task ProduceChunksAsync(Stream input, ChannelWriter<LineChunk> writer, int batch, int file, CancellationToken ct)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        int filled = 0;
+        long nextLine = 1;
+        try
+        {
+            while (true)
+            {
+                if (filled == buffer.Length)
+                {
+                    // A single line longer than the buffer: grow rather than split it.
+                    var bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    buffer.AsSpan(0, filled).CopyTo(bigger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = bigger;
+                }
+
+                int n = await input.ReadAsync(buffer.AsMemory(filled), ct).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    if (filled > 0)
+                    {
+                        await writer.WriteAsync(new LineChunk(buffer, filled, nextLine, file, batch), ct).ConfigureAwait(false);
+                        buffer = null;
+                    }
+
+                    return;
+                }
+
+                filled += n;
+                if (filled < buffer.Length)
+                {
+                    continue;
+                }
+
+                int lastNewline = buffer.AsSpan(0, filled).LastIndexOf((byte)'\n');
+                if (lastNewline < 0)
+                {
+                    continue;
+                }
+
+                var next = ArrayPool<byte>.Shared.Rent(Math.Max(ChunkSize, filled - lastNewline - 1));
+                int rest = filled - lastNewline - 1;
+                buffer.AsSpan(lastNewline + 1, rest).CopyTo(next);
+                long lines = buffer.AsSpan(0, lastNewline + 1).Count((byte)'\n');
+                await writer.WriteAsync(new LineChunk(buffer, lastNewline + 1, nextLine, file, batch), ct).ConfigureAwait(false);
+                nextLine += lines;
+                buffer = next;
+                filled = rest;
+            }
+        }
+        finally
+        {
+            if (buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+    }
+
+    private static long ReadCsv(Stream raw, ReduceWorker worker, int batch, int file)
+    {
+        var options = new CsvReaderOptions { Separator = ',', HasHeader = true, TrackLineNumbers = true, SkipEmptyLines = true };
+        using var csv = CsvReader.Create(raw, options, true);
+        var header = csv.Headers.ToArray();
+        if (header.Length == 0)
+        {
+            return 0;
+        }
+
+        long records = 0;
+        var json = new ArrayBufferWriter<byte>(1024);
+        while (csv.Read())
+        {
+            records++;
+            long line = csv.LineNumber;
+            if (csv.FieldCount != header.Length)
+            {
+                worker.Quarantine(batch, file, line,
+                    new LineError(QuarantineReasons.InvalidCsvRow, $"row has {csv.FieldCount} fields but the header has {header.Length}"),
+                    System.Text.Encoding.UTF8.GetString(csv.RawRecord));
+                continue;
+            }
+
+            json.ResetWrittenCount();
+            using (var w = new Utf8JsonWriter(json))
+            {
+                w.WriteStartObject();
+                for (int i = 0; i < header.Length; i++)
+                {
+                    string name = header[i];
+                    string value = csv.GetString(i);
+                    if (value.Length == 0 && name is "reverses" or "attributes")
+                    {
+                        continue;
+                    }
+
+                    if (name == "attributes" && value.StartsWith('{') && IsJsonObject(value))
+                    {
+                        w.WritePropertyName(name);
+                        w.WriteRawValue(value);
+                    }
+                    else
+                    {
+                        w.WriteString(name, value);
+                    }
+                }
+
+                w.WriteEndObject();
+            }
+
+            worker.ParseLine(json.WrittenSpan, batch, file, line);
+        }
+
+        return records;
+    }
+
+    private static bool IsJsonObject(string value)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(value);
+            return doc.RootElement.ValueKind == JsonValueKind.Object;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private async Task GroupPartitionsAsync(RunRecord run, PartitionSpill spill, bool[] excludedBatches, CancellationToken ct)
+    {
+        await Parallel.ForEachAsync(Enumerable.Range(0, run.Partitions),
+            new ParallelOptions { MaxDegreeOfParallelism = ctx.Options.Parallelism, CancellationToken = ct },
+            async (p, token) =>
+            {
+                var (groupsPath, keysPath) = GroupPartition(run.RunId, p, spill.ReadAll(p), excludedBatches);
+                await ctx.Store.PublishAsync(RunLayout.StatelessKey(run.RunId, p), groupsPath, token).ConfigureAwait(false);
+                await ctx.Store.PublishAsync(RunLayout.KeyListKey(run.RunId, p), keysPath, token).ConfigureAwait(false);
+            }).ConfigureAwait(false);
+    }
+
+    private (string Groups, string Keys) GroupPartition(string runId, int partition, byte[] data, bool[] excludedBatches)
+    {
+        var entries = new List<SpillEntry>(data.Length / 160);
+        int pos = 0;
+        while (pos < data.Length)
+        {
+            var record = data.AsSpan(pos);
+            int len = EventBinaryCodec.RecordLength(record);
+            long seq = EventBinaryCodec.ReadSequence(record);
+            if (!excludedBatches[LineSequence.BatchOrdinal(seq)])
+            {
+                entries.Add(new SpillEntry(pos, len, seq));
+            }
+
+            pos += len;
+        }
+
+        var array = entries.ToArray();
+        Array.Sort(array, new SpillEntryComparer(data));
+        string groupsPath = ctx.NewScratchPath($"{runId}-stateless-p{partition}");
+        string keysPath = ctx.NewScratchPath($"{runId}-keys-p{partition}");
+        using var writer = new StatelessArtifactWriter(groupsPath, keysPath);
+        int i = 0;
+        while (i < array.Length)
+        {
+            var key = EventBinaryCodec.ReadArtifactId(data.AsSpan(array[i].Offset));
+            int j = i + 1;
+            while (j < array.Length && EventBinaryCodec.ReadArtifactId(data.AsSpan(array[j].Offset)).SequenceEqual(key))
+            {
+                j++;
+            }
+
+            writer.BeginGroup(key, j - i);
+            for (int k = i; k < j; k++)
+            {
+                writer.WriteEvent(data.AsSpan(array[k].Offset, array[k].Length));
+            }
+
+            i = j;
+        }
+
+        writer.Complete();
+        return (groupsPath, keysPath);
+    }
+
+    private readonly record struct SpillEntry(int Offset, int Length, long Sequence);
+
+    private sealed class SpillEntryComparer(byte[] data) : IComparer<SpillEntry>
+    {
+        public int Compare(SpillEntry x, SpillEntry y)
+        {
+            int c = Utf8KeyOrder.Compare(EventBinaryCodec.ReadArtifactId(data.AsSpan(x.Offset)), EventBinaryCodec.ReadArtifactId(data.AsSpan(y.Offset)));
+            return c != 0 ? c : x.Sequence.CompareTo(y.Sequence);
+        }
+    }
+
+    internal static int ReadU16(ReadOnlySpan<byte> s) => BinaryPrimitives.ReadUInt16LittleEndian(s);
+}

@@ -1,0 +1,23 @@
+namespace Recon.Pipeline.Running;
+
+/// <summary>Every step boundary, plus the middle of writing a part-file and of indexing.</summary>
+public static class FaultPoints
+{
+    public const string AfterClaim = "plan.after-claim";
+    public const string ReduceBeforeRecord = "reduce.before-record";
+    public const string ReduceAfterRecord = "reduce.after-record";
+    public const string PrefetchBeforeRecord = "prefetch.before-record";
+    public const string PrefetchAfterRecord = "prefetch.after-record";
+    public const string ProcessMidPartFile = "process.mid-part-file";
+    public const string ProcessAfterPublish = "process.after-publish";
+    public const string ProcessAfterRecord = "process.after-record";
+    public const string IndexMidWorker = "index.mid-worker";
+    public const string IndexBeforeRecord = "index.before-record";
+    public const string IndexAfterRecord = "index.after-record";
+
+    public static IReadOnlyList<string> All { get; } =
+    [
+        AfterClaim, ReduceBeforeRecord, ReduceAfterRecord, PrefetchBeforeRecord, PrefetchAfterRecord,
+        ProcessMidPartFile, ProcessAfterPublish, ProcessAfterRecord, IndexMidWorker, IndexBeforeRecord, IndexAfterRecord,
+    ];
+}
