@@ -1,0 +1,42 @@
+using Recon.Core.Ports;
+using Recon.Pipeline.Formats;
+using Recon.Pipeline.Indexing;
+
+namespace Recon.Pipeline.Maintenance;
+
+/// <summary>
+/// <c>recon reindex</c>: the index is derived data, so it is cleared and rebuilt from the part-file footers of every
+/// processed run (runs that failed or have not finished processing own no state).
+/// </summary>
+public sealed class Reindexer(ReconContext ctx)
+{
+    public async Task<(long Files, long Rows)> ReindexAsync(IProgress<long>? progress, CancellationToken ct)
+    {
+        var runs = (await ctx.Ledger.ListRunsAsync(ct).ConfigureAwait(false)).ToDictionary(r => r.RunId, StringComparer.Ordinal);
+        var byRun = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        await foreach (var obj in ctx.Store.ListAsync(RunLayout.PartsPrefix, ct).ConfigureAwait(false))
+        {
+            if (RunLayout.RunIdOfPartFile(obj.Key) is { } runId && runs.TryGetValue(runId, out var run) && run.Stage >= RunStage.Processed)
+            {
+                if (!byRun.TryGetValue(runId, out var list))
+                {
+                    byRun[runId] = list = [];
+                }
+
+                list.Add(obj.Key);
+            }
+        }
+
+        await ctx.Index.ClearAsync(ct).ConfigureAwait(false);
+        var worker = new IndexWorker(ctx);
+        long files = 0, rows = 0;
+        foreach (var (runId, list) in byRun.OrderBy(kv => runs[kv.Key].Seq))
+        {
+            rows += await worker.IndexFilesAsync(runs[runId], list, ct).ConfigureAwait(false);
+            files += list.Count;
+            progress?.Report(rows);
+        }
+
+        return (files, rows);
+    }
+}

@@ -1,0 +1,107 @@
+using Recon.Core;
+using Recon.Core.Artifacts;
+using Recon.Core.PartFiles;
+using Recon.Core.Ports;
+using Recon.Pipeline.Formats;
+
+namespace Recon.Pipeline.Maintenance;
+
+/// <summary>
+/// <c>recon verify</c>: every index row against its part-file record (CRC, id, version), and every part-file footer
+/// against the index. Reads the files directly, never the cache.
+/// </summary>
+public sealed class Verifier(ReconContext ctx)
+{
+    public async Task<VerifyReport> VerifyAsync(IProgress<long>? progress, CancellationToken ct)
+    {
+        var problems = new List<string>();
+        var indexed = new Dictionary<(string, long), IndexRow>();
+        long rows = 0;
+        await foreach (var row in ctx.Index.ScanAsync(latestOnly: false, ct).ConfigureAwait(false))
+        {
+            rows++;
+            indexed[(row.ArtifactId, row.Version)] = row;
+            if (await CheckRowAsync(row, ct).ConfigureAwait(false) is { } problem)
+            {
+                problems.Add(problem);
+            }
+
+            if (rows % 10_000 == 0)
+            {
+                progress?.Report(rows);
+            }
+        }
+
+        var runs = (await ctx.Ledger.ListRunsAsync(ct).ConfigureAwait(false)).ToDictionary(r => r.RunId, StringComparer.Ordinal);
+        long files = 0, entries = 0;
+        await foreach (var obj in ctx.Store.ListAsync(RunLayout.PartsPrefix, ct).ConfigureAwait(false))
+        {
+            var runId = RunLayout.RunIdOfPartFile(obj.Key);
+            if (runId is null)
+            {
+                continue;
+            }
+
+            if (!runs.TryGetValue(runId, out var run) || run.Stage < RunStage.Processed)
+            {
+                // An unfinished run's files are rewritten when it resumes; they are not part of the state yet.
+                continue;
+            }
+
+            files++;
+            IReadOnlyList<PartFileEntry> footer;
+            try
+            {
+                footer = await PartFileFooterReader.ReadAsync(ctx.Store, obj.Key, ct).ConfigureAwait(false);
+            }
+            catch (ReconException ex)
+            {
+                problems.Add(ex.Message);
+                continue;
+            }
+
+            foreach (var e in footer)
+            {
+                entries++;
+                if (!indexed.TryGetValue((e.ArtifactId, e.Version), out var row))
+                {
+                    problems.Add($"part-file '{obj.Key}' holds '{e.ArtifactId}' version {e.Version} at offset {e.Offset}, which the index lacks; run 'recon reindex'.");
+                }
+                else if (row.File != obj.Key || row.Offset != e.Offset || row.Length != e.Length)
+                {
+                    problems.Add($"index row for '{e.ArtifactId}' version {e.Version} points to '{row.File}' at {row.Offset} (+{row.Length}) but the footer of '{obj.Key}' says offset {e.Offset} (+{e.Length}); run 'recon reindex'.");
+                }
+            }
+        }
+
+        return new VerifyReport(rows, files, entries, problems);
+    }
+
+    private async Task<string?> CheckRowAsync(IndexRow row, CancellationToken ct)
+    {
+        try
+        {
+            var record = new byte[row.Length];
+            await PartFileFooterReader.ReadExactlyAsync(ctx.Store, row.File, row.Offset, record, ct).ConfigureAwait(false);
+            var payload = PartFileRecord.Verify(record, row.File, row.Offset, row.ArtifactId);
+            (string id, long version) identity;
+            try
+            {
+                identity = ArtifactCodec.ReadIdentity(payload);
+            }
+            catch (FormatException ex)
+            {
+                return ReconErrors.CorruptRecord(row.File, row.Offset, row.ArtifactId, ex.Message).Message;
+            }
+
+            return identity.id != row.ArtifactId || identity.version != row.Version
+                ? ReconErrors.CorruptRecord(row.File, row.Offset, row.ArtifactId,
+                    $"the record holds '{identity.id}' version {identity.version}, not version {row.Version}").Message
+                : null;
+        }
+        catch (ReconException ex)
+        {
+            return ex.Message;
+        }
+    }
+}
