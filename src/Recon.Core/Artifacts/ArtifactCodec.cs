@@ -12,7 +12,7 @@ public static class ArtifactCodec
 
     public static void Write(IBufferWriter<byte> output, ArtifactState a, bool indented = false)
     {
-        using var writer = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = indented, SkipValidation = !indented });
+        using var writer = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = indented, SkipValidation = !indented, Encoder = JsonEncoding.Encoder });
         Write(writer, a);
     }
 
@@ -132,11 +132,11 @@ public static class ArtifactCodec
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("artifact_id"u8)) { reader.Read(); id = reader.GetString(); }
-            else if (reader.ValueTextEquals("entity"u8)) { reader.Read(); entity = pool.Get(reader.ValueSpan); }
+            else if (reader.ValueTextEquals("entity"u8)) { reader.Read(); entity = Pooled(ref reader, pool); }
             else if (reader.ValueTextEquals("version"u8)) { reader.Read(); version = reader.GetInt64(); }
-            else if (reader.ValueTextEquals("run_id"u8)) { reader.Read(); runId = pool.Get(reader.ValueSpan); }
+            else if (reader.ValueTextEquals("run_id"u8)) { reader.Read(); runId = Pooled(ref reader, pool); }
             else if (reader.ValueTextEquals("updated_at"u8)) { reader.Read(); updatedAt = ReadTime(ref reader); }
-            else if (reader.ValueTextEquals("status"u8)) { reader.Read(); status = pool.Get(reader.ValueSpan); }
+            else if (reader.ValueTextEquals("status"u8)) { reader.Read(); status = Pooled(ref reader, pool); }
             else if (reader.ValueTextEquals("first_event_at"u8)) { reader.Read(); first = reader.TokenType == JsonTokenType.Null ? null : ReadTime(ref reader); }
             else if (reader.ValueTextEquals("last_event_at"u8)) { reader.Read(); last = reader.TokenType == JsonTokenType.Null ? null : ReadTime(ref reader); }
             else if (reader.ValueTextEquals("balances"u8))
@@ -145,7 +145,7 @@ public static class ArtifactCodec
                 Expect(reader.TokenType == JsonTokenType.StartObject, "balances must be an object");
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
-                    var currency = pool.Get(reader.ValueSpan);
+                    var currency = Pooled(ref reader, pool);
                     reader.Read();
                     balances.Add((currency, ReadAmount(ref reader)));
                 }
@@ -156,12 +156,12 @@ public static class ArtifactCodec
                 Expect(reader.TokenType == JsonTokenType.StartObject, "totals must be an object");
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
-                    var type = pool.Get(reader.ValueSpan);
+                    var type = Pooled(ref reader, pool);
                     reader.Read();
                     Expect(reader.TokenType == JsonTokenType.StartObject, "totals entries must be objects");
                     while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                     {
-                        var currency = pool.Get(reader.ValueSpan);
+                        var currency = Pooled(ref reader, pool);
                         reader.Read();
                         totals.Add((type, currency, ReadAmount(ref reader)));
                     }
@@ -224,8 +224,18 @@ public static class ArtifactCodec
         return a;
     }
 
+    // Values and property names may arrive escaped (another writer's encoder); the raw span is only usable when not.
+    private static string Pooled(ref Utf8JsonReader reader, StringPool pool) =>
+        reader.ValueIsEscaped ? reader.GetString()! : pool.Get(reader.ValueSpan);
+
     private static decimal ReadAmount(ref Utf8JsonReader reader)
     {
+        if (reader.TokenType == JsonTokenType.String && reader.ValueIsEscaped &&
+            EventParser.TryParseAmount(System.Text.Encoding.UTF8.GetBytes(reader.GetString()!), out decimal e))
+        {
+            return e;
+        }
+
         if (reader.TokenType == JsonTokenType.String && Utf8Parser.TryParse(reader.ValueSpan, out decimal d, out int n) && n == reader.ValueSpan.Length)
         {
             return d;
@@ -235,7 +245,8 @@ public static class ArtifactCodec
     }
 
     private static DateTimeOffset ReadTime(ref Utf8JsonReader reader) =>
-        reader.TokenType == JsonTokenType.String && IsoTime.TryParse(reader.ValueSpan, out var t)
+        reader.TokenType == JsonTokenType.String &&
+        (reader.ValueIsEscaped ? IsoTime.TryParse(reader.GetString()!, out var t) : IsoTime.TryParse(reader.ValueSpan, out t))
             ? t
             : throw new FormatException("a time in the artifact is not ISO 8601");
 

@@ -53,7 +53,7 @@ public static class EventJsonWriter
     public static string ToJson(FinancialEvent e)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JsonEncoding.Encoder }))
         {
             Write(writer, e, includeProvenance: false);
         }

@@ -132,7 +132,8 @@ public static class EventParser
 
                     break;
                 case FieldId.BatchId when readProvenance:
-                    batchId = reader.TokenType == JsonTokenType.String ? pool.Get(reader.ValueSpan) : null;
+                    batchId = reader.TokenType != JsonTokenType.String ? null
+                        : reader.ValueIsEscaped ? reader.GetString() : pool.Get(reader.ValueSpan);
                     break;
                 default:
                     {
@@ -356,7 +357,8 @@ public static class EventParser
             return false;
         }
 
-        if (reader.ValueIsEscaped || !IsoTime.TryParse(text, out value))
+        bool parsed = reader.ValueIsEscaped ? IsoTime.TryParse(reader.GetString()!, out value) : IsoTime.TryParse(text, out value);
+        if (!parsed)
         {
             error ??= new LineError(QuarantineReasons.InvalidTime, $"occurred_at '{Truncate(reader.GetString()!)}' is not an ISO 8601 time with an offset (e.g. 2026-11-21T10:00:01Z)");
         }
@@ -367,7 +369,7 @@ public static class EventParser
     private static byte[] MergeAttributes(byte[]? attributes, List<(byte[] Name, byte[] Value)> extra)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true }))
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true, Encoder = JsonEncoding.Encoder }))
         {
             writer.WriteStartObject();
             var written = new HashSet<string>(StringComparer.Ordinal);

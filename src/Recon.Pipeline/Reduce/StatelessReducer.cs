@@ -260,7 +260,7 @@ public sealed class StatelessReducer(ReconContext ctx)
             }
 
             json.ResetWrittenCount();
-            using (var w = new Utf8JsonWriter(json))
+            using (var w = new Utf8JsonWriter(json, new JsonWriterOptions { Encoder = Core.JsonEncoding.Encoder }))
             {
                 w.WriteStartObject();
                 for (int i = 0; i < header.Length; i++)
