@@ -1,5 +1,3 @@
-// Failing tests for bugs in src/Recon.Core that this branch may not fix (see the report of branch core-tests).
-// Kept as .cs.txt so the branch stays green; rename to .cs once the fixes land in Recon.Core.
 using System.Text;
 using FsCheck;
 using FsCheck.Fluent;
@@ -9,7 +7,7 @@ using Recon.Core.Tests.Artifacts;
 
 namespace Recon.Core.Tests;
 
-public class PendingCoreBugTests
+public class CodecEscapingTests
 {
     // Bug 1: Utf8JsonWriter's default encoder writes '+' as \u002B; EventParser.ReadTime rejects escaped times and
     // ArtifactCodec.ReadTime parses the raw escaped bytes, so any artifact holding a time with a positive offset
