@@ -143,8 +143,9 @@ public class ArtifactFoldTests
             from type in Gen.Elements("receivable", "payable", "remittance")
             from units in Gen.Choose(-100_000, 100_000)
             from scale in Gen.Choose(0, 4)
-            select TestEvents.Create($"e-{id}", amount: new decimal(Math.Abs(units), 0, 0, units < 0, (byte)scale), currency: currency, type: type);
-        var sequenceGen = Gen.ListOf(eventGen).Select(l => l.ToArray());
+            from resend in Gen.Elements(true, false)
+            select (Event: TestEvents.Create($"e-{id}", amount: new decimal(Math.Abs(units), 0, 0, units < 0, (byte)scale), currency: currency, type: type), Resend: resend);
+        var sequenceGen = Gen.ListOf(eventGen).Select(ResendSomeEvents);
 
         Prop.ForAll(sequenceGen.ToArbitrary(), events =>
         {
@@ -183,5 +184,27 @@ public class ArtifactFoldTests
                 && a.Totals.Sum(t => t.Value.Count) == expectedTotals.Count
                 && a.Status == (expectBalanced ? ArtifactStatus.Balanced : ArtifactStatus.Open);
         }).QuickCheckThrowOnFailure();
+    }
+
+    // Half the repeats of an id re-send the first event with its amount written at another scale (100.00 → 100.000),
+    // so exact duplicates are as frequent as conflicts.
+    private static FinancialEvent[] ResendSomeEvents(IEnumerable<(FinancialEvent Event, bool Resend)> drawn)
+    {
+        var first = new Dictionary<string, FinancialEvent>();
+        var events = new List<FinancialEvent>();
+        foreach (var (e, resend) in drawn)
+        {
+            if (first.TryGetValue(e.EventId, out var seen) && resend)
+            {
+                events.Add(TestEvents.Create(seen.EventId, amount: seen.Amount * 1.0m, currency: seen.Currency, type: seen.Type));
+            }
+            else
+            {
+                first.TryAdd(e.EventId, e);
+                events.Add(e);
+            }
+        }
+
+        return [.. events];
     }
 }

@@ -241,7 +241,6 @@ public class EventParserTests
     [InlineData("\"U$D\"")]
     [InlineData("\"Usd\"")]
     [InlineData("\"ÜSD\"")]
-    [InlineData("\"U\\u0053D\"")]
     [InlineData("840")]
     public void TryParseLine_WhenCurrencyIsNotThreeUpperCaseLetters_QuarantinesInvalidCurrency(string json)
     {
