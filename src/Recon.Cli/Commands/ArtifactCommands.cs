@@ -1,0 +1,125 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using Recon.Core;
+using Recon.Core.Artifacts;
+using Recon.Pipeline.Reading;
+using Spectre.Console;
+
+namespace Recon.Cli.Commands;
+
+internal static class ArtifactCommands
+{
+    public static void Add(RootCommand root, CliIO io)
+    {
+        var artifact = new Command("artifact", "Read an artifact by id");
+
+        var id = new Argument<string>("ID") { Description = "Artifact id" };
+        var asOf = new Option<string?>("--as-of") { Description = "The version current at this time (ISO 8601 with offset)" };
+        var json = CliOptions.Json();
+        var get = new Command("get", "The latest version of an artifact, or its version as of a time") { id, asOf, json };
+        get.SetAction(async (pr, ct) =>
+        {
+            DateTimeOffset? at = pr.GetValue(asOf) is { } s ? CliOptions.ParseTime(s, "--as-of") : null;
+            using var ws = Workspace.Open(pr.GetValue(CliOptions.Data)!, pr.GetValue(CliOptions.Inbox), create: false);
+            var version = await ws.Queries.GetAsync(pr.GetValue(id)!, at, ct);
+            if (pr.GetValue(json))
+            {
+                io.Out.WriteLine(Encoding.UTF8.GetString(ArtifactCodec.ToUtf8(version.State, indented: true)));
+            }
+            else
+            {
+                PrintArtifact(io, version);
+            }
+
+            return 0;
+        });
+        artifact.Add(get);
+
+        var hid = new Argument<string>("ID") { Description = "Artifact id" };
+        var hjson = CliOptions.Json();
+        var history = new Command("history", "Every version of an artifact, with run, time and balances") { hid, hjson };
+        history.SetAction(async (pr, ct) =>
+        {
+            using var ws = Workspace.Open(pr.GetValue(CliOptions.Data)!, pr.GetValue(CliOptions.Inbox), create: false);
+            var versions = await ws.Queries.HistoryAsync(pr.GetValue(hid)!, ct);
+            if (pr.GetValue(hjson))
+            {
+                JsonOut.Write(io.Out, w =>
+                {
+                    w.WriteStartArray();
+                    foreach (var v in versions)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("artifact_id", v.State.ArtifactId);
+                        w.WriteNumber("version", v.State.Version);
+                        w.WriteString("run_id", v.State.RunId);
+                        JsonOut.Time(w, "updated_at", v.State.UpdatedAt);
+                        w.WriteString("status", v.State.Status);
+                        w.WriteNumber("line_count", v.State.Lines.Count);
+                        JsonOut.Amounts(w, "balances", v.State.Balances);
+                        w.WriteString("file", v.Row.File);
+                        w.WriteNumber("offset", v.Row.Offset);
+                        w.WriteNumber("length", v.Row.Length);
+                        w.WriteEndObject();
+                    }
+
+                    w.WriteEndArray();
+                });
+            }
+            else
+            {
+                var table = new Table().AddColumns("version", "run", "updated_at", "status", "lines", "balances");
+                foreach (var v in versions)
+                {
+                    table.AddRow(
+                        v.State.Version.ToString(CultureInfo.InvariantCulture),
+                        v.State.RunId,
+                        IsoTime.Format(v.State.UpdatedAt),
+                        v.State.Status,
+                        v.State.Lines.Count.ToString(CultureInfo.InvariantCulture),
+                        Markup.Escape(FormatAmounts(v.State.Balances)));
+                }
+
+                io.Console.Write(table);
+            }
+
+            return 0;
+        });
+        artifact.Add(history);
+        root.Add(artifact);
+    }
+
+    public static void PrintArtifact(CliIO io, ArtifactVersion v)
+    {
+        var a = v.State;
+        var head = new Grid().AddColumn().AddColumn();
+        head.AddRow("artifact", Markup.Escape(a.ArtifactId));
+        head.AddRow("entity", Markup.Escape(a.Entity));
+        head.AddRow("version", $"{a.Version} (run {a.RunId}, {IsoTime.Format(a.UpdatedAt)})");
+        head.AddRow("status", a.Status);
+        head.AddRow("balances", Markup.Escape(FormatAmounts(a.Balances)));
+        head.AddRow("totals", Markup.Escape(string.Join("; ", a.Totals.Select(t => $"{t.Key}: {FormatAmounts(t.Value)}"))));
+        head.AddRow("lines", $"{a.Lines.Count} ({(a.FirstEventAt is { } f ? IsoTime.Format(f) : "-")} … {(a.LastEventAt is { } l ? IsoTime.Format(l) : "-")})");
+        head.AddRow("stored", Markup.Escape($"{v.Row.File} @ {v.Row.Offset} (+{v.Row.Length} bytes)"));
+        io.Console.Write(head);
+        var lines = new Table().AddColumns("event_id", "type", "amount", "currency", "occurred_at", "reverses", "entity", "batch");
+        foreach (var line in a.Lines)
+        {
+            lines.AddRow(
+                Markup.Escape(line.EventId),
+                Markup.Escape(line.Type),
+                line.Amount.ToString(CultureInfo.InvariantCulture),
+                line.Currency,
+                IsoTime.Format(line.OccurredAt),
+                Markup.Escape(line.Reverses ?? ""),
+                Markup.Escape(line.Entity),
+                Markup.Escape(line.BatchId ?? ""));
+        }
+
+        io.Console.Write(lines);
+    }
+
+    public static string FormatAmounts(IReadOnlyDictionary<string, decimal> amounts) =>
+        amounts.Count == 0 ? "-" : string.Join(", ", amounts.Select(kv => $"{kv.Value.ToString(CultureInfo.InvariantCulture)} {kv.Key}"));
+}

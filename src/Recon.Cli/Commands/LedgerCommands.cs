@@ -1,0 +1,257 @@
+using System.CommandLine;
+using System.Globalization;
+using Recon.Core;
+using Recon.Core.Ports;
+using Recon.Pipeline.Planning;
+using Spectre.Console;
+
+namespace Recon.Cli.Commands;
+
+internal static class LedgerCommands
+{
+    public static void Add(RootCommand root, CliIO io)
+    {
+        var bjson = CliOptions.Json();
+        var backlog = new Command("backlog", "Pending batches and events, oldest pending age, runs in flight, failed batches, watermarks") { bjson };
+        backlog.SetAction(async (pr, ct) =>
+        {
+            using var ws = Workspace.Open(pr.GetValue(CliOptions.Data)!, pr.GetValue(CliOptions.Inbox), create: true);
+            // Registering what the inbox holds makes the pending figures true; it changes no batch's state.
+            await new InboxScanner(ws.Context).ScanAsync(ct);
+            var report = await BacklogReport.BuildAsync(ws.Context.Ledger, ws.Context.Time.GetUtcNow(), ct);
+            if (pr.GetValue(bjson))
+            {
+                WriteBacklogJson(io, report);
+            }
+            else
+            {
+                PrintBacklog(io, report);
+            }
+
+            return 0;
+        });
+        root.Add(backlog);
+
+        var json = CliOptions.Json();
+        var batches = new Command("batches", "One row per batch with its status and counts") { json };
+        batches.SetAction(async (pr, ct) =>
+        {
+            using var ws = Workspace.Open(pr.GetValue(CliOptions.Data)!, pr.GetValue(CliOptions.Inbox), create: false);
+            var list = await ws.Context.Ledger.ListBatchesAsync(ct);
+            if (pr.GetValue(json))
+            {
+                JsonOut.Write(io.Out, w =>
+                {
+                    w.WriteStartArray();
+                    foreach (var b in list)
+                    {
+                        WriteBatch(w, b);
+                    }
+
+                    w.WriteEndArray();
+                });
+                return 0;
+            }
+
+            var table = new Table().AddColumns("batch_id", "source", "status", "lines", "applied", "duplicates", "quarantined", "run", "reason");
+            foreach (var b in list)
+            {
+                table.AddRow(Markup.Escape(b.BatchId), Markup.Escape(b.Source), Status(b.Status), N(b.Lines), N(b.Applied), N(b.Duplicates),
+                    N(b.Quarantined), b.RunId ?? "", Markup.Escape(b.Reason ?? ""));
+            }
+
+            io.Console.Write(table);
+            return 0;
+        });
+        root.Add(batches);
+
+        var batch = new Argument<string?>("BATCH") { Description = "Only this batch", Arity = ArgumentArity.ZeroOrOne };
+        var qjson = CliOptions.Json();
+        var quarantine = new Command("quarantine", "Quarantined lines with their reasons") { batch, qjson };
+        quarantine.SetAction(async (pr, ct) =>
+        {
+            using var ws = Workspace.Open(pr.GetValue(CliOptions.Data)!, pr.GetValue(CliOptions.Inbox), create: false);
+            string? only = pr.GetValue(batch);
+            if (only is not null && await ws.Context.Ledger.GetBatchAsync(only, ct) is null)
+            {
+                throw new ReconException($"batch '{only}' is not known; 'recon batches' lists them.");
+            }
+
+            var lines = await ws.Context.Ledger.ListQuarantineAsync(only, ct);
+            if (pr.GetValue(qjson))
+            {
+                JsonOut.Write(io.Out, w =>
+                {
+                    w.WriteStartArray();
+                    foreach (var q in lines)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("batch_id", q.BatchId);
+                        w.WriteString("file", q.File);
+                        w.WriteNumber("line", q.Line);
+                        w.WriteString("reason", q.Reason);
+                        w.WriteString("detail", q.Detail);
+                        w.WriteString("raw", q.Raw);
+                        w.WriteEndObject();
+                    }
+
+                    w.WriteEndArray();
+                });
+                return 0;
+            }
+
+            var table = new Table().AddColumns("batch", "file", "line", "reason", "detail", "raw");
+            foreach (var q in lines)
+            {
+                table.AddRow(Markup.Escape(q.BatchId), Markup.Escape(q.File), N(q.Line), q.Reason, Markup.Escape(q.Detail),
+                    Markup.Escape(q.Raw.Length > 80 ? q.Raw[..80] + "…" : q.Raw));
+            }
+
+            io.Console.Write(table);
+            io.Out.WriteLine($"{lines.Count} quarantined line(s).");
+            return 0;
+        });
+        root.Add(quarantine);
+    }
+
+    private static void PrintBacklog(CliIO io, BacklogReport r)
+    {
+        io.Out.WriteLine($"pending batches: {r.PendingBatches}, pending events: {N(r.PendingEvents)}, oldest pending: {(r.OldestPendingAgeSeconds is { } s ? Age(s) : "-")}");
+        io.Out.WriteLine($"runs in flight: {r.InFlightRuns.Count}");
+        if (r.InFlightRuns.Count > 0)
+        {
+            var runs = new Table().AddColumns("run", "stage", "batches", "events", "created_at");
+            foreach (var run in r.InFlightRuns)
+            {
+                runs.AddRow(run.RunId, run.Stage.ToString().ToLowerInvariant(), run.BatchIds.Count.ToString(CultureInfo.InvariantCulture), N(run.Events), IsoTime.Format(run.CreatedAt));
+            }
+
+            io.Console.Write(runs);
+        }
+
+        io.Out.WriteLine($"failed batches: {r.FailedBatches.Count}");
+        if (r.FailedBatches.Count > 0)
+        {
+            var failed = new Table().AddColumns("batch_id", "source", "reason");
+            foreach (var b in r.FailedBatches)
+            {
+                failed.AddRow(Markup.Escape(b.BatchId), Markup.Escape(b.Source), Markup.Escape(b.Reason ?? ""));
+            }
+
+            io.Console.Write(failed);
+        }
+
+        var marks = new Table().AddColumns("source", "complete through", "waiting", "failed");
+        foreach (var w in r.Watermarks)
+        {
+            marks.AddRow(Markup.Escape(w.Source), w.CompleteThrough is { } t ? IsoTime.Format(t) : "-", w.Waiting.ToString(CultureInfo.InvariantCulture), w.Failed.ToString(CultureInfo.InvariantCulture));
+        }
+
+        io.Console.Write(marks);
+    }
+
+    private static void WriteBacklogJson(CliIO io, BacklogReport r) => JsonOut.Write(io.Out, w =>
+    {
+        w.WriteStartObject();
+        w.WriteNumber("pending_batches", r.PendingBatches);
+        w.WriteNumber("pending_events", r.PendingEvents);
+        if (r.OldestPendingAgeSeconds is { } s)
+        {
+            w.WriteNumber("oldest_pending_age_seconds", Math.Round(s, 3));
+        }
+        else
+        {
+            w.WriteNull("oldest_pending_age_seconds");
+        }
+
+        w.WriteStartArray("in_flight_runs");
+        foreach (var run in r.InFlightRuns)
+        {
+            w.WriteStartObject();
+            w.WriteString("run_id", run.RunId);
+            w.WriteString("stage", run.Stage.ToString().ToLowerInvariant());
+            w.WriteNumber("events", run.Events);
+            w.WriteStartArray("batches");
+            foreach (var b in run.BatchIds)
+            {
+                w.WriteStringValue(b);
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteStartArray("failed_batches");
+        foreach (var b in r.FailedBatches)
+        {
+            w.WriteStartObject();
+            w.WriteString("batch_id", b.BatchId);
+            w.WriteString("source", b.Source);
+            w.WriteString("reason", b.Reason);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteStartArray("watermarks");
+        foreach (var m in r.Watermarks)
+        {
+            w.WriteStartObject();
+            w.WriteString("source", m.Source);
+            JsonOut.Time(w, "complete_through", m.CompleteThrough);
+            w.WriteNumber("waiting", m.Waiting);
+            w.WriteNumber("failed", m.Failed);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    });
+
+    private static void WriteBatch(System.Text.Json.Utf8JsonWriter w, BatchRecord b)
+    {
+        w.WriteStartObject();
+        w.WriteString("batch_id", b.BatchId);
+        w.WriteString("source", b.Source);
+        w.WriteString("status", Status(b.Status));
+        w.WriteNumber("lines", b.Lines);
+        w.WriteNumber("applied", b.Applied);
+        w.WriteNumber("duplicates", b.Duplicates);
+        w.WriteNumber("quarantined", b.Quarantined);
+        w.WriteNumber("declared_records", b.DeclaredRecords);
+        JsonOut.Time(w, "window_start", b.WindowStart);
+        JsonOut.Time(w, "window_end", b.WindowEnd);
+        if (b.RunId is null)
+        {
+            w.WriteNull("run_id");
+        }
+        else
+        {
+            w.WriteString("run_id", b.RunId);
+        }
+
+        if (b.Reason is null)
+        {
+            w.WriteNull("reason");
+        }
+        else
+        {
+            w.WriteString("reason", b.Reason);
+        }
+
+        w.WriteEndObject();
+    }
+
+    public static string Status(BatchStatus s) => s switch
+    {
+        BatchStatus.Pending => "pending",
+        BatchStatus.InRun => "in_run",
+        BatchStatus.Done => "done",
+        _ => "failed",
+    };
+
+    private static string N(long n) => n.ToString(CultureInfo.InvariantCulture);
+
+    private static string Age(double seconds) =>
+        seconds < 120 ? $"{seconds:F0} s" : seconds < 7200 ? $"{seconds / 60:F0} min" : $"{seconds / 3600:F1} h";
+}

@@ -1,0 +1,75 @@
+using System.CommandLine;
+using Recon.Pipeline.Maintenance;
+
+namespace Recon.Cli.Commands;
+
+internal static class MaintenanceCommands
+{
+    public static void Add(RootCommand root, CliIO io)
+    {
+        var outFile = new Option<string?>("--out") { Description = "Write to this file instead of standard output" };
+        var export = new Command("export", "Every artifact's latest version as JSON Lines") { outFile };
+        export.SetAction(async (pr, ct) =>
+        {
+            using var ws = Workspace.Open(pr.GetValue(CliOptions.Data)!, pr.GetValue(CliOptions.Inbox), create: false);
+            string? path = pr.GetValue(outFile);
+            if (path is null)
+            {
+                await using var stdout = Console.OpenStandardOutput();
+                await using var buffered = new BufferedStream(stdout, 1 << 20);
+                if (ReferenceEquals(io.Out, Console.Out))
+                {
+                    await ws.Queries.ExportAsync(buffered, ct);
+                }
+                else
+                {
+                    // Tests hand their own writer: go through it.
+                    using var ms = new MemoryStream();
+                    await ws.Queries.ExportAsync(ms, ct);
+                    await io.Out.WriteAsync(System.Text.Encoding.UTF8.GetString(ms.ToArray()));
+                }
+
+                return 0;
+            }
+
+            string tmp = path + ".tmp";
+            long count;
+            await using (var file = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
+            {
+                count = await ws.Queries.ExportAsync(file, ct);
+            }
+
+            File.Move(tmp, path, overwrite: true);
+            io.Error.WriteLine($"exported {count} artifact(s) to {path}");
+            return 0;
+        });
+        root.Add(export);
+
+        var verify = new Command("verify", "Check every index row against its part-file record and every footer against the index");
+        verify.SetAction(async (pr, ct) =>
+        {
+            using var ws = Workspace.Open(pr.GetValue(CliOptions.Data)!, pr.GetValue(CliOptions.Inbox), create: false);
+            var report = await new Verifier(ws.Context).VerifyAsync(null, ct);
+            foreach (var p in report.Problems)
+            {
+                io.Out.WriteLine($"problem: {p}");
+            }
+
+            io.Out.WriteLine($"checked {report.IndexRows} index row(s) and {report.FooterEntries} footer entries in {report.PartFiles} part-file(s): " +
+                             (report.Ok ? "no problems." : $"{report.Problems.Count} problem(s)."));
+            return report.Ok ? 0 : 1;
+        });
+        root.Add(verify);
+
+        var reindex = new Command("reindex", "Rebuild the index from the part-file footers");
+        reindex.SetAction(async (pr, ct) =>
+        {
+            using var ws = Workspace.Open(pr.GetValue(CliOptions.Data)!, pr.GetValue(CliOptions.Inbox), create: false);
+            ws.LockForRun();
+            var (files, rows) = await new Reindexer(ws.Context).ReindexAsync(null, ct);
+            io.Out.WriteLine($"reindexed {rows} row(s) from {files} part-file(s).");
+            return 0;
+        });
+        root.Add(reindex);
+    }
+}

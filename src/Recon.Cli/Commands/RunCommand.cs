@@ -1,0 +1,213 @@
+using System.CommandLine;
+using System.Globalization;
+using Recon.Pipeline;
+using Recon.Pipeline.Running;
+using Spectre.Console;
+
+namespace Recon.Cli.Commands;
+
+internal static class RunCommand
+{
+    public static void Add(RootCommand root, CliIO io)
+    {
+        var partitions = new Option<int>("--partitions") { Description = "Hash partitions per run", DefaultValueFactory = _ => 8 };
+        var maxRunEvents = new Option<long>("--max-run-events") { Description = "Group pending batches into runs of up to this many events", DefaultValueFactory = _ => 5_000_000 };
+        var indexWorkers = new Option<int>("--index-workers") { Description = "Index workers at once", DefaultValueFactory = _ => 4 };
+        var watch = new Option<bool>("--watch") { Description = "Keep processing batches as they arrive, until Ctrl-C" };
+        var poll = new Option<double>("--poll") { Description = "Seconds between inbox scans with --watch", DefaultValueFactory = _ => 5 };
+        var cmd = new Command("run", "Process every complete batch in the inbox") { partitions, maxRunEvents, indexWorkers, watch, poll };
+        cmd.SetAction(async (pr, ct) =>
+        {
+            var options = new PipelineOptions
+            {
+                Partitions = pr.GetValue(partitions),
+                MaxRunEvents = pr.GetValue(maxRunEvents),
+                IndexWorkers = pr.GetValue(indexWorkers),
+            };
+            Validate(options);
+            double pollSeconds = pr.GetValue(poll);
+            if (pollSeconds <= 0)
+            {
+                throw new UsageException($"--poll must be positive (got {pollSeconds}).");
+            }
+
+            using var ws = Workspace.Open(pr.GetValue(CliOptions.Data)!, pr.GetValue(CliOptions.Inbox), create: true, options);
+            ws.LockForRun();
+            using var stop = new CancellationTokenSource();
+            using var hard = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            ConsoleCancelEventHandler onCancel = (_, e) =>
+            {
+                if (!stop.IsCancellationRequested)
+                {
+                    // First Ctrl-C: finish the steps under way, start no new one. Second: stop now (safe: resumable).
+                    e.Cancel = true;
+                    stop.Cancel();
+                    io.Error.WriteLine("recon: stopping after the current step (Ctrl-C again to stop at once)…");
+                }
+                else
+                {
+                    hard.Cancel();
+                }
+            };
+            Console.CancelKeyPress += onCancel;
+            try
+            {
+                do
+                {
+                    var report = await RunOnceAsync(ws, io, stop.Token, hard.Token);
+                    // In watch mode an idle poll prints nothing.
+                    if (report.Runs.Count > 0 || !pr.GetValue(watch))
+                    {
+                        PrintReport(io, report);
+                    }
+
+                    if (!pr.GetValue(watch) || stop.IsCancellationRequested)
+                    {
+                        break;
+                    }
+
+                    try
+                    {
+                        await Task.Delay(TimeSpan.FromSeconds(pollSeconds), stop.Token);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        break;
+                    }
+                }
+                while (true);
+            }
+            finally
+            {
+                Console.CancelKeyPress -= onCancel;
+            }
+
+            return 0;
+        });
+        root.Add(cmd);
+    }
+
+    public static void Validate(PipelineOptions options)
+    {
+        try
+        {
+            options.Validate();
+        }
+        catch (Core.ReconException ex)
+        {
+            throw new UsageException(ex.Message);
+        }
+    }
+
+    public static async Task<RunReport> RunOnceAsync(Workspace ws, CliIO io, CancellationToken stop, CancellationToken ct)
+    {
+        var runner = new PipelineRunner(ws.Context);
+        if (!io.Interactive)
+        {
+            var plain = new PlainProgress(io.Out);
+            return await runner.RunAsync(plain, stop, ct);
+        }
+
+        RunReport? report = null;
+        await io.Console.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
+            .StartAsync(async progressContext =>
+            {
+                var bars = new BarProgress(progressContext);
+                report = await runner.RunAsync(bars, stop, ct);
+                bars.CompleteAll();
+            });
+        return report!;
+    }
+
+    public static void PrintReport(CliIO io, RunReport r)
+    {
+        if (r.Runs.Count == 0)
+        {
+            io.Out.WriteLine("Nothing to do: no complete batch is pending in the inbox.");
+            return;
+        }
+
+        var table = new Table().AddColumns("runs", "batches", "failed", "lines", "applied", "duplicates", "quarantined", "index rows", "part-files", "seconds");
+        table.AddRow(
+            r.Runs.Count.ToString(CultureInfo.InvariantCulture),
+            r.Batches.ToString(CultureInfo.InvariantCulture),
+            r.FailedBatches.ToString(CultureInfo.InvariantCulture),
+            r.Lines.ToString("N0", CultureInfo.InvariantCulture),
+            r.Applied.ToString("N0", CultureInfo.InvariantCulture),
+            r.Duplicates.ToString("N0", CultureInfo.InvariantCulture),
+            r.Quarantined.ToString("N0", CultureInfo.InvariantCulture),
+            r.IndexedRows.ToString("N0", CultureInfo.InvariantCulture),
+            r.PartFiles.ToString(CultureInfo.InvariantCulture),
+            r.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture));
+        io.Console.Write(table);
+        if (r.StageSeconds.Count > 0)
+        {
+            io.Out.WriteLine("stage seconds: " + string.Join(", ", r.StageSeconds.Select(kv => $"{kv.Key} {kv.Value.ToString("F2", CultureInfo.InvariantCulture)}")));
+        }
+
+        foreach (var f in r.Failures)
+        {
+            io.Error.WriteLine($"recon: failed: {f}");
+        }
+
+        if (r.FailedBatches > 0)
+        {
+            io.Error.WriteLine($"recon: {r.FailedBatches} batch(es) failed; 'recon backlog' shows why.");
+        }
+    }
+
+    private sealed class PlainProgress(TextWriter output) : IProgress<StageProgress>
+    {
+        private readonly object _gate = new();
+
+        public void Report(StageProgress value)
+        {
+            if (value.Total > 0 && value.Done == value.Total)
+            {
+                lock (_gate)
+                {
+                    output.WriteLine($"{value.RunId} {value.Stage} done ({value.Done}/{value.Total})");
+                }
+            }
+        }
+    }
+
+    private sealed class BarProgress(ProgressContext context) : IProgress<StageProgress>
+    {
+        private readonly Dictionary<(string, string), ProgressTask> _tasks = [];
+
+        public void Report(StageProgress value)
+        {
+            lock (_tasks)
+            {
+                if (!_tasks.TryGetValue((value.RunId, value.Stage), out var task))
+                {
+                    task = context.AddTask($"{value.RunId} {value.Stage}", maxValue: Math.Max(1, value.Total));
+                    task.IsIndeterminate = value.Total == 0;
+                    _tasks[(value.RunId, value.Stage)] = task;
+                }
+
+                if (value.Total > 0)
+                {
+                    task.MaxValue = value.Total;
+                    task.Value = value.Done;
+                }
+            }
+        }
+
+        public void CompleteAll()
+        {
+            lock (_tasks)
+            {
+                foreach (var t in _tasks.Values)
+                {
+                    t.IsIndeterminate = false;
+                    t.Value = t.MaxValue;
+                    t.StopTask();
+                }
+            }
+        }
+    }
+}

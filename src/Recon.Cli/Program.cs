@@ -1,0 +1,3 @@
+using Recon.Cli;
+
+return await ReconCli.RunAsync(args, Console.Out, Console.Error, interactive: !Console.IsOutputRedirected);

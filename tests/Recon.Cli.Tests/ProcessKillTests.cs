@@ -1,0 +1,60 @@
+using System.Diagnostics;
+
+namespace Recon.Cli.Tests;
+
+/// <summary>A real 'recon run' process, killed with SIGKILL part-way, then run again: the result equals an uninterrupted run.</summary>
+public class ProcessKillTests
+{
+    [Theory]
+    [InlineData(400)]
+    [InlineData(1500)]
+    [InlineData(3000)]
+    public async Task Run_WhenTheProcessIsKilledAndRestarted_EndsWithTheSameArtifactsAsAnUninterruptedRun(int killAfterMs)
+    {
+        using var cli = new CliHarness();
+        Assert.Equal(0, (await cli.RunAsync("generate", "--out", cli.Inbox, "--batches", "6", "--events", "60000", "--artifacts", "4000", "--seed", "11")).Exit);
+        string reference = Path.Combine(cli.Root, "reference");
+        Assert.Equal(0, (await cli.RunAsync("run", "--data", reference, "--inbox", cli.Inbox, "--max-run-events", "20000")).Exit);
+        Assert.Equal(0, (await cli.RunAsync("export", "--data", reference, "--inbox", cli.Inbox, "--out", Path.Combine(cli.Root, "reference.jsonl"))).Exit);
+
+        string recon = Path.Combine(AppContext.BaseDirectory, "recon.dll");
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { recon, "run", "--data", cli.Data, "--inbox", cli.Inbox, "--max-run-events", "20000" })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using (var p = Process.Start(psi)!)
+        {
+            _ = p.StandardOutput.ReadToEndAsync();
+            _ = p.StandardError.ReadToEndAsync();
+            await Task.Delay(killAfterMs);
+            try
+            {
+                p.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+                // It finished first; the rerun must then change nothing.
+            }
+
+            await p.WaitForExitAsync();
+        }
+
+        var rerun = await cli.WithDataAsync("run", "--max-run-events", "20000");
+        Assert.True(rerun.Exit == 0, rerun.Err);
+        Assert.Equal(0, (await cli.WithDataAsync("export", "--out", Path.Combine(cli.Root, "after.jsonl"))).Exit);
+
+        Assert.Equal(Normalize(Path.Combine(cli.Root, "reference.jsonl")), Normalize(Path.Combine(cli.Root, "after.jsonl")));
+        var batches = CliHarness.Json((await cli.WithDataAsync("batches", "--json")).Out).EnumerateArray().ToList();
+        Assert.All(batches, b => Assert.Equal("done", b.GetProperty("status").GetString()));
+        Assert.Equal(0, (await cli.WithDataAsync("verify")).Exit);
+    }
+
+    /// <summary>Artifacts by id, without updated_at (the wall-clock time of each run), which legitimately differs.</summary>
+    private static List<string> Normalize(string path) =>
+        File.ReadAllLines(path)
+            .Select(l => System.Text.RegularExpressions.Regex.Replace(l, "\"updated_at\":\"[^\"]*\",", ""))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+}
