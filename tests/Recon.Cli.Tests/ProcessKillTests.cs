@@ -6,13 +6,13 @@ namespace Recon.Cli.Tests;
 public class ProcessKillTests
 {
     [Theory]
-    [InlineData(400)]
-    [InlineData(1500)]
-    [InlineData(3000)]
-    public async Task Run_WhenTheProcessIsKilledAndRestarted_EndsWithTheSameArtifactsAsAnUninterruptedRun(int killAfterMs)
+    [InlineData(0)]
+    [InlineData(40)]
+    [InlineData(150)]
+    public async Task Run_WhenTheProcessIsKilledAndRestarted_EndsWithTheSameArtifactsAsAnUninterruptedRun(int killAfterFirstPartFileMs)
     {
         using var cli = new CliHarness();
-        Assert.Equal(0, (await cli.RunAsync("generate", "--out", cli.Inbox, "--batches", "6", "--events", "60000", "--artifacts", "4000", "--seed", "11")).Exit);
+        Assert.Equal(0, (await cli.RunAsync("generate", "--out", cli.Inbox, "--batches", "6", "--events", "120000", "--artifacts", "4000", "--seed", "11")).Exit);
         string reference = Path.Combine(cli.Root, "reference");
         Assert.Equal(0, (await cli.RunAsync("run", "--data", reference, "--inbox", cli.Inbox, "--max-run-events", "20000")).Exit);
         Assert.Equal(0, (await cli.RunAsync("export", "--data", reference, "--inbox", cli.Inbox, "--out", Path.Combine(cli.Root, "reference.jsonl"))).Exit);
@@ -28,14 +28,29 @@ public class ProcessKillTests
         {
             _ = p.StandardOutput.ReadToEndAsync();
             _ = p.StandardError.ReadToEndAsync();
-            await Task.Delay(killAfterMs);
+            // Kill once the first run has published part-files: later runs are then still to come.
+            string parts = Path.Combine(cli.Data, "store", "parts");
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (!p.HasExited && DateTime.UtcNow < deadline &&
+                   !(Directory.Exists(parts) && Directory.EnumerateFiles(parts, "*.rpf", SearchOption.AllDirectories).Any()))
+            {
+                await Task.Delay(5);
+            }
+
+            await Task.Delay(killAfterFirstPartFileMs);
+            bool killedMidRun = !p.HasExited;
             try
             {
                 p.Kill(entireProcessTree: true);
             }
             catch (InvalidOperationException)
             {
-                // It finished first; the rerun must then change nothing.
+                killedMidRun = false;
+            }
+
+            if (killAfterFirstPartFileMs == 0)
+            {
+                Assert.True(killedMidRun, "the run finished before it could be killed; the test needs a larger inbox");
             }
 
             await p.WaitForExitAsync();
