@@ -1,260 +1,329 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
-using Recon.Core;
 using Recon.Core.Ports;
 
 namespace Recon.Storage.Local;
 
 /// <summary>
-/// The ledger in one SQLite file (WAL). Low volume, so plain ADO.NET on one connection; every state change is a
-/// conditional UPDATE inside an IMMEDIATE transaction, so a step recorded twice changes nothing the second time
-/// and two ledger instances on one file can never claim the same batch.
+/// The ledger in one SQLite file. Every state change is a conditional update inside an immediate transaction, so
+/// a step recorded twice changes nothing and two ledgers (or processes) on one file can never claim one batch.
 /// </summary>
 public sealed class SqliteReconLedger : IReconLedger, IDisposable
 {
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS batches (
-            batch_id TEXT PRIMARY KEY, source TEXT NOT NULL, location TEXT NOT NULL,
-            window_start INTEGER NOT NULL, window_end INTEGER NOT NULL, declared_records INTEGER NOT NULL,
-            status TEXT NOT NULL, run_id TEXT, lines INTEGER NOT NULL DEFAULT 0, applied INTEGER NOT NULL DEFAULT 0,
-            duplicates INTEGER NOT NULL DEFAULT 0, quarantined INTEGER NOT NULL DEFAULT 0, reason TEXT,
-            discovered_at INTEGER NOT NULL, completed_at INTEGER);
+            batch_id         TEXT PRIMARY KEY,
+            source           TEXT NOT NULL,
+            location         TEXT NOT NULL,
+            window_start     INTEGER NOT NULL,
+            window_end       INTEGER NOT NULL,
+            declared_records INTEGER NOT NULL,
+            status           TEXT NOT NULL,
+            run_id           TEXT,
+            lines            INTEGER NOT NULL DEFAULT 0,
+            applied          INTEGER NOT NULL DEFAULT 0,
+            duplicates       INTEGER NOT NULL DEFAULT 0,
+            quarantined      INTEGER NOT NULL DEFAULT 0,
+            reason           TEXT,
+            discovered_at    INTEGER NOT NULL,
+            completed_at     INTEGER);
+        CREATE INDEX IF NOT EXISTS batches_by_window ON batches (window_start, batch_id);
+        CREATE INDEX IF NOT EXISTS batches_by_run ON batches (run_id);
         CREATE TABLE IF NOT EXISTS runs (
-            run_id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, stage INTEGER NOT NULL, partitions INTEGER NOT NULL,
-            created_at INTEGER NOT NULL, prefetch_indexed_through INTEGER NOT NULL DEFAULT -1, events INTEGER NOT NULL,
-            indexed_rows INTEGER NOT NULL DEFAULT 0, error TEXT, stage_seconds TEXT NOT NULL DEFAULT '{}', completed_at INTEGER);
+            seq                      INTEGER PRIMARY KEY,
+            run_id                   TEXT NOT NULL UNIQUE,
+            stage                    INTEGER NOT NULL,
+            partitions               INTEGER NOT NULL,
+            created_at               INTEGER NOT NULL,
+            prefetch_indexed_through INTEGER NOT NULL DEFAULT -1,
+            events                   INTEGER NOT NULL DEFAULT 0,
+            indexed_rows             INTEGER NOT NULL DEFAULT 0,
+            error                    TEXT,
+            stage_seconds            TEXT NOT NULL DEFAULT '{}',
+            completed_at             INTEGER);
         CREATE TABLE IF NOT EXISTS run_batches (
-            run_id TEXT NOT NULL, ordinal INTEGER NOT NULL, batch_id TEXT NOT NULL, PRIMARY KEY (run_id, ordinal));
+            run_id   TEXT NOT NULL,
+            ordinal  INTEGER NOT NULL,
+            batch_id TEXT NOT NULL,
+            PRIMARY KEY (run_id, ordinal)) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS quarantine (
-            batch_id TEXT NOT NULL, file TEXT NOT NULL, line INTEGER NOT NULL, reason TEXT NOT NULL, detail TEXT NOT NULL, raw TEXT NOT NULL);
-        CREATE INDEX IF NOT EXISTS quarantine_by_batch ON quarantine (batch_id, file, line);
+            batch_id TEXT NOT NULL,
+            file     TEXT NOT NULL,
+            line     INTEGER NOT NULL,
+            reason   TEXT NOT NULL,
+            detail   TEXT NOT NULL,
+            raw      TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS quarantine_by_line ON quarantine (batch_id, file, line);
         """;
+
+    private const string Pending = "pending";
+    private const string InRun = "in_run";
+    private const string Done = "done";
+    private const string Failed = "failed";
 
     private const string BatchColumns =
         "batch_id, source, location, window_start, window_end, declared_records, status, run_id, lines, applied, duplicates, quarantined, reason, discovered_at, completed_at";
 
     private const string RunColumns =
-        "run_id, seq, stage, partitions, created_at, prefetch_indexed_through, events, indexed_rows, error, stage_seconds, completed_at";
+        "seq, run_id, stage, partitions, created_at, prefetch_indexed_through, events, indexed_rows, error, stage_seconds, completed_at";
+
+    private static readonly long UnixEpochTicks = DateTimeOffset.UnixEpoch.UtcTicks;
 
     private readonly SqliteConnection _connection;
+    private readonly TimeProvider _time;
+
+    // The ledger is low-volume: one connection, one operation at a time. Other instances on the same file are
+    // serialized by SQLite itself (BEGIN IMMEDIATE + busy timeout).
     private readonly SemaphoreSlim _gate = new(1, 1);
 
+    /// <summary>Opens (creating if needed) the ledger database at <paramref name="databasePath"/>.</summary>
     public SqliteReconLedger(string databasePath, TimeProvider time)
     {
         ArgumentException.ThrowIfNullOrEmpty(databasePath);
-        Time = time;
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(databasePath))!);
-        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = databasePath, Pooling = false }.ToString());
-        _connection.Open();
-        Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;");
-        Execute(Schema);
+        ArgumentNullException.ThrowIfNull(time);
+        _time = time;
+        _connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = Path.GetFullPath(databasePath),
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = false,
+            DefaultTimeout = 30,
+        }.ToString());
+        try
+        {
+            _connection.Open();
+            SqliteNative.Execute(_connection, "PRAGMA busy_timeout=10000; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+            using var tx = _connection.BeginTransaction(deferred: false);
+            Execute(tx, Schema);
+            tx.Commit();
+        }
+        catch
+        {
+            _connection.Dispose();
+            throw;
+        }
     }
 
-    private TimeProvider Time { get; }
-
-    public ValueTask<bool> RegisterBatchAsync(BatchRecord batch, CancellationToken ct) => Locked(ct, () =>
+    public ValueTask<bool> RegisterBatchAsync(BatchRecord batch, CancellationToken ct)
     {
-        using var cmd = Command(
-            $"INSERT OR IGNORE INTO batches ({BatchColumns}) VALUES ($id, $source, $location, $ws, $we, $declared, 'pending', NULL, 0, 0, 0, 0, NULL, $discovered, NULL)",
-            ("$id", batch.BatchId), ("$source", batch.Source), ("$location", batch.Location), ("$ws", batch.WindowStart.UtcTicks),
-            ("$we", batch.WindowEnd.UtcTicks), ("$declared", batch.DeclaredRecords), ("$discovered", batch.DiscoveredAt.UtcTicks));
-        return cmd.ExecuteNonQuery() == 1;
-    });
+        ArgumentNullException.ThrowIfNull(batch);
+        return WriteAsync(tx => Execute(tx,
+            $"INSERT OR IGNORE INTO batches ({BatchColumns}) VALUES ($id, $source, $location, $ws, $we, $declared, $status, NULL, 0, 0, 0, 0, NULL, $discovered, NULL)",
+            ("$id", batch.BatchId), ("$source", batch.Source), ("$location", batch.Location),
+            ("$ws", Ticks(batch.WindowStart)), ("$we", Ticks(batch.WindowEnd)), ("$declared", batch.DeclaredRecords),
+            ("$status", Pending), ("$discovered", Ticks(batch.DiscoveredAt))) == 1, ct);
+    }
 
-    public ValueTask FailBatchAsync(string batchId, string reason, DateTimeOffset at, CancellationToken ct) => LockedVoid(ct, () =>
+    public async ValueTask FailBatchAsync(string batchId, string reason, DateTimeOffset at, CancellationToken ct)
     {
-        using var cmd = Command("UPDATE batches SET status = 'failed', reason = $reason, completed_at = $at WHERE batch_id = $id AND status = 'pending'",
-            ("$id", batchId), ("$reason", reason), ("$at", at.UtcTicks));
-        cmd.ExecuteNonQuery();
-    });
+        ArgumentNullException.ThrowIfNull(batchId);
+        ArgumentNullException.ThrowIfNull(reason);
+        await WriteAsync(tx => Execute(tx,
+            "UPDATE batches SET status = $failed, reason = $reason, completed_at = $at WHERE batch_id = $id AND status = $pending",
+            ("$failed", Failed), ("$reason", reason), ("$at", Ticks(at)), ("$id", batchId), ("$pending", Pending)), ct).ConfigureAwait(false);
+    }
 
     public ValueTask<IReadOnlyList<BatchRecord>> ListBatchesAsync(CancellationToken ct) =>
-        Locked<IReadOnlyList<BatchRecord>>(ct, () => ReadBatches($"SELECT {BatchColumns} FROM batches ORDER BY window_start, batch_id"));
+        ReadAsync<IReadOnlyList<BatchRecord>>(() => QueryBatches($"SELECT {BatchColumns} FROM batches ORDER BY window_start, batch_id"), ct);
 
-    public ValueTask<BatchRecord?> GetBatchAsync(string batchId, CancellationToken ct) =>
-        Locked(ct, () => ReadBatches($"SELECT {BatchColumns} FROM batches WHERE batch_id = $id", ("$id", batchId)).FirstOrDefault());
+    public ValueTask<BatchRecord?> GetBatchAsync(string batchId, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(batchId);
+        return ReadAsync(() => QueryBatches($"SELECT {BatchColumns} FROM batches WHERE batch_id = $id", ("$id", batchId)).FirstOrDefault(), ct);
+    }
 
-    public ValueTask<RunRecord> CreateRunAsync(IReadOnlyList<string> batchIds, int partitions, long events, DateTimeOffset createdAt, CancellationToken ct) =>
-        Locked(ct, () =>
+    public ValueTask<RunRecord> CreateRunAsync(IReadOnlyList<string> batchIds, int partitions, long events, DateTimeOffset createdAt, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(batchIds);
+        if (batchIds.Count == 0)
         {
-            if (batchIds.Count == 0)
-            {
-                throw new ArgumentException("a run needs at least one batch", nameof(batchIds));
-            }
+            throw new ArgumentException("A run needs at least one batch.", nameof(batchIds));
+        }
 
-            using var tx = _connection.BeginTransaction(deferred: false);
-            long seq;
-            using (var next = Command("SELECT COALESCE(MAX(seq), 0) + 1 FROM runs"))
-            {
-                seq = (long)next.ExecuteScalar()!;
-            }
-
-            string runId = string.Create(CultureInfo.InvariantCulture, $"r-{seq:D6}");
+        ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1);
+        return WriteAsync(tx =>
+        {
+            long seq = Scalar(tx, "SELECT COALESCE(MAX(seq), 0) + 1 FROM runs");
+            string runId = RunId(seq);
             for (int i = 0; i < batchIds.Count; i++)
             {
-                using var claim = Command("UPDATE batches SET status = 'in_run', run_id = $run WHERE batch_id = $id AND status = 'pending'",
-                    ("$run", runId), ("$id", batchIds[i]));
-                if (claim.ExecuteNonQuery() != 1)
+                string batchId = batchIds[i];
+                if (Execute(tx, "UPDATE batches SET status = $inRun, run_id = $run WHERE batch_id = $id AND status = $pending",
+                        ("$inRun", InRun), ("$run", runId), ("$id", batchId), ("$pending", Pending)) != 1)
                 {
-                    throw new ReconException($"batch '{batchIds[i]}' is no longer pending (another runner claimed it, or it failed); the run was not created.");
+                    var current = QueryBatches(tx, $"SELECT {BatchColumns} FROM batches WHERE batch_id = $id", ("$id", batchId)).FirstOrDefault();
+                    throw LocalStorageErrors.BatchNotClaimable(batchId, current is null ? null : StatusText(current.Status), current?.RunId);
                 }
 
-                using var link = Command("INSERT INTO run_batches (run_id, ordinal, batch_id) VALUES ($run, $ord, $id)",
-                    ("$run", runId), ("$ord", i), ("$id", batchIds[i]));
-                link.ExecuteNonQuery();
+                Execute(tx, "INSERT INTO run_batches (run_id, ordinal, batch_id) VALUES ($run, $ordinal, $id)",
+                    ("$run", runId), ("$ordinal", i), ("$id", batchId));
             }
 
-            using (var insert = Command(
-                       "INSERT INTO runs (run_id, seq, stage, partitions, created_at, events) VALUES ($run, $seq, $stage, $p, $created, $events)",
-                       ("$run", runId), ("$seq", seq), ("$stage", (int)RunStage.Planned), ("$p", partitions), ("$created", createdAt.UtcTicks), ("$events", events)))
+            Execute(tx, "INSERT INTO runs (seq, run_id, stage, partitions, created_at, events) VALUES ($seq, $run, $stage, $partitions, $created, $events)",
+                ("$seq", seq), ("$run", runId), ("$stage", (int)RunStage.Planned), ("$partitions", partitions), ("$created", Ticks(createdAt)), ("$events", events));
+            return new RunRecord
             {
-                insert.ExecuteNonQuery();
-            }
-
-            tx.Commit();
-            return GetRun(runId)!;
-        });
+                RunId = runId,
+                Seq = seq,
+                Stage = RunStage.Planned,
+                Partitions = partitions,
+                CreatedAt = createdAt,
+                BatchIds = [.. batchIds],
+                Events = events,
+            };
+        }, ct);
+    }
 
     public ValueTask<IReadOnlyList<RunRecord>> ListRunsAsync(CancellationToken ct) =>
-        Locked<IReadOnlyList<RunRecord>>(ct, () => ReadRuns($"SELECT {RunColumns} FROM runs ORDER BY seq"));
+        ReadAsync<IReadOnlyList<RunRecord>>(() => QueryRuns($"SELECT {RunColumns} FROM runs ORDER BY seq"), ct);
 
-    public ValueTask<RunRecord?> GetRunAsync(string runId, CancellationToken ct) => Locked(ct, () => GetRun(runId));
+    public ValueTask<RunRecord?> GetRunAsync(string runId, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        return ReadAsync(() => QueryRuns($"SELECT {RunColumns} FROM runs WHERE run_id = $run", ("$run", runId)).FirstOrDefault(), ct);
+    }
 
-    public ValueTask<bool> CompleteReduceAsync(string runId, IReadOnlyList<ReduceBatchResult> batches, double seconds, CancellationToken ct) =>
-        Locked(ct, () =>
+    public ValueTask<bool> CompleteReduceAsync(string runId, IReadOnlyList<ReduceBatchResult> batches, double seconds, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        ArgumentNullException.ThrowIfNull(batches);
+        return WriteAsync(tx =>
         {
-            using var tx = _connection.BeginTransaction(deferred: false);
-            if (!Advance(runId, RunStage.Planned, RunStage.Reduced, "reduce", seconds))
+            if (!Advance(tx, runId, RunStage.Planned, RunStage.Reduced, "reduce", seconds))
             {
                 return false;
             }
 
-            var now = Time.GetUtcNow().UtcTicks;
-            foreach (var b in batches)
+            long now = Ticks(_time.GetUtcNow());
+            foreach (var batch in batches)
             {
-                if (b.FailureReason is not null)
+                RequireInRun(tx, batch.BatchId, runId);
+                if (batch.FailureReason is not null)
                 {
-                    using var fail = Command("UPDATE batches SET status = 'failed', lines = $lines, reason = $reason, completed_at = $at WHERE batch_id = $id AND run_id = $run",
-                        ("$lines", b.Lines), ("$reason", b.FailureReason), ("$at", now), ("$id", b.BatchId), ("$run", runId));
-                    fail.ExecuteNonQuery();
+                    // The whole batch is rejected and applies nothing, so its bad lines are not kept as quarantined.
+                    Execute(tx, "UPDATE batches SET status = $failed, reason = $reason, lines = $lines, completed_at = $at WHERE batch_id = $id AND status = $inRun",
+                        ("$failed", Failed), ("$reason", batch.FailureReason), ("$lines", batch.Lines), ("$at", now), ("$id", batch.BatchId), ("$inRun", InRun));
                     continue;
                 }
 
-                using var update = Command("UPDATE batches SET lines = $lines, quarantined = quarantined + $q WHERE batch_id = $id AND run_id = $run",
-                    ("$lines", b.Lines), ("$q", b.Quarantined.Count), ("$id", b.BatchId), ("$run", runId));
-                update.ExecuteNonQuery();
-                InsertQuarantine(b.Quarantined);
+                Execute(tx, "UPDATE batches SET lines = $lines, quarantined = quarantined + $count WHERE batch_id = $id AND status = $inRun",
+                    ("$lines", batch.Lines), ("$count", (long)batch.Quarantined.Count), ("$id", batch.BatchId), ("$inRun", InRun));
+                InsertQuarantine(tx, batch.Quarantined);
             }
 
-            tx.Commit();
             return true;
-        });
+        }, ct);
+    }
 
-    public ValueTask BeginPrefetchAsync(string runId, long indexedThrough, CancellationToken ct) => LockedVoid(ct, () =>
+    public async ValueTask BeginPrefetchAsync(string runId, long indexedThrough, CancellationToken ct)
     {
-        using var cmd = Command("UPDATE runs SET prefetch_indexed_through = $t WHERE run_id = $run AND stage = $stage",
-            ("$t", indexedThrough), ("$run", runId), ("$stage", (int)RunStage.Reduced));
-        cmd.ExecuteNonQuery();
-    });
+        ArgumentNullException.ThrowIfNull(runId);
+        ArgumentOutOfRangeException.ThrowIfNegative(indexedThrough);
 
-    public ValueTask<bool> CompletePrefetchAsync(string runId, double seconds, CancellationToken ct) => Locked(ct, () =>
+        // A retried pre-fetch keeps the lowest value recorded: treating more runs as in flight is always safe
+        // (process then also reads their part-files and keeps the highest version), treating fewer is not.
+        await WriteAsync(tx => Execute(tx,
+            """
+            UPDATE runs SET prefetch_indexed_through =
+                CASE WHEN prefetch_indexed_through < 0 THEN $through ELSE MIN(prefetch_indexed_through, $through) END
+            WHERE run_id = $run AND stage = $reduced
+            """,
+            ("$through", indexedThrough), ("$run", runId), ("$reduced", (int)RunStage.Reduced)), ct).ConfigureAwait(false);
+    }
+
+    public ValueTask<bool> CompletePrefetchAsync(string runId, double seconds, CancellationToken ct)
     {
-        using var tx = _connection.BeginTransaction(deferred: false);
-        bool done = Advance(runId, RunStage.Reduced, RunStage.Prefetched, "prefetch", seconds);
-        tx.Commit();
-        return done;
-    });
+        ArgumentNullException.ThrowIfNull(runId);
+        return WriteAsync(tx => Advance(tx, runId, RunStage.Reduced, RunStage.Prefetched, "prefetch", seconds), ct);
+    }
 
-    public ValueTask<bool> CompleteProcessAsync(string runId, IReadOnlyList<ProcessBatchResult> batches, double seconds, CancellationToken ct) =>
-        Locked(ct, () =>
+    public ValueTask<bool> CompleteProcessAsync(string runId, IReadOnlyList<ProcessBatchResult> batches, double seconds, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        ArgumentNullException.ThrowIfNull(batches);
+        return WriteAsync(tx =>
         {
-            using var tx = _connection.BeginTransaction(deferred: false);
-            if (!Advance(runId, RunStage.Prefetched, RunStage.Processed, "process", seconds))
+            if (!Advance(tx, runId, RunStage.Prefetched, RunStage.Processed, "process", seconds))
             {
                 return false;
             }
 
-            foreach (var b in batches)
+            foreach (var batch in batches)
             {
-                using var update = Command(
-                    "UPDATE batches SET applied = $a, duplicates = $d, quarantined = quarantined + $q WHERE batch_id = $id AND run_id = $run AND status = 'in_run'",
-                    ("$a", b.Applied), ("$d", b.Duplicates), ("$q", b.Conflicts.Count), ("$id", b.BatchId), ("$run", runId));
-                if (update.ExecuteNonQuery() == 1)
+                RequireInRun(tx, batch.BatchId, runId);
+                if (Execute(tx, "UPDATE batches SET applied = $applied, duplicates = $duplicates, quarantined = quarantined + $count WHERE batch_id = $id AND status = $inRun",
+                        ("$applied", batch.Applied), ("$duplicates", batch.Duplicates), ("$count", (long)batch.Conflicts.Count), ("$id", batch.BatchId), ("$inRun", InRun)) == 1)
                 {
-                    InsertQuarantine(b.Conflicts);
+                    InsertQuarantine(tx, batch.Conflicts);
                 }
             }
 
-            tx.Commit();
             return true;
-        });
+        }, ct);
+    }
 
-    public ValueTask<bool> CompleteIndexAsync(string runId, long indexedRows, double seconds, DateTimeOffset at, CancellationToken ct) =>
-        Locked(ct, () =>
+    public ValueTask<bool> CompleteIndexAsync(string runId, long indexedRows, double seconds, DateTimeOffset at, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        return WriteAsync(tx =>
         {
-            using var tx = _connection.BeginTransaction(deferred: false);
-            if (!Advance(runId, RunStage.Processed, RunStage.Indexed, "index", seconds))
+            if (!Advance(tx, runId, RunStage.Processed, RunStage.Indexed, "index", seconds))
             {
                 return false;
             }
 
-            using (var run = Command("UPDATE runs SET indexed_rows = $rows, completed_at = $at WHERE run_id = $run",
-                       ("$rows", indexedRows), ("$at", at.UtcTicks), ("$run", runId)))
-            {
-                run.ExecuteNonQuery();
-            }
-
-            using (var done = Command("UPDATE batches SET status = 'done', completed_at = $at WHERE run_id = $run AND status = 'in_run'",
-                       ("$at", at.UtcTicks), ("$run", runId)))
-            {
-                done.ExecuteNonQuery();
-            }
-
-            tx.Commit();
+            Execute(tx, "UPDATE runs SET indexed_rows = $rows, completed_at = $at WHERE run_id = $run",
+                ("$rows", indexedRows), ("$at", Ticks(at)), ("$run", runId));
+            Execute(tx, "UPDATE batches SET status = $done, completed_at = $at WHERE run_id = $run AND status = $inRun",
+                ("$done", Done), ("$at", Ticks(at)), ("$run", runId), ("$inRun", InRun));
             return true;
-        });
+        }, ct);
+    }
 
-    public ValueTask FailRunAsync(string runId, string reason, DateTimeOffset at, CancellationToken ct) => LockedVoid(ct, () =>
+    public async ValueTask FailRunAsync(string runId, string reason, DateTimeOffset at, CancellationToken ct)
     {
-        using var tx = _connection.BeginTransaction(deferred: false);
-        // A processed run is never failed: later runs may already have folded its output.
-        using var run = Command("UPDATE runs SET stage = $failed, error = $reason, completed_at = $at WHERE run_id = $run AND stage >= 0 AND stage < $processed",
-            ("$failed", (int)RunStage.Failed), ("$reason", reason), ("$at", at.UtcTicks), ("$run", runId), ("$processed", (int)RunStage.Processed));
-        if (run.ExecuteNonQuery() == 1)
+        ArgumentNullException.ThrowIfNull(runId);
+        ArgumentNullException.ThrowIfNull(reason);
+        await WriteAsync(tx =>
         {
-            using var batches = Command("UPDATE batches SET status = 'failed', reason = $reason, completed_at = $at WHERE run_id = $run AND status = 'in_run'",
-                ("$reason", reason), ("$at", at.UtcTicks), ("$run", runId));
-            batches.ExecuteNonQuery();
-            using var q = Command("DELETE FROM quarantine WHERE batch_id IN (SELECT batch_id FROM batches WHERE run_id = $run AND status = 'failed')", ("$run", runId));
-            q.ExecuteNonQuery();
-        }
+            if (Execute(tx, "UPDATE runs SET stage = $failed, error = $reason, completed_at = $at WHERE run_id = $run AND stage NOT IN ($indexed, $failed)",
+                    ("$failed", (int)RunStage.Failed), ("$reason", reason), ("$at", Ticks(at)), ("$run", runId), ("$indexed", (int)RunStage.Indexed)) == 1)
+            {
+                // Batches that reduce already rejected keep their own, more specific reason.
+                Execute(tx, "UPDATE batches SET status = $failed, reason = $reason, completed_at = $at WHERE run_id = $run AND status = $inRun",
+                    ("$failed", Failed), ("$reason", reason), ("$at", Ticks(at)), ("$run", runId), ("$inRun", InRun));
+            }
 
-        tx.Commit();
-    });
+            return true;
+        }, ct).ConfigureAwait(false);
+    }
 
-    public ValueTask<long> GetIndexedThroughAsync(CancellationToken ct) => Locked(ct, () =>
-    {
-        using var cmd = Command(
-            "SELECT COALESCE((SELECT MIN(seq) - 1 FROM runs WHERE stage NOT IN ($indexed, $failed)), (SELECT COALESCE(MAX(seq), 0) FROM runs))",
-            ("$indexed", (int)RunStage.Indexed), ("$failed", (int)RunStage.Failed));
-        return (long)cmd.ExecuteScalar()!;
-    });
-
-    public ValueTask<IReadOnlyList<QuarantinedLine>> ListQuarantineAsync(string? batchId, CancellationToken ct) => Locked<IReadOnlyList<QuarantinedLine>>(ct, () =>
-    {
-        using var cmd = batchId is null
-            ? Command("SELECT batch_id, file, line, reason, detail, raw FROM quarantine ORDER BY batch_id, file, line")
-            : Command("SELECT batch_id, file, line, reason, detail, raw FROM quarantine WHERE batch_id = $id ORDER BY file, line", ("$id", batchId));
-        using var r = cmd.ExecuteReader();
-        var list = new List<QuarantinedLine>();
-        while (r.Read())
+    public ValueTask<long> GetIndexedThroughAsync(CancellationToken ct) =>
+        ReadAsync(() =>
         {
-            list.Add(new QuarantinedLine(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetString(3), r.GetString(4), r.GetString(5)));
-        }
+            using var command = Command(null, "SELECT (SELECT MIN(seq) FROM runs WHERE stage NOT IN ($indexed, $failed)), (SELECT COALESCE(MAX(seq), 0) FROM runs)",
+                ("$indexed", (int)RunStage.Indexed), ("$failed", (int)RunStage.Failed));
+            using var data = command.ExecuteReader();
+            data.Read();
+            return data.IsDBNull(0) ? data.GetInt64(1) : data.GetInt64(0) - 1;
+        }, ct);
 
-        return list;
-    });
+    public ValueTask<IReadOnlyList<QuarantinedLine>> ListQuarantineAsync(string? batchId, CancellationToken ct) =>
+        ReadAsync<IReadOnlyList<QuarantinedLine>>(() =>
+        {
+            using var command = batchId is null
+                ? Command(null, "SELECT batch_id, file, line, reason, detail, raw FROM quarantine ORDER BY batch_id, file, line")
+                : Command(null, "SELECT batch_id, file, line, reason, detail, raw FROM quarantine WHERE batch_id = $id ORDER BY batch_id, file, line", ("$id", batchId));
+            using var data = command.ExecuteReader();
+            var lines = new List<QuarantinedLine>();
+            while (data.Read())
+            {
+                lines.Add(new QuarantinedLine(data.GetString(0), data.GetString(1), data.GetInt64(2), data.GetString(3), data.GetString(4), data.GetString(5)));
+            }
+
+            return lines;
+        }, ct);
 
     public void Dispose()
     {
@@ -262,164 +331,207 @@ public sealed class SqliteReconLedger : IReconLedger, IDisposable
         _gate.Dispose();
     }
 
-    private bool Advance(string runId, RunStage from, RunStage to, string stage, double seconds)
+    private static string RunId(long seq) => "r-" + seq.ToString("D6", CultureInfo.InvariantCulture);
+
+    private static long Ticks(DateTimeOffset value) => value.UtcTicks - UnixEpochTicks;
+
+    private static DateTimeOffset Time(long ticks) => new(ticks + UnixEpochTicks, TimeSpan.Zero);
+
+    private static string StatusText(BatchStatus status) => status switch
     {
-        using var read = Command("SELECT stage_seconds FROM runs WHERE run_id = $run AND stage = $from", ("$run", runId), ("$from", (int)from));
-        if (read.ExecuteScalar() is not string json)
+        BatchStatus.Pending => Pending,
+        BatchStatus.InRun => "in a run",
+        BatchStatus.Done => Done,
+        _ => Failed,
+    };
+
+    private static BatchStatus ParseStatus(string status) => status switch
+    {
+        Pending => BatchStatus.Pending,
+        InRun => BatchStatus.InRun,
+        Done => BatchStatus.Done,
+        Failed => BatchStatus.Failed,
+        _ => throw new InvalidDataException($"ledger holds an unknown batch status '{status}'."),
+    };
+
+    private static bool Advance(SqliteTransaction tx, string runId, RunStage from, RunStage to, string stageName, double seconds)
+    {
+        int changed = Execute(tx,
+            "UPDATE runs SET stage = $to, stage_seconds = json_set(stage_seconds, $path, $seconds) WHERE run_id = $run AND stage = $from",
+            ("$to", (int)to), ("$path", "$." + stageName), ("$seconds", seconds), ("$run", runId), ("$from", (int)from));
+        if (changed == 0 && Scalar(tx, "SELECT COUNT(*) FROM runs WHERE run_id = $run", ("$run", runId)) == 0)
         {
-            return false;
+            throw LocalStorageErrors.RunNotFound(runId);
         }
 
-        var timings = JsonSerializer.Deserialize<Dictionary<string, double>>(json) ?? [];
-        timings[stage] = Math.Round(seconds, 4);
-        using var cmd = Command("UPDATE runs SET stage = $to, stage_seconds = $t WHERE run_id = $run AND stage = $from",
-            ("$to", (int)to), ("$t", JsonSerializer.Serialize(timings)), ("$run", runId), ("$from", (int)from));
-        return cmd.ExecuteNonQuery() == 1;
+        return changed == 1;
     }
 
-    private void InsertQuarantine(IReadOnlyList<QuarantinedLine> lines)
+    private static void RequireInRun(SqliteTransaction tx, string batchId, string runId)
+    {
+        if (Scalar(tx, "SELECT COUNT(*) FROM batches WHERE batch_id = $id AND run_id = $run", ("$id", batchId), ("$run", runId)) == 0)
+        {
+            throw LocalStorageErrors.BatchNotInRun(batchId, runId);
+        }
+    }
+
+    private static void InsertQuarantine(SqliteTransaction tx, IReadOnlyList<QuarantinedLine> lines)
     {
         if (lines.Count == 0)
         {
             return;
         }
 
-        using var cmd = Command("INSERT INTO quarantine (batch_id, file, line, reason, detail, raw) VALUES ($b, $f, $l, $r, $d, $raw)");
-        var p = new[] { "$b", "$f", "$l", "$r", "$d", "$raw" }.Select(n => cmd.Parameters.Add(new SqliteParameter(n, null))).ToArray();
-        cmd.Prepare();
+        using var command = Command(tx.Connection!, tx, "INSERT INTO quarantine (batch_id, file, line, reason, detail, raw) VALUES ($batch, $file, $line, $reason, $detail, $raw)");
+        var batch = command.Parameters.Add("$batch", SqliteType.Text);
+        var file = command.Parameters.Add("$file", SqliteType.Text);
+        var line = command.Parameters.Add("$line", SqliteType.Integer);
+        var reason = command.Parameters.Add("$reason", SqliteType.Text);
+        var detail = command.Parameters.Add("$detail", SqliteType.Text);
+        var raw = command.Parameters.Add("$raw", SqliteType.Text);
         foreach (var q in lines)
         {
-            p[0].Value = q.BatchId;
-            p[1].Value = q.File;
-            p[2].Value = q.Line;
-            p[3].Value = q.Reason;
-            p[4].Value = q.Detail;
-            p[5].Value = q.Raw;
-            cmd.ExecuteNonQuery();
+            batch.Value = q.BatchId;
+            file.Value = q.File;
+            line.Value = q.Line;
+            reason.Value = q.Reason;
+            detail.Value = q.Detail;
+            raw.Value = q.Raw;
+            command.ExecuteNonQuery();
         }
     }
 
-    private RunRecord? GetRun(string runId) => ReadRuns($"SELECT {RunColumns} FROM runs WHERE run_id = $run", ("$run", runId)).FirstOrDefault();
-
-    private List<RunRecord> ReadRuns(string sql, params (string, object?)[] args)
+    private async ValueTask<T> WriteAsync<T>(Func<SqliteTransaction, T> change, CancellationToken ct)
     {
-        var runs = new List<(RunRecord Run, List<string> Batches)>();
-        using (var cmd = Command(sql, args))
-        using (var r = cmd.ExecuteReader())
+        await _gate.WaitAsync(ct).ConfigureAwait(false);
+        try
         {
-            while (r.Read())
-            {
-                var run = new RunRecord
-                {
-                    RunId = r.GetString(0),
-                    Seq = r.GetInt64(1),
-                    Stage = (RunStage)r.GetInt32(2),
-                    Partitions = r.GetInt32(3),
-                    CreatedAt = FromTicks(r.GetInt64(4)),
-                    PrefetchIndexedThrough = r.GetInt64(5),
-                    Events = r.GetInt64(6),
-                    IndexedRows = r.GetInt64(7),
-                    Error = r.IsDBNull(8) ? null : r.GetString(8),
-                    StageSeconds = JsonSerializer.Deserialize<Dictionary<string, double>>(r.GetString(9)) ?? [],
-                    CompletedAt = r.IsDBNull(10) ? null : FromTicks(r.GetInt64(10)),
-                    BatchIds = [],
-                };
-                runs.Add((run, []));
-            }
+            // IMMEDIATE takes the write lock up front, so the conditions checked inside hold until commit even
+            // against another process.
+            using var tx = _connection.BeginTransaction(deferred: false);
+            var result = change(tx);
+            tx.Commit();
+            return result;
         }
-
-        foreach (var (run, batches) in runs)
+        finally
         {
-            using var cmd = Command("SELECT batch_id FROM run_batches WHERE run_id = $run ORDER BY ordinal", ("$run", run.RunId));
-            using var r = cmd.ExecuteReader();
-            while (r.Read())
-            {
-                batches.Add(r.GetString(0));
-            }
+            _gate.Release();
         }
-
-        return runs.Select(x => x.Run with { BatchIds = x.Batches }).ToList();
     }
 
-    private List<BatchRecord> ReadBatches(string sql, params (string, object?)[] args)
+    private async ValueTask<T> ReadAsync<T>(Func<T> read, CancellationToken ct)
     {
-        using var cmd = Command(sql, args);
-        using var r = cmd.ExecuteReader();
-        var list = new List<BatchRecord>();
-        while (r.Read())
+        await _gate.WaitAsync(ct).ConfigureAwait(false);
+        try
         {
-            list.Add(new BatchRecord
+            return read();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private List<BatchRecord> QueryBatches(string sql, params (string Name, object Value)[] parameters) => QueryBatches(null, sql, parameters);
+
+    private List<BatchRecord> QueryBatches(SqliteTransaction? tx, string sql, params (string Name, object Value)[] parameters)
+    {
+        using var command = Command(tx, sql, parameters);
+        using var data = command.ExecuteReader();
+        var batches = new List<BatchRecord>();
+        while (data.Read())
+        {
+            batches.Add(new BatchRecord
             {
-                BatchId = r.GetString(0),
-                Source = r.GetString(1),
-                Location = r.GetString(2),
-                WindowStart = FromTicks(r.GetInt64(3)),
-                WindowEnd = FromTicks(r.GetInt64(4)),
-                DeclaredRecords = r.GetInt64(5),
-                Status = r.GetString(6) switch
-                {
-                    "pending" => BatchStatus.Pending,
-                    "in_run" => BatchStatus.InRun,
-                    "done" => BatchStatus.Done,
-                    _ => BatchStatus.Failed,
-                },
-                RunId = r.IsDBNull(7) ? null : r.GetString(7),
-                Lines = r.GetInt64(8),
-                Applied = r.GetInt64(9),
-                Duplicates = r.GetInt64(10),
-                Quarantined = r.GetInt64(11),
-                Reason = r.IsDBNull(12) ? null : r.GetString(12),
-                DiscoveredAt = FromTicks(r.GetInt64(13)),
-                CompletedAt = r.IsDBNull(14) ? null : FromTicks(r.GetInt64(14)),
+                BatchId = data.GetString(0),
+                Source = data.GetString(1),
+                Location = data.GetString(2),
+                WindowStart = Time(data.GetInt64(3)),
+                WindowEnd = Time(data.GetInt64(4)),
+                DeclaredRecords = data.GetInt64(5),
+                Status = ParseStatus(data.GetString(6)),
+                RunId = data.IsDBNull(7) ? null : data.GetString(7),
+                Lines = data.GetInt64(8),
+                Applied = data.GetInt64(9),
+                Duplicates = data.GetInt64(10),
+                Quarantined = data.GetInt64(11),
+                Reason = data.IsDBNull(12) ? null : data.GetString(12),
+                DiscoveredAt = Time(data.GetInt64(13)),
+                CompletedAt = data.IsDBNull(14) ? null : Time(data.GetInt64(14)),
             });
         }
 
-        return list;
+        return batches;
     }
 
-    private static DateTimeOffset FromTicks(long utcTicks) => new(utcTicks, TimeSpan.Zero);
-
-    private SqliteCommand Command(string sql, params (string Name, object? Value)[] args)
+    private List<RunRecord> QueryRuns(string sql, params (string Name, object Value)[] parameters)
     {
-        var cmd = _connection.CreateCommand();
-        cmd.CommandText = sql;
-        foreach (var (name, value) in args)
+        var runs = new List<RunRecord>();
+        using (var command = Command(null, sql, parameters))
+        using (var data = command.ExecuteReader())
         {
-            cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
+            while (data.Read())
+            {
+                runs.Add(new RunRecord
+                {
+                    Seq = data.GetInt64(0),
+                    RunId = data.GetString(1),
+                    Stage = (RunStage)data.GetInt32(2),
+                    Partitions = data.GetInt32(3),
+                    CreatedAt = Time(data.GetInt64(4)),
+                    PrefetchIndexedThrough = data.GetInt64(5),
+                    Events = data.GetInt64(6),
+                    IndexedRows = data.GetInt64(7),
+                    Error = data.IsDBNull(8) ? null : data.GetString(8),
+                    StageSeconds = JsonSerializer.Deserialize<Dictionary<string, double>>(data.GetString(9)) ?? [],
+                    CompletedAt = data.IsDBNull(10) ? null : Time(data.GetInt64(10)),
+                    BatchIds = [],
+                });
+            }
         }
 
-        return cmd;
+        for (int i = 0; i < runs.Count; i++)
+        {
+            using var command = Command(null, "SELECT batch_id FROM run_batches WHERE run_id = $run ORDER BY ordinal", ("$run", runs[i].RunId));
+            using var data = command.ExecuteReader();
+            var ids = new List<string>();
+            while (data.Read())
+            {
+                ids.Add(data.GetString(0));
+            }
+
+            runs[i] = runs[i] with { BatchIds = ids };
+        }
+
+        return runs;
     }
 
-    private void Execute(string sql)
+    private static int Execute(SqliteTransaction tx, string sql, params (string Name, object Value)[] parameters)
     {
-        using var cmd = Command(sql);
-        cmd.ExecuteNonQuery();
+        using var command = Command(tx.Connection!, tx, sql, parameters);
+        return command.ExecuteNonQuery();
     }
 
-    private async ValueTask<T> Locked<T>(CancellationToken ct, Func<T> work)
+    private static long Scalar(SqliteTransaction tx, string sql, params (string Name, object Value)[] parameters)
     {
-        await _gate.WaitAsync(ct).ConfigureAwait(false);
-        try
-        {
-            return work();
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        using var command = Command(tx.Connection!, tx, sql, parameters);
+        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
 
-    private async ValueTask LockedVoid(CancellationToken ct, Action work)
+    /// <summary>A command on the transaction's connection, or on the ledger's own connection outside one.</summary>
+    private SqliteCommand Command(SqliteTransaction? tx, string sql, params (string Name, object Value)[] parameters) =>
+        Command(tx?.Connection ?? _connection, tx, sql, parameters);
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? tx, string sql, params (string Name, object Value)[] parameters)
     {
-        await _gate.WaitAsync(ct).ConfigureAwait(false);
-        try
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = tx;
+        foreach (var (name, value) in parameters)
         {
-            work();
+            command.Parameters.AddWithValue(name, value);
         }
-        finally
-        {
-            _gate.Release();
-        }
+
+        return command;
     }
 }

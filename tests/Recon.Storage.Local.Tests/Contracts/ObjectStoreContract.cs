@@ -137,19 +137,27 @@ public abstract class ObjectStoreContract : IDisposable
                 byte first = buffer[0];
                 Assert.True(first is (byte)'A' or (byte)'B', $"unexpected byte {first}");
                 Assert.Equal(-1, buffer.AsSpan().IndexOfAnyExcept(first));
-                reads++;
+                Interlocked.Increment(ref reads);
             }
         });
 
-        for (int i = 0; i < 40; i++)
+        // Publish until the reader has overlapped a good number of replacements, however the threads are scheduled.
+        int publishes = 0;
+        while (publishes < 40 || (Interlocked.Read(ref reads) < 20 && publishes < 10_000))
         {
-            byte fill = i % 2 == 0 ? (byte)'B' : (byte)'A';
-            await Store.PublishAsync("p/part", StageBytes($"v{i}", Filled(size, fill)), Ct);
+            byte fill = publishes % 2 == 0 ? (byte)'B' : (byte)'A';
+            await Store.PublishAsync("p/part", StageBytes($"v{publishes}", Filled(size, fill)), Ct);
+            publishes++;
+        }
+
+        if (publishes % 2 == 1)
+        {
+            await Store.PublishAsync("p/part", StageBytes("last", Filled(size, (byte)'A')), Ct);
         }
 
         await stop.CancelAsync();
         await reader;
-        Assert.True(reads > 0);
+        Assert.True(Interlocked.Read(ref reads) >= 20);
         var last = new byte[1];
         await Store.ReadAsync("p/part", size - 1, last, Ct);
         Assert.Equal((byte)'A', last[0]);
