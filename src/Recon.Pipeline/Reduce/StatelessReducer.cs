@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.IO.Compression;
@@ -372,6 +371,4 @@ public sealed class StatelessReducer(ReconContext ctx)
             return c != 0 ? c : x.Sequence.CompareTo(y.Sequence);
         }
     }
-
-    internal static int ReadU16(ReadOnlySpan<byte> s) => BinaryPrimitives.ReadUInt16LittleEndian(s);
 }
