@@ -1,8 +1,8 @@
 using Recon.Core;
-using Recon.Core.Artifacts;
 using Recon.Core.PartFiles;
 using Recon.Core.Ports;
 using Recon.Pipeline.Formats;
+using Recon.Pipeline.Reading;
 
 namespace Recon.Pipeline.Maintenance;
 
@@ -84,20 +84,8 @@ public sealed class Verifier(ReconContext ctx)
             var record = new byte[row.Length];
             await PartFileFooterReader.ReadExactlyAsync(ctx.Store, row.File, row.Offset, record, ct).ConfigureAwait(false);
             var payload = PartFileRecord.Verify(record, row.File, row.Offset, row.ArtifactId);
-            (string id, long version) identity;
-            try
-            {
-                identity = ArtifactCodec.ReadIdentity(payload);
-            }
-            catch (FormatException ex)
-            {
-                return ReconErrors.CorruptRecord(row.File, row.Offset, row.ArtifactId, ex.Message).Message;
-            }
-
-            return identity.id != row.ArtifactId || identity.version != row.Version
-                ? ReconErrors.CorruptRecord(row.File, row.Offset, row.ArtifactId,
-                    $"the record holds '{identity.id}' version {identity.version}, not version {row.Version}").Message
-                : null;
+            ArtifactRecordReader.VerifyIdentity(payload, row);
+            return null;
         }
         catch (ReconException ex)
         {

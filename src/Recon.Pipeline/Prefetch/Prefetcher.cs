@@ -1,4 +1,3 @@
-using System.Text;
 using Recon.Core.Ports;
 using Recon.Pipeline.Formats;
 using Recon.Pipeline.Reading;
@@ -90,6 +89,4 @@ public sealed class Prefetcher(ReconContext ctx)
         await ctx.Store.PublishAsync(RunLayout.PrefetchKey(run.RunId, partition), path, ct).ConfigureAwait(false);
         return fetched.Count;
     }
-
-    internal static byte[] Utf8(string s) => Encoding.UTF8.GetBytes(s);
 }

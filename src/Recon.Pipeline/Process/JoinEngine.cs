@@ -1,11 +1,11 @@
 using System.Buffers;
 using System.Globalization;
+using System.Text;
 using Recon.Core.Artifacts;
 using Recon.Core.Batches;
 using Recon.Core.Events;
 using Recon.Core.Ports;
 using Recon.Pipeline.Formats;
-using Recon.Pipeline.Prefetch;
 using Recon.Pipeline.Reading;
 using Recon.Pipeline.Reduce;
 using Recon.Pipeline.Running;
@@ -72,14 +72,16 @@ public sealed class JoinEngine(ReconContext ctx)
         using var groups = new StatelessArtifactReader(statelessStream);
         using var prior = PrefetchFile.Read(prefetchStream).GetEnumerator();
         bool hasPrior = prior.MoveNext();
+        byte[] priorKey = hasPrior ? Encoding.UTF8.GetBytes(prior.Current.ArtifactId) : [];
 
         while (groups.TryReadGroup(out string artifactId, out byte[] key, out var events))
         {
             ct.ThrowIfCancellationRequested();
-            // Pre-fetched records come in key-list order, the same order as the groups.
-            while (hasPrior && Utf8KeyOrder.Compare(Prefetcher.Utf8(prior.Current.ArtifactId), key) < 0)
+            // Pre-fetched records come in key-list order, the same order as the groups; each key is encoded once.
+            while (hasPrior && Utf8KeyOrder.Compare(priorKey, key) < 0)
             {
                 hasPrior = prior.MoveNext();
+                priorKey = hasPrior ? Encoding.UTF8.GetBytes(prior.Current.ArtifactId) : [];
             }
 
             PrefetchedRecord? fetched = hasPrior && prior.Current.ArtifactId == artifactId ? prior.Current : null;

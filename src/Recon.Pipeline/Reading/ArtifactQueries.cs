@@ -42,12 +42,7 @@ public sealed class ArtifactQueries(IArtifactIndex index, ArtifactRecordReader r
             var record = await reader.ReadRecordAsync(row, ct).ConfigureAwait(false);
             // The payload is already the artifact JSON: copy it rather than decode and re-encode.
             var payload = Core.PartFiles.PartFileRecord.Verify(record, row.File, row.Offset, row.ArtifactId);
-            var (id, version) = ArtifactCodec.ReadIdentity(payload);
-            if (id != row.ArtifactId || version != row.Version)
-            {
-                throw ReconErrors.CorruptRecord(row.File, row.Offset, row.ArtifactId, $"the record holds '{id}' version {version}, not version {row.Version}");
-            }
-
+            ArtifactRecordReader.VerifyIdentity(payload, row);
             await output.WriteAsync(record.AsMemory(Core.PartFiles.PartFileFormat.RecordHeaderSize, payload.Length), ct).ConfigureAwait(false);
             await output.WriteAsync(newline, ct).ConfigureAwait(false);
             count++;

@@ -66,13 +66,32 @@ public sealed class ArtifactRecordReader(IObjectStore store, IArtifactCache? cac
             throw ReconErrors.CorruptRecord(file, offset, artifactId, ex.Message);
         }
 
-        if (!string.Equals(state.ArtifactId, artifactId, StringComparison.Ordinal) || state.Version != version)
+        CheckIdentity(state.ArtifactId, state.Version, file, offset, artifactId, version);
+        return state;
+    }
+
+    /// <summary>Checks, without decoding the lines, that a verified payload is the (id, version) the index row names.</summary>
+    public static void VerifyIdentity(ReadOnlySpan<byte> payload, IndexRow row)
+    {
+        (string Id, long Version) identity;
+        try
         {
-            throw ReconErrors.CorruptRecord(file, offset, artifactId,
-                $"the record holds '{state.ArtifactId}' version {state.Version}, not version {version}");
+            identity = ArtifactCodec.ReadIdentity(payload);
+        }
+        catch (FormatException ex)
+        {
+            throw ReconErrors.CorruptRecord(row.File, row.Offset, row.ArtifactId, ex.Message);
         }
 
-        return state;
+        CheckIdentity(identity.Id, identity.Version, row.File, row.Offset, row.ArtifactId, row.Version);
+    }
+
+    private static void CheckIdentity(string actualId, long actualVersion, string file, long offset, string artifactId, long version)
+    {
+        if (!string.Equals(actualId, artifactId, StringComparison.Ordinal) || actualVersion != version)
+        {
+            throw ReconErrors.CorruptRecord(file, offset, artifactId, $"the record holds '{actualId}' version {actualVersion}, not version {version}");
+        }
     }
 
     private static bool TryVerify(byte[] record)
