@@ -1,13 +1,52 @@
 #!/usr/bin/env bash
 # Runs every test of the solution and ends with the line "N passed, N failed[, N skipped]".
-# Issue 2 needs no server: the embedded default is a folder and SQLite. Later issues add the servers
-# (redis-server, s3rver, dynalite) here, installed and started by this script.
+# Installs what the tests need when it is missing: redis-server (Debian's package) and the npm servers pinned by
+# tools/package-lock.json (s3rver, dynalite, asl-validator). The test fixtures start their own server processes on
+# free loopback ports; a server that cannot be installed or started is a failure, never a skip.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
+
+fail_setup() {
+  echo "test setup failed: $1"
+  echo "0 passed, 1 failed"
+  exit 1
+}
+
+if ! command -v redis-server >/dev/null 2>&1; then
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  echo "installing redis-server (apt)"
+  { $sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq redis-server; } >/dev/null 2>&1 ||
+    fail_setup "could not install redis-server with apt-get"
+fi
+command -v redis-server >/dev/null 2>&1 || fail_setup "redis-server is not on PATH"
+
+# npm ci when node_modules is missing or older than the lock file.
+if [ ! -x tools/node_modules/.bin/s3rver ] || [ tools/package-lock.json -nt tools/node_modules/.package-lock.json ]; then
+  echo "installing the pinned npm test servers (npm ci --prefix tools)"
+  npm ci --prefix tools --no-audit --no-fund --loglevel=error >/dev/null 2>&1 || fail_setup "npm ci --prefix tools failed"
+fi
+for bin in s3rver dynalite asl-validator; do
+  [ -x "tools/node_modules/.bin/$bin" ] || fail_setup "tools/node_modules/.bin/$bin is missing after npm ci"
+done
+
+# Every workflow definition must pass asl-validator; a failure counts as one failed test.
+asl_failed=0
+asl_passed=0
+for def in workflows/*.asl.json; do
+  [ -e "$def" ] || continue
+  if tools/node_modules/.bin/asl-validator --json-path "$def" >"$log" 2>&1; then
+    asl_passed=$((asl_passed + 1))
+  else
+    echo "asl-validator rejected $def:"
+    cat "$log"
+    asl_failed=$((asl_failed + 1))
+  fi
+done
 
 dotnet build Recon.sln -c Release -nologo -clp:ErrorsOnly 2>&1 | tee "$log"
 build=${PIPESTATUS[0]}
@@ -33,6 +72,10 @@ if [ "$assemblies" -lt "$expected" ]; then
   [ "$failed" -eq 0 ] && failed=1
   status=1
 fi
+
+passed=$((passed + asl_passed))
+failed=$((failed + asl_failed))
+[ "$asl_failed" -gt 0 ] && status=1
 
 if [ "$skipped" -gt 0 ]; then
   echo "$passed passed, $failed failed, $skipped skipped"

@@ -1,5 +1,6 @@
 using Recon.Core.Ports;
-using Recon.Storage.Local.Tests.Contracts;
+using Recon.Testing;
+using Recon.Testing.Contracts;
 
 namespace Recon.Storage.Local.Tests;
 

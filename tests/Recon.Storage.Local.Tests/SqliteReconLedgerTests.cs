@@ -1,6 +1,7 @@
 using Recon.Core;
 using Recon.Core.Ports;
-using Recon.Storage.Local.Tests.Contracts;
+using Recon.Testing;
+using Recon.Testing.Contracts;
 
 namespace Recon.Storage.Local.Tests;
 

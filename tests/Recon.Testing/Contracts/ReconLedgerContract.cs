@@ -1,7 +1,7 @@
 using Recon.Core;
 using Recon.Core.Ports;
 
-namespace Recon.Storage.Local.Tests.Contracts;
+namespace Recon.Testing.Contracts;
 
 /// <summary>What every <see cref="IReconLedger"/> adapter must do; subclasses supply the ledger.</summary>
 public abstract class ReconLedgerContract : IDisposable

@@ -1,4 +1,4 @@
-namespace Recon.Storage.Local.Tests;
+namespace Recon.Testing;
 
 /// <summary>A fresh folder per test, removed with everything in it on dispose.</summary>
 public sealed class TempFolder : IDisposable

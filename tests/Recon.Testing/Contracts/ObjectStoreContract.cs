@@ -2,7 +2,7 @@ using System.Text;
 using Recon.Core;
 using Recon.Core.Ports;
 
-namespace Recon.Storage.Local.Tests.Contracts;
+namespace Recon.Testing.Contracts;
 
 /// <summary>What every <see cref="IObjectStore"/> adapter must do; subclasses supply the store.</summary>
 public abstract class ObjectStoreContract : IDisposable

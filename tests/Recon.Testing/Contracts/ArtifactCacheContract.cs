@@ -1,6 +1,6 @@
 using Recon.Core.Ports;
 
-namespace Recon.Storage.Local.Tests.Contracts;
+namespace Recon.Testing.Contracts;
 
 /// <summary>What every <see cref="IArtifactCache"/> adapter must do; subclasses supply the cache.</summary>
 public abstract class ArtifactCacheContract : IDisposable

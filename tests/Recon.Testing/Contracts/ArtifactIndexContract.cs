@@ -1,6 +1,6 @@
 using Recon.Core.Ports;
 
-namespace Recon.Storage.Local.Tests.Contracts;
+namespace Recon.Testing.Contracts;
 
 /// <summary>What every <see cref="IArtifactIndex"/> adapter must do; subclasses supply the index.</summary>
 public abstract class ArtifactIndexContract : IDisposable

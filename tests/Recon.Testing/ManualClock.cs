@@ -1,4 +1,4 @@
-namespace Recon.Storage.Local.Tests;
+namespace Recon.Testing;
 
 /// <summary>A clock that moves only when told to.</summary>
 public sealed class ManualClock(DateTimeOffset now) : TimeProvider
