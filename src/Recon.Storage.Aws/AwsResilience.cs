@@ -155,7 +155,8 @@ public sealed class AwsResilience
         switch (exception)
         {
             case AmazonServiceException service:
-                if (service.ErrorCode is { } code && ThrottleCodes.Contains(code))
+                // The SDK's modelled exceptions (ProvisionedThroughputExceededException, …) carry the code as their type name.
+                if ((service.ErrorCode is { } code && ThrottleCodes.Contains(code)) || ThrottleCodes.Contains(service.GetType().Name))
                 {
                     return AwsErrorClass.Throttled;
                 }

@@ -1,0 +1,114 @@
+using System.Net;
+using Amazon.DynamoDBv2.Model;
+using Amazon.Runtime;
+using Amazon.S3;
+using Recon.Core;
+
+namespace Recon.Storage.Aws.Tests;
+
+public sealed class AwsResilienceTests
+{
+    [Fact]
+    public void Throttling_errors_of_both_services_are_classified_as_throttled()
+    {
+        Assert.Equal(AwsErrorClass.Throttled, AwsResilience.Classify(new ProvisionedThroughputExceededException("slow down")));
+        Assert.Equal(AwsErrorClass.Throttled, AwsResilience.Classify(
+            new AmazonS3Exception("Please reduce your request rate.", ErrorType.Sender, "SlowDown", "req", HttpStatusCode.ServiceUnavailable)));
+        Assert.Equal(AwsErrorClass.Throttled, AwsResilience.Classify(
+            new AmazonServiceException("busy", ErrorType.Receiver, "Unknown", "req", HttpStatusCode.ServiceUnavailable)));
+    }
+
+    [Fact]
+    public void Network_and_server_errors_are_transient()
+    {
+        Assert.Equal(AwsErrorClass.Transient, AwsResilience.Classify(new HttpRequestException("connection reset")));
+        Assert.Equal(AwsErrorClass.Transient, AwsResilience.Classify(new IOException("unexpected EOF")));
+        Assert.Equal(AwsErrorClass.Transient, AwsResilience.Classify(new TimeoutException()));
+        Assert.Equal(AwsErrorClass.Transient, AwsResilience.Classify(
+            new AmazonServiceException("oops", ErrorType.Receiver, "InternalError", "req", HttpStatusCode.InternalServerError)));
+        Assert.Equal(AwsErrorClass.Transient, AwsResilience.Classify(new AmazonClientException("send failed", new IOException("reset"))));
+    }
+
+    [Fact]
+    public void Validation_not_found_and_failed_conditions_are_never_retried()
+    {
+        Assert.Equal(AwsErrorClass.Permanent, AwsResilience.Classify(new ConditionalCheckFailedException("older version")));
+        Assert.Equal(AwsErrorClass.Permanent, AwsResilience.Classify(
+            new AmazonServiceException("bad", ErrorType.Sender, "ValidationException", "req", HttpStatusCode.BadRequest)));
+        Assert.Equal(AwsErrorClass.Permanent, AwsResilience.Classify(
+            new AmazonS3Exception("no such key", ErrorType.Sender, "NoSuchKey", "req", HttpStatusCode.NotFound)));
+        Assert.Equal(AwsErrorClass.Permanent, AwsResilience.Classify(new ResourceNotFoundException("no table")));
+    }
+
+    [Fact]
+    public async Task A_throttled_call_is_retried_until_it_succeeds_and_the_retries_are_counted()
+    {
+        var resilience = AwsTestClients.FastResilience();
+        int calls = 0;
+        int result = await resilience.ExecuteAsync("PutItem", _ =>
+        {
+            calls++;
+            return calls <= 3 ? throw new ProvisionedThroughputExceededException("throttled") : Task.FromResult(42);
+        }, CancellationToken.None);
+
+        Assert.Equal(42, result);
+        Assert.Equal(4, calls);
+        Assert.Equal(3, resilience.ThrottledRetries);
+        Assert.Equal(0, resilience.TransientRetries);
+    }
+
+    [Fact]
+    public async Task Exhausted_retries_surface_as_a_named_retryable_error_with_the_operation()
+    {
+        var resilience = AwsTestClients.FastResilience();
+        int calls = 0;
+        var error = await Assert.ThrowsAsync<ReconRetryableException>(async () => await resilience.ExecuteAsync("GetObject parts/x.rpf", _ =>
+        {
+            calls++;
+            return Task.FromException<int>(new HttpRequestException("connection reset by peer"));
+        }, CancellationToken.None));
+
+        Assert.Equal(ReconErrorNames.Transient, error.ErrorName);
+        Assert.Equal(resilience.Options.TransientAttempts, calls);
+        Assert.Contains("GetObject parts/x.rpf", error.Message, StringComparison.Ordinal);
+        Assert.Contains("connection reset by peer", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_permanent_error_is_thrown_at_once_and_unchanged()
+    {
+        var resilience = AwsTestClients.FastResilience();
+        int calls = 0;
+        await Assert.ThrowsAsync<ConditionalCheckFailedException>(async () => await resilience.ExecuteAsync("PutItem", _ =>
+        {
+            calls++;
+            return Task.FromException<int>(new ConditionalCheckFailedException("version is not higher"));
+        }, CancellationToken.None));
+        Assert.Equal(1, calls);
+    }
+
+    [Fact]
+    public async Task A_request_that_hangs_is_cut_off_by_the_per_attempt_timeout_and_retried()
+    {
+        var resilience = new AwsResilience(new AwsResilienceOptions
+        {
+            RequestTimeout = TimeSpan.FromMilliseconds(50),
+            TransientDelay = TimeSpan.FromMilliseconds(1),
+            TransientMaxDelay = TimeSpan.FromMilliseconds(5),
+        });
+        int calls = 0;
+        int result = await resilience.ExecuteAsync("Query", async token =>
+        {
+            if (Interlocked.Increment(ref calls) == 1)
+            {
+                await Task.Delay(Timeout.Infinite, token);
+            }
+
+            return 7;
+        }, CancellationToken.None);
+
+        Assert.Equal(7, result);
+        Assert.Equal(2, calls);
+        Assert.Equal(1, resilience.TransientRetries);
+    }
+}
