@@ -15,6 +15,16 @@ public static class RunLayout
 
     public static string PrefetchKey(string runId, int partition) => Key(runId, "prefetch", partition);
 
+    /// <summary>Reduce's scan output for one partition: the valid events in arrival order, before grouping.</summary>
+    public static string SpillKey(string runId, int partition) => Key(runId, "spill", partition);
+
+    /// <summary>Reduce's per-batch outcome (lines, quarantined lines, rejection reason), read by grouping and by the ledger step.</summary>
+    public static string ReduceResultKey(string runId) => $"runs/{runId}/reduce.json";
+
+    /// <summary>One partition's process outcome (applied, duplicates, conflicts per batch), added up when the step is recorded.</summary>
+    public static string ProcessResultKey(string runId, int partition) =>
+        string.Create(CultureInfo.InvariantCulture, $"runs/{runId}/process/p{partition:D4}.json");
+
     public static string PartFilesPrefix(string runId) => $"{PartsPrefix}{runId}/";
 
     public static string PartFileKey(string runId, int partition, int sequence) =>

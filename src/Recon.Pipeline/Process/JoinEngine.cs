@@ -23,6 +23,64 @@ public sealed class JoinEngine(ReconContext ctx)
         IProgress<StageProgress>? progress, CancellationToken ct)
     {
         var inFlight = await InFlightSet.LoadAsync(ctx, run, ct).ConfigureAwait(false);
+        var fileNames = await ManifestFilesAsync(batches, ct).ConfigureAwait(false);
+        var perPartition = new IReadOnlyList<ProcessBatchResult>[run.Partitions];
+        long done = 0;
+        await Parallel.ForEachAsync(Enumerable.Range(0, run.Partitions),
+            new ParallelOptions { MaxDegreeOfParallelism = ctx.Options.Parallelism, CancellationToken = ct },
+            async (p, token) =>
+            {
+                var t = await ProcessPartitionAsync(run, p, batches, fileNames, inFlight, token).ConfigureAwait(false);
+                perPartition[p] = t.ToResults(batches);
+                progress?.Report(new StageProgress("process", run.RunId, Interlocked.Increment(ref done), run.Partitions));
+            }).ConfigureAwait(false);
+        return Combine(batches, perPartition);
+    }
+
+    /// <summary>
+    /// Processes one partition: writes its part-files and returns, per batch that is not failed, what it applied.
+    /// Deterministic: a retry writes the same part-files with the same bytes.
+    /// </summary>
+    public async Task<IReadOnlyList<ProcessBatchResult>> ProcessPartitionAsync(RunRecord run, int partition,
+        IReadOnlyList<BatchRecord> batches, InFlightSet inFlight, CancellationToken ct)
+    {
+        var fileNames = await ManifestFilesAsync(batches, ct).ConfigureAwait(false);
+        var totals = await ProcessPartitionAsync(run, partition, batches, fileNames, inFlight, ct).ConfigureAwait(false);
+        return totals.ToResults(batches);
+    }
+
+    /// <summary>Adds up the partitions' results per batch, in the run's batch order; conflicts by file and line.</summary>
+    public static IReadOnlyList<ProcessBatchResult> Combine(IReadOnlyList<BatchRecord> batches, IEnumerable<IReadOnlyList<ProcessBatchResult>> partitions)
+    {
+        var byBatch = new Dictionary<string, (long Applied, long Duplicates, List<QuarantinedLine> Conflicts)>(StringComparer.Ordinal);
+        foreach (var partition in partitions)
+        {
+            foreach (var r in partition)
+            {
+                var (applied, duplicates, conflicts) = byBatch.TryGetValue(r.BatchId, out var t) ? t : (0, 0, new List<QuarantinedLine>());
+                conflicts.AddRange(r.Conflicts);
+                byBatch[r.BatchId] = (applied + r.Applied, duplicates + r.Duplicates, conflicts);
+            }
+        }
+
+        var results = new List<ProcessBatchResult>();
+        foreach (var b in batches)
+        {
+            if (b.Status == BatchStatus.Failed)
+            {
+                continue;
+            }
+
+            var (applied, duplicates, conflicts) = byBatch.TryGetValue(b.BatchId, out var t) ? t : (0, 0, new List<QuarantinedLine>());
+            results.Add(new ProcessBatchResult(b.BatchId, applied, duplicates,
+                conflicts.OrderBy(c => c.File, StringComparer.Ordinal).ThenBy(c => c.Line).ToList()));
+        }
+
+        return results;
+    }
+
+    private async Task<IReadOnlyList<ManifestFile>[]> ManifestFilesAsync(IReadOnlyList<BatchRecord> batches, CancellationToken ct)
+    {
         var fileNames = new IReadOnlyList<ManifestFile>[batches.Count];
         for (int b = 0; b < batches.Count; b++)
         {
@@ -31,32 +89,7 @@ public sealed class JoinEngine(ReconContext ctx)
                 : (await StatelessReducer.ReadManifestAsync(ctx.Inbox, batches[b].Location, ct).ConfigureAwait(false)).Files;
         }
 
-        var totals = new PartitionTotals(batches.Count);
-        long done = 0;
-        await Parallel.ForEachAsync(Enumerable.Range(0, run.Partitions),
-            new ParallelOptions { MaxDegreeOfParallelism = ctx.Options.Parallelism, CancellationToken = ct },
-            async (p, token) =>
-            {
-                var t = await ProcessPartitionAsync(run, p, batches, fileNames, inFlight, token).ConfigureAwait(false);
-                lock (totals)
-                {
-                    totals.Add(t);
-                }
-
-                progress?.Report(new StageProgress("process", run.RunId, Interlocked.Increment(ref done), run.Partitions));
-            }).ConfigureAwait(false);
-
-        var results = new List<ProcessBatchResult>();
-        for (int b = 0; b < batches.Count; b++)
-        {
-            if (batches[b].Status != BatchStatus.Failed)
-            {
-                var conflicts = totals.Conflicts[b].OrderBy(c => c.File, StringComparer.Ordinal).ThenBy(c => c.Line).ToList();
-                results.Add(new ProcessBatchResult(batches[b].BatchId, totals.Applied[b], totals.Duplicates[b], conflicts));
-            }
-        }
-
-        return results;
+        return fileNames;
     }
 
     private async Task<PartitionTotals> ProcessPartitionAsync(RunRecord run, int partition, IReadOnlyList<BatchRecord> batches,
@@ -161,14 +194,18 @@ public sealed class JoinEngine(ReconContext ctx)
 
         public List<QuarantinedLine>[] Conflicts { get; }
 
-        public void Add(PartitionTotals other)
+        public List<ProcessBatchResult> ToResults(IReadOnlyList<BatchRecord> batches)
         {
-            for (int i = 0; i < Applied.Length; i++)
+            var results = new List<ProcessBatchResult>(batches.Count);
+            for (int b = 0; b < batches.Count; b++)
             {
-                Applied[i] += other.Applied[i];
-                Duplicates[i] += other.Duplicates[i];
-                Conflicts[i].AddRange(other.Conflicts[i]);
+                if (batches[b].Status != BatchStatus.Failed)
+                {
+                    results.Add(new ProcessBatchResult(batches[b].BatchId, Applied[b], Duplicates[b], Conflicts[b]));
+                }
             }
+
+            return results;
         }
     }
 }

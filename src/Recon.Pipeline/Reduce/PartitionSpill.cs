@@ -1,3 +1,5 @@
+using Recon.Core.Ports;
+
 namespace Recon.Pipeline.Reduce;
 
 /// <summary>One append-only spill file per partition, so reduce memory is bounded by a partition, not by the run.</summary>
@@ -29,16 +31,18 @@ internal sealed class PartitionSpill : IDisposable
         }
     }
 
-    public byte[] ReadAll(int partition)
+    /// <summary>Closes the spill files and publishes each as an object (the local files are consumed).</summary>
+    public async Task PublishAsync(IObjectStore store, Func<int, string> keyOf, CancellationToken ct)
     {
-        lock (_locks[partition])
+        for (int p = 0; p < _files.Length; p++)
         {
-            var f = _files[partition];
-            f.Flush();
-            var bytes = new byte[f.Length];
-            f.Position = 0;
-            f.ReadExactly(bytes);
-            return bytes;
+            lock (_locks[p])
+            {
+                _files[p].Flush(flushToDisk: true);
+                _files[p].Dispose();
+            }
+
+            await store.PublishAsync(keyOf(p), Paths[p], ct).ConfigureAwait(false);
         }
     }
 

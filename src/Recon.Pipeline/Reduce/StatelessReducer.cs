@@ -23,7 +23,23 @@ public sealed class StatelessReducer(ReconContext ctx)
 {
     private const int ChunkSize = 4 << 20;
 
+    /// <summary>Scan, then every partition's grouping: the whole reduce of a run in this process.</summary>
     public async Task<IReadOnlyList<ReduceBatchResult>> ReduceAsync(RunRecord run, IReadOnlyList<BatchRecord> batches,
+        IProgress<StageProgress>? progress, CancellationToken ct)
+    {
+        var results = await ScanAsync(run, batches, progress, ct).ConfigureAwait(false);
+        await Parallel.ForEachAsync(Enumerable.Range(0, run.Partitions),
+            new ParallelOptions { MaxDegreeOfParallelism = ctx.Options.Parallelism, CancellationToken = ct },
+            async (p, token) => await GroupPartitionAsync(run, p, token).ConfigureAwait(false)).ConfigureAwait(false);
+        return results;
+    }
+
+    /// <summary>
+    /// The first half of reduce: reads and validates every line of the run's batches and spills the valid events into
+    /// one object per partition (<see cref="RunLayout.SpillKey"/>), then records each batch's outcome
+    /// (<see cref="RunLayout.ReduceResultKey"/>). A retry rewrites the same objects.
+    /// </summary>
+    public async Task<IReadOnlyList<ReduceBatchResult>> ScanAsync(RunRecord run, IReadOnlyList<BatchRecord> batches,
         IProgress<StageProgress>? progress, CancellationToken ct)
     {
         var manifests = new BatchManifest?[batches.Count];
@@ -155,8 +171,34 @@ public sealed class StatelessReducer(ReconContext ctx)
             results.Add(new ReduceBatchResult(batches[b].BatchId, lines, excluded[b] ? [] : q, failures[b]));
         }
 
-        await GroupPartitionsAsync(run, spill, excluded, ct).ConfigureAwait(false);
+        await spill.PublishAsync(ctx.Store, p => RunLayout.SpillKey(run.RunId, p), ct).ConfigureAwait(false);
+        await ReduceOutcome.WriteAsync(ctx.Store, run.RunId, results, ct).ConfigureAwait(false);
         return results;
+    }
+
+    /// <summary>What <see cref="ScanAsync"/> recorded for the run's batches.</summary>
+    public async Task<IReadOnlyList<ReduceBatchResult>> ReadScanResultAsync(RunRecord run, CancellationToken ct) =>
+        await ReduceOutcome.ReadAsync(ctx.Store, run.RunId, ct).ConfigureAwait(false);
+
+    /// <summary>
+    /// The second half of reduce, for one partition: groups the partition's spilled events by artifact id (in event
+    /// order within a key), leaving out batches the scan rejected, and publishes the stateless artifact file and key list.
+    /// </summary>
+    public async Task GroupPartitionAsync(RunRecord run, int partition, CancellationToken ct)
+    {
+        var results = await ReduceOutcome.ReadAsync(ctx.Store, run.RunId, ct).ConfigureAwait(false);
+        var excluded = results.Select(r => r.FailureReason is not null).ToArray();
+        string spillKey = RunLayout.SpillKey(run.RunId, partition);
+        long length = await ctx.Store.GetLengthAsync(spillKey, ct).ConfigureAwait(false) ?? throw ReconErrors.ObjectMissing(spillKey);
+        var data = new byte[length];
+        await using (var s = await ctx.Store.OpenReadAsync(spillKey, ct).ConfigureAwait(false))
+        {
+            await s.ReadExactlyAsync(data, ct).ConfigureAwait(false);
+        }
+
+        var (groupsPath, keysPath) = GroupPartition(run.RunId, partition, data, excluded);
+        await ctx.Store.PublishAsync(RunLayout.StatelessKey(run.RunId, partition), groupsPath, ct).ConfigureAwait(false);
+        await ctx.Store.PublishAsync(RunLayout.KeyListKey(run.RunId, partition), keysPath, ct).ConfigureAwait(false);
     }
 
     public static async Task<BatchManifest> ReadManifestAsync(IObjectStore inbox, string location, CancellationToken ct)
@@ -302,18 +344,6 @@ public sealed class StatelessReducer(ReconContext ctx)
         {
             return false;
         }
-    }
-
-    private async Task GroupPartitionsAsync(RunRecord run, PartitionSpill spill, bool[] excludedBatches, CancellationToken ct)
-    {
-        await Parallel.ForEachAsync(Enumerable.Range(0, run.Partitions),
-            new ParallelOptions { MaxDegreeOfParallelism = ctx.Options.Parallelism, CancellationToken = ct },
-            async (p, token) =>
-            {
-                var (groupsPath, keysPath) = GroupPartition(run.RunId, p, spill.ReadAll(p), excludedBatches);
-                await ctx.Store.PublishAsync(RunLayout.StatelessKey(run.RunId, p), groupsPath, token).ConfigureAwait(false);
-                await ctx.Store.PublishAsync(RunLayout.KeyListKey(run.RunId, p), keysPath, token).ConfigureAwait(false);
-            }).ConfigureAwait(false);
     }
 
     private (string Groups, string Keys) GroupPartition(string runId, int partition, byte[] data, bool[] excludedBatches)
