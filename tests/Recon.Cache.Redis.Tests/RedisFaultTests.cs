@@ -128,6 +128,23 @@ public sealed class RedisFaultTests : IDisposable
     }
 
     [Fact]
+    public async Task Cache_SetManyOnAKilledRedis_DropsTheWrites_CountsOneError_AndDoesNotThrow()
+    {
+        using var cache = NewCache("connectTimeout=1000,syncTimeout=1000");
+        var items = Enumerable.Range(0, 1200).Select(i => new KeyValuePair<ArtifactCacheKey, byte[]>(new($"W-{i}", 1), [1])).ToArray();
+        await cache.SetManyAsync(items, Ct);
+        _server.Kill();
+
+        await cache.SetManyAsync(items, Ct);
+
+        // Three pipelines of 500 fail together and trip the back-off once.
+        Assert.Equal(3, cache.Stats.Errors);
+        Assert.True(cache.IsBackingOff);
+        await cache.SetManyAsync(items, Ct);
+        Assert.Equal(1, cache.Stats.Bypassed);
+    }
+
+    [Fact]
     public async Task Cache_AfterTheCooldown_LetsOneCallProbe_WhileTheOthersGoOnWithoutRedis()
     {
         using var silent = new SilentServer();
