@@ -10,9 +10,11 @@ public sealed class RedisServer : ServerProcess
 
     public string Endpoint => $"127.0.0.1:{Port}";
 
-    public static RedisServer Start(params string[] extraArguments)
+    public static RedisServer Start(params string[] extraArguments) => StartOnPort(FreePort(), extraArguments);
+
+    /// <summary>Starts redis on a given port, e.g. again on the port of a killed server to test that clients reconnect.</summary>
+    public static RedisServer StartOnPort(int port, params string[] extraArguments)
     {
-        var port = FreePort();
         var folder = new TempFolder();
         string[] arguments = ["--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1",
             "--save", "", "--appendonly", "no", "--dir", folder.Path, .. extraArguments];
