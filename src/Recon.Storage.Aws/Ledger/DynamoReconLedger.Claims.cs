@@ -13,9 +13,10 @@ namespace Recon.Storage.Aws.Ledger;
 /// batch that is not pending undoes the claims made under the token and releases the lock without using the slot,
 /// so seqs stay dense. Readers count a claim only when the run item it names exists with the same token, so a claim
 /// in progress or abandoned reads as pending. A lock older than <see cref="ClaimLease"/> is recovered by the next
-/// runner: it puts an "aborted" item at the slot unless the run got there first (the slot decides, exactly once),
-/// undoes the claims if aborted, and releases the lock. A runner that stalled past its lease then finds its slot
-/// taken and undoes its own claims.
+/// runner: it takes the lock over (conditioned on the owner it read), puts an "aborted" item at the slot unless the
+/// run got there first (the slot decides, exactly once), undoes the claims if aborted, and releases the lock past
+/// the slot. A runner that stalled past its lease finds its slot taken and undoes its own claims; its release,
+/// conditioned on its own token, changes nothing.
 /// </summary>
 public sealed partial class DynamoReconLedger
 {
@@ -99,7 +100,14 @@ public sealed partial class DynamoReconLedger
         catch (Exception)
         {
             // The put may or may not have landed: the slot decides, as in a recovery after a crash.
-            await AbandonAsync(() => RecoverAsync(token, slot, batchIds, CancellationToken.None)).ConfigureAwait(false);
+            await AbandonAsync(async () =>
+            {
+                var meta = await GetItemAsync("GetItem ledger seq", SeqItemKey(), CancellationToken.None).ConfigureAwait(false);
+                if (GetMap(meta, ClaimLock) is { } held && GetS(held, LockToken) == token)
+                {
+                    await RecoverAsync(held, CancellationToken.None).ConfigureAwait(false);
+                }
+            }).ConfigureAwait(false);
             throw;
         }
 
@@ -146,8 +154,7 @@ public sealed partial class DynamoReconLedger
                 var at = GetTime(held, LockAt) ?? DateTimeOffset.MinValue;
                 if (_time.GetUtcNow() - at >= ClaimLease)
                 {
-                    var heldBatches = held.TryGetValue(Batches, out var list) && list.L is { } values ? values.ConvertAll(v => v.S) : [];
-                    await RecoverAsync(RequireS(held, LockToken), GetLong(held, Seq), heldBatches, ct).ConfigureAwait(false);
+                    await RecoverAsync(held, ct).ConfigureAwait(false);
                 }
                 else
                 {
@@ -171,6 +178,7 @@ public sealed partial class DynamoReconLedger
                     [":lock"] = Map(new()
                     {
                         [LockToken] = S(token),
+                        [Claim] = S(token),
                         [LockAt] = Time(_time.GetUtcNow()),
                         [Seq] = N(seq + 1),
                         [Batches] = List(batchIds),
@@ -227,10 +235,9 @@ public sealed partial class DynamoReconLedger
             }
 
             var run = await ClaimingRunAsync(batch, ct).ConfigureAwait(false);
-            if (GetS(batch, Status) == Claimed && !IsCommitted(batch, run))
+            if (GetS(batch, Status) == Claimed && IsDeadClaim(batch, run, slot))
             {
-                // Left by a runner whose claim was aborted (we hold the lock, so no claim is in progress but ours):
-                // take it over, conditioned on exactly that stale claim.
+                // Left by a claim that can never commit: take it over, conditioned on exactly that claim.
                 condition = "#status = :claimed AND #claim = :stale";
                 values[":stale"] = S(RequireS(batch, Claim));
                 continue;
@@ -249,6 +256,14 @@ public sealed partial class DynamoReconLedger
 
         return DynamoLedgerErrors.BatchNotClaimable(batchId, "changing under concurrent writers", null);
     }
+
+    /// <summary>
+    /// A claim is dead when the slot it names was decided against it (an aborted marker, or a run with another
+    /// token), or when it names the slot we were given: a slot is handed out again only after its previous claimer
+    /// gave it up without writing it. A claim naming an undecided slot may be in progress and is never taken.
+    /// </summary>
+    private static bool IsDeadClaim(Dictionary<string, AttributeValue> batch, Dictionary<string, AttributeValue>? run, long ourSlot) =>
+        run is not null ? !IsCommitted(batch, run) : GetLong(batch, Seq) == ourSlot;
 
     /// <summary>Returns every batch claimed under <paramref name="token"/> to pending; batches claimed by anyone else are untouched.</summary>
     private async Task RollBackClaimsAsync(IReadOnlyList<string> batchIds, string token, CancellationToken ct)
@@ -290,20 +305,39 @@ public sealed partial class DynamoReconLedger
     }
 
     /// <summary>
-    /// Finishes or undoes the claim held under <paramref name="token"/> for <paramref name="slot"/>: whoever writes the
-    /// slot first decides. Idempotent, so several runners may recover the same lock at once.
+    /// Finishes or undoes the claim of a lock that looks abandoned. The recoverer first takes the lock over (conditioned
+    /// on the owner it read, so a stale read recovers nothing), then the slot decides: whoever writes it first, the
+    /// run or the aborted marker, wins. Idempotent, and itself recoverable if the recoverer dies.
     /// </summary>
-    private async Task RecoverAsync(string token, long slot, IReadOnlyList<string> batchIds, CancellationToken ct)
+    private async Task RecoverAsync(Dictionary<string, AttributeValue> held, CancellationToken ct)
     {
+        string owner = RequireS(held, LockToken);
+        string claim = RequireS(held, Claim);
+        long slot = GetLong(held, Seq);
+        var batchIds = held.TryGetValue(Batches, out var list) && list.L is { } values ? values.ConvertAll(v => v.S) : [];
+        string recoverer = Guid.NewGuid().ToString("N");
+        if (!await TryUpdateAsync("UpdateItem ledger claim takeover", new UpdateItemRequest
+            {
+                TableName = _table,
+                Key = SeqItemKey(),
+                UpdateExpression = "SET #lock.#token = :recoverer, #lock.#at = :now",
+                ConditionExpression = "#lock.#token = :owner",
+                ExpressionAttributeNames = new() { ["#lock"] = ClaimLock, ["#token"] = LockToken, ["#at"] = LockAt },
+                ExpressionAttributeValues = new() { [":recoverer"] = S(recoverer), [":now"] = Time(_time.GetUtcNow()), [":owner"] = S(owner) },
+            }, ct).ConfigureAwait(false))
+        {
+            return; // released or taken over by someone else since we read it
+        }
+
         var aborted = RunKey(slot);
         aborted[Kind] = S(KindAborted);
         aborted[Seq] = N(slot);
-        aborted[Claim] = S(token);
+        aborted[Claim] = S(claim);
         bool committed = false;
         if (!await TryPutAsync("PutItem ledger abort claim", aborted, $"attribute_not_exists({Pk})", ct).ConfigureAwait(false))
         {
             var existing = await GetItemAsync("GetItem ledger run", RunKey(slot), ct).ConfigureAwait(false);
-            if (GetS(existing, Claim) != token)
+            if (GetS(existing, Claim) != claim)
             {
                 throw DynamoLedgerErrors.ClaimSlotTaken(_table, slot);
             }
@@ -313,11 +347,11 @@ public sealed partial class DynamoReconLedger
 
         if (!committed)
         {
-            await RollBackClaimsAsync(batchIds, token, ct).ConfigureAwait(false);
+            await RollBackClaimsAsync(batchIds, claim, ct).ConfigureAwait(false);
         }
 
         // The slot is used either way (a run or an aborted marker), so seq moves past it.
-        await ReleaseClaimLockAsync(token, slot, ct).ConfigureAwait(false);
+        await ReleaseClaimLockAsync(recoverer, slot, ct).ConfigureAwait(false);
     }
 
     private static async Task AbandonAsync(Func<Task> cleanup)

@@ -99,6 +99,54 @@ public sealed class DynamoReconLedgerTests : IDisposable
     }
 
     [Fact]
+    public async Task TwoRunners_EachTakingOverTheOthersClaimLockAtOnce_StillNeverClaimABatchTwice()
+    {
+        // A zero lease makes every held lock look crashed, so the runners keep aborting each other's claims mid-way:
+        // the worst case of a runner that stalls past its lease.
+        await DynamoReconLedger.EnsureTableAsync(_first, _table, Ct);
+        var a = new DynamoReconLedger(_first, _table, _clock, AwsTestClients.FastResilience()) { ClaimLease = TimeSpan.Zero };
+        var b = new DynamoReconLedger(_second, _table, _clock, AwsTestClients.FastResilience()) { ClaimLease = TimeSpan.Zero };
+        const int batches = 24;
+        for (int i = 0; i < batches; i++)
+        {
+            await a.RegisterBatchAsync(Batch($"b{i:D2}", i), Ct);
+        }
+
+        var won = new List<RunRecord>();
+        for (int i = 0; i < batches - 2; i += 2)
+        {
+            string x = $"b{i:D2}", y = $"b{i + 1:D2}", z = $"b{i + 2:D2}";
+            var attempts = new[]
+            {
+                Task.Run(async () => await a.CreateRunAsync([x, y], 1, 0, T0, Ct)),
+                Task.Run(async () => await b.CreateRunAsync([z, y], 1, 0, T0, Ct)),
+            };
+            foreach (var attempt in attempts)
+            {
+                try
+                {
+                    won.Add(await attempt);
+                }
+                catch (ReconException e) when (e.Message.Contains("cannot be claimed", StringComparison.Ordinal))
+                {
+                }
+            }
+        }
+
+        Assert.NotEmpty(won);
+        var runs = await a.ListRunsAsync(Ct);
+        Assert.Equal(won.Select(r => r.RunId).Order(StringComparer.Ordinal), runs.Select(r => r.RunId));
+        Assert.True(runs.Select(r => r.Seq).SequenceEqual(runs.Select(r => r.Seq).Order()));
+        var claimed = runs.SelectMany(r => r.BatchIds).ToList();
+        Assert.Equal(claimed.Count, claimed.Distinct().Count());
+        foreach (var batch in await b.ListBatchesAsync(Ct))
+        {
+            var owner = runs.SingleOrDefault(r => r.BatchIds.Contains(batch.BatchId));
+            Assert.Equal(owner is null ? (BatchStatus.Pending, null) : (BatchStatus.InRun, owner.RunId), (batch.Status, batch.RunId));
+        }
+    }
+
+    [Fact]
     public async Task TwoRunners_RacingTheSameStageTransition_ExactlyOneRecordsIt()
     {
         var (a, b) = await TwoLedgersAsync();
@@ -377,6 +425,7 @@ public sealed class DynamoReconLedgerTests : IDisposable
                     M = new()
                     {
                         ["token"] = new() { S = token },
+                        ["claim"] = new() { S = token },
                         ["at"] = new() { S = IsoTime.Format(_clock.GetUtcNow()) },
                         ["seq"] = new() { N = $"{slot}" },
                         ["batch_ids"] = new() { IsLSet = true, L = [.. listed.Select(id => new AttributeValue { S = id })] },
