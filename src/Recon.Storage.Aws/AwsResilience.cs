@@ -68,36 +68,46 @@ public sealed class AwsResilience
     {
         Options = options ?? new AwsResilienceOptions();
         var builder = new ResiliencePipelineBuilder { TimeProvider = time ?? TimeProvider.System };
-        builder.AddRetry(new RetryStrategyOptions
+
+        // Polly refuses a retry strategy with zero retries: one attempt means no strategy at all.
+        if (Options.ThrottledAttempts > 1)
         {
-            Name = ReconErrorNames.Throttled,
-            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && Classify(e) == AwsErrorClass.Throttled),
-            MaxRetryAttempts = Math.Max(0, Options.ThrottledAttempts - 1),
-            BackoffType = DelayBackoffType.Exponential,
-            UseJitter = true,
-            Delay = Options.ThrottledDelay,
-            MaxDelay = Options.ThrottledMaxDelay,
-            OnRetry = _ =>
+            builder.AddRetry(new RetryStrategyOptions
             {
-                Interlocked.Increment(ref _throttledRetries);
-                return default;
-            },
-        });
-        builder.AddRetry(new RetryStrategyOptions
+                Name = ReconErrorNames.Throttled,
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && Classify(e) == AwsErrorClass.Throttled),
+                MaxRetryAttempts = Options.ThrottledAttempts - 1,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = Options.ThrottledDelay,
+                MaxDelay = Options.ThrottledMaxDelay,
+                OnRetry = _ =>
+                {
+                    Interlocked.Increment(ref _throttledRetries);
+                    return default;
+                },
+            });
+        }
+
+        if (Options.TransientAttempts > 1)
         {
-            Name = ReconErrorNames.Transient,
-            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && Classify(e) == AwsErrorClass.Transient),
-            MaxRetryAttempts = Math.Max(0, Options.TransientAttempts - 1),
-            BackoffType = DelayBackoffType.Exponential,
-            UseJitter = true,
-            Delay = Options.TransientDelay,
-            MaxDelay = Options.TransientMaxDelay,
-            OnRetry = _ =>
+            builder.AddRetry(new RetryStrategyOptions
             {
-                Interlocked.Increment(ref _transientRetries);
-                return default;
-            },
-        });
+                Name = ReconErrorNames.Transient,
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && Classify(e) == AwsErrorClass.Transient),
+                MaxRetryAttempts = Options.TransientAttempts - 1,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = Options.TransientDelay,
+                MaxDelay = Options.TransientMaxDelay,
+                OnRetry = _ =>
+                {
+                    Interlocked.Increment(ref _transientRetries);
+                    return default;
+                },
+            });
+        }
+
         _pipeline = builder.Build();
     }
 

@@ -111,4 +111,21 @@ public sealed class AwsResilienceTests
         Assert.Equal(2, calls);
         Assert.Equal(1, resilience.TransientRetries);
     }
+
+    [Fact]
+    public async Task A_single_attempt_per_class_means_no_retry_and_the_named_error_at_once()
+    {
+        var resilience = new AwsResilience(new AwsResilienceOptions { ThrottledAttempts = 1, TransientAttempts = 1 });
+        int calls = 0;
+
+        var error = await Assert.ThrowsAsync<ReconRetryableException>(async () => await resilience.ExecuteAsync("Scan", _ =>
+        {
+            calls++;
+            return Task.FromException<int>(new ProvisionedThroughputExceededException("throttled"));
+        }, CancellationToken.None));
+
+        Assert.Equal(ReconErrorNames.Throttled, error.ErrorName);
+        Assert.Equal(1, calls);
+        Assert.Equal(0, resilience.ThrottledRetries);
+    }
 }

@@ -119,8 +119,10 @@ public abstract class ObjectStoreContract : IDisposable
         Assert.Equal(6L, await Store.GetLengthAsync("p/part", Ct));
     }
 
+    // Virtual only so that an adapter whose test server cannot replace objects atomically (s3rver writes them in
+    // place; S3 itself replaces atomically) can override it with a skip that says so.
     [Fact]
-    public async Task Publish_WhenKeyExists_ReplacesItAtomically()
+    public virtual async Task Publish_WhenKeyExists_ReplacesItAtomically()
     {
         const int size = 1 << 20;
         await Store.PublishAsync("p/part", StageBytes("initial", Filled(size, (byte)'A')), Ct);

@@ -15,7 +15,8 @@ public class ServerProcess : IDisposable
     private readonly StringBuilder _output = new();
     private bool _disposed;
 
-    protected ServerProcess(string name, string fileName, IEnumerable<string> arguments, int port, TempFolder folder)
+    protected ServerProcess(string name, string fileName, IEnumerable<string> arguments, int port, TempFolder folder,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         Name = name;
         Port = port;
@@ -30,6 +31,11 @@ public class ServerProcess : IDisposable
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
+        }
+
+        foreach (var (variable, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[variable] = value;
         }
 
         _process = Process.Start(info) ?? throw new InvalidOperationException($"{name}: could not start {fileName}");

@@ -40,7 +40,10 @@ public sealed class S3rverServer : ServerProcess
 
     private S3rverServer(int port, TempFolder folder)
         : base("s3rver", ToolPaths.NodeBin("s3rver"),
-            ["-d", folder.Path, "-a", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--silent"], port, folder)
+            ["-d", folder.Path, "-a", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--silent"], port, folder,
+            // s3rver encrypts ListObjectsV2 continuation tokens with DES, which Node 17+ (OpenSSL 3) only has in its
+            // legacy provider: without it every truncated listing page is an HTTP 500.
+            new Dictionary<string, string> { ["NODE_OPTIONS"] = "--openssl-legacy-provider" })
     {
     }
 
