@@ -14,7 +14,7 @@ public sealed partial class WorkflowRunner(
 
     /// <summary>
     /// Runs the definition to its end and returns the execution, whatever its status: a failed, timed-out or
-    /// cancelled run (<paramref name="ct"/>, status Aborted) is returned, not thrown. Throws before starting when a
+    /// cancelled run (<paramref name="ct"/>, status Aborted) is returned, not thrown. A null input is <c>{}</c>, as in AWS. Throws before starting when a
     /// Task function has no handler, the name is invalid, or an execution of that name is already stored.
     /// </summary>
     public async Task<Execution> ExecuteAsync(StateMachineDefinition definition, JsonNode? input, string? executionName, CancellationToken ct)
@@ -36,7 +36,9 @@ public sealed partial class WorkflowRunner(
             throw new InvalidOperationException($"an execution named '{name}' already exists; choose another name");
         }
 
-        var execution = new Execution(name, name, definition.Name, startedAt, input?.DeepClone());
+        // As StartExecution: no input means {}.
+        input = input?.DeepClone() ?? new JsonObject();
+        var execution = new Execution(name, name, definition.Name, startedAt, input);
         var run = new ExecutionRun(definition, execution, tasks, time, _options, store, _entropy);
         return await run.RunAsync(input, ct).ConfigureAwait(false);
     }
