@@ -1,4 +1,6 @@
 using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Recon.Workflows.Tests;
@@ -33,7 +35,10 @@ internal sealed class Harness
     public Task<Execution> Start(string definitionJson, string? input = null, string? name = null) =>
         Runner.ExecuteAsync(StateMachineDefinition.Parse(definitionJson, "test"), input is null ? null : JsonNode.Parse(input), name, CancellationToken.None);
 
-    /// <summary>Runs to the end, advancing the clock through every wait and retry delay.</summary>
+    /// <summary>
+    /// Runs to the end, advancing the clock to each pending timer. Only for machines with one timer at a time (no
+    /// TimeoutSeconds): the runner may not yet have disposed a timer it no longer needs when the clock looks.
+    /// </summary>
     public Task<Execution> Run(string definitionJson, string? input = null, string? name = null) =>
         Clock.DriveAsync(Start(definitionJson, input, name));
 
@@ -46,10 +51,12 @@ internal sealed class Harness
 
     public static Stream Write(JsonNode? output) => new MemoryStream(Encoding.UTF8.GetBytes(output?.ToJsonString() ?? "null"));
 
-    public static string Json(JsonNode? node) => node?.ToJsonString() ?? "null";
+    private static readonly JsonSerializerOptions Readable = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static string Json(JsonNode? node) => node?.ToJsonString(Readable) ?? "null";
 
     /// <summary>Canonical JSON of a literal, for comparing with output regardless of spacing.</summary>
-    public static string Canon(string json) => JsonNode.Parse(json)!.ToJsonString();
+    public static string Canon(string json) => JsonNode.Parse(json)!.ToJsonString(Readable);
 
     /// <summary>A one-state machine around the given state JSON, named S and ending there.</summary>
     public static string Single(string stateJson) => $$$"""{"StartAt":"S","States":{"S":{{{stateJson}}}}}""";
