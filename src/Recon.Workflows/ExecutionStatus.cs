@@ -1,0 +1,10 @@
+namespace Recon.Workflows;
+
+public enum ExecutionStatus
+{
+    Running,
+    Succeeded,
+    Failed,
+    TimedOut,
+    Aborted,
+}

@@ -1,0 +1,25 @@
+namespace Recon.Workflows;
+
+public sealed class WorkflowRunnerOptions
+{
+    /// <summary>
+    /// The ASL error name of a handler exception. Default: <see cref="TaskFailedException.Error"/>, else the exception
+    /// type name, which is what Lambda reports for an unhandled .NET exception.
+    /// </summary>
+    public Func<Exception, string> ErrorNameOf { get; init; } = DefaultErrorNameOf;
+
+    /// <summary>The concurrency of a Map state that declares no MaxConcurrency (or 0); AWS runs inline Maps up to 40 at a time.</summary>
+    public int DefaultMaxConcurrency { get; init; } = 40;
+
+    /// <summary>The random source of FULL jitter, States.UUID and States.MathRandom; seed it for deterministic tests.</summary>
+    public Random Random { get; init; } = Random.Shared;
+
+    /// <summary>Save the execution to the store after every top-level state, not only at start and end.</summary>
+    public bool SaveOnEachTransition { get; init; } = true;
+
+    public static string DefaultErrorNameOf(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return exception is TaskFailedException failed ? failed.Error : exception.GetType().Name;
+    }
+}
