@@ -11,9 +11,11 @@ public static class ReconCli
     {
         var io = new CliIO(output, error, interactive);
         var root = new RootCommand("Recon: reconcile financial events into stateful artifacts, in time-bounded batches.");
-        root.Add(CliOptions.Data);
-        root.Add(CliOptions.Inbox);
-        root.Add(CliOptions.Verbose);
+        foreach (var option in CliOptions.All)
+        {
+            root.Add(option);
+        }
+
         RunCommand.Add(root, io);
         ArtifactCommands.Add(root, io);
         LedgerCommands.Add(root, io);
@@ -21,6 +23,7 @@ public static class ReconCli
         GenerateCommand.Add(root, io);
         DemoCommand.Add(root, io);
         BenchCommand.Add(root, io);
+        OrchestrationCommands.Add(root, io);
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -23,6 +23,8 @@ public sealed class ReconFunctions(ReconContext ctx, IProgress<StageProgress>? p
 {
     private const int PlanAttempts = 5;
     private readonly ConcurrentDictionary<string, Lazy<Task<InFlightSet>>> _inFlight = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Run, string Stage), long> _done = new();
+    private readonly ConcurrentDictionary<string, long> _partFiles = new(StringComparer.Ordinal);
 
     public ReconContext Context => ctx;
 
@@ -162,6 +164,7 @@ public sealed class ReconFunctions(ReconContext ctx, IProgress<StageProgress>? p
         }
 
         long found = await new Prefetcher(ctx).PrefetchPartitionAsync(run, request.Partition, ct).ConfigureAwait(false);
+        Tick("prefetch", run.RunId, 1, run.Partitions);
         return new PartitionResponse { Partition = request.Partition, Count = found };
     });
 
@@ -223,7 +226,7 @@ public sealed class ReconFunctions(ReconContext ctx, IProgress<StageProgress>? p
         var batches = await BatchesOfAsync(run, ct).ConfigureAwait(false);
         var results = await new JoinEngine(ctx).ProcessPartitionAsync(run, request.Partition, batches, inFlight, ct).ConfigureAwait(false);
         await StepJson.WriteAsync(ctx.Store, RunLayout.ProcessResultKey(run.RunId, request.Partition), results, ct).ConfigureAwait(false);
-        progress?.Report(new StageProgress("process", run.RunId, 1, run.Partitions));
+        Tick("process", run.RunId, 1, run.Partitions);
         return new PartitionResponse { Partition = request.Partition, Count = results.Sum(r => r.Applied) };
     });
 
@@ -271,6 +274,7 @@ public sealed class ReconFunctions(ReconContext ctx, IProgress<StageProgress>? p
             files.Add(obj.Key);
         }
 
+        _partFiles[run.RunId] = files.Count;
         return new IndexPlan
         {
             RunId = run.RunId,
@@ -293,7 +297,7 @@ public sealed class ReconFunctions(ReconContext ctx, IProgress<StageProgress>? p
         }
 
         long rows = await new IndexWorker(ctx).IndexFilesAsync(run, request.Files, ct).ConfigureAwait(false);
-        progress?.Report(new StageProgress("index", run.RunId, request.Files.Count, 0));
+        Tick("index", run.RunId, request.Files.Count, _partFiles.GetValueOrDefault(run.RunId));
         return new IndexWorkerResponse { Rows = rows };
     });
 
@@ -388,6 +392,15 @@ public sealed class ReconFunctions(ReconContext ctx, IProgress<StageProgress>? p
         SkipIndex = run.Stage >= RunStage.Indexed,
         StartedAt = ctx.Time.GetUtcNow(),
     };
+
+    /// <summary>Reports cumulative progress of a stage of a run to the local progress display.</summary>
+    private void Tick(string stage, string runId, long step, long total)
+    {
+        if (progress is not null)
+        {
+            progress.Report(new StageProgress(stage, runId, _done.AddOrUpdate((runId, stage), step, (_, done) => done + step), total));
+        }
+    }
 
     private static List<int> PartitionList(RunRecord run) => Enumerable.Range(0, run.Partitions).ToList();
 

@@ -8,8 +8,20 @@ public sealed class WorkflowRunnerOptions
     /// </summary>
     public Func<Exception, string> ErrorNameOf { get; init; } = DefaultErrorNameOf;
 
+    /// <summary>
+    /// Exceptions that are not a task's failure but the end of the whole process (a simulated crash in tests, an
+    /// out-of-memory): they are neither retried nor caught, and escape <see cref="WorkflowRunner.ExecuteAsync"/>.
+    /// </summary>
+    public Func<Exception, bool> IsFatal { get; init; } = static _ => false;
+
     /// <summary>The concurrency of a Map state that declares no MaxConcurrency (or 0); AWS runs inline Maps up to 40 at a time.</summary>
     public int DefaultMaxConcurrency { get; init; } = 40;
+
+    /// <summary>
+    /// When positive, no Map runs more iterations at once than this, whatever it declares: a single machine standing in
+    /// for a Lambda fan-out. 0 keeps the declared limits, as Step Functions does.
+    /// </summary>
+    public int MaxConcurrencyCap { get; init; }
 
     /// <summary>The random source of FULL jitter, States.UUID and States.MathRandom; seed it for deterministic tests.</summary>
     public Random Random { get; init; } = Random.Shared;

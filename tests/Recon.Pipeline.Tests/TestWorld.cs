@@ -3,6 +3,7 @@ using System.IO.Compression;
 using System.Text;
 using Recon.Core.Artifacts;
 using Recon.Core.Ports;
+using Recon.Lambda.Local;
 using Recon.Pipeline.Reading;
 using Recon.Pipeline.Running;
 using Recon.Storage.Local;
@@ -58,8 +59,11 @@ internal sealed class TestWorld : IDisposable
         _open.Clear();
     }
 
+    /// <summary>Runs the pipeline the way <c>recon run</c> does: workflows/*.asl.json in the local runner, with the Lambda handlers.</summary>
     public static async Task<RunReport> RunAsync(ReconContext ctx) =>
-        await new PipelineRunner(ctx).RunAsync(null, CancellationToken.None, CancellationToken.None);
+        await new WorkflowPipeline(ctx, Workflows.Value).RunAsync(CancellationToken.None, CancellationToken.None);
+
+    private static readonly Lazy<WorkflowSet> Workflows = new(() => WorkflowSet.Load());
 
     /// <summary>Writes a batch whose manifest states the true record count of each file (unless overridden).</summary>
     public void WriteBatch(string batchId, DateTimeOffset windowStart, IReadOnlyList<string> lines, string source = "billing",

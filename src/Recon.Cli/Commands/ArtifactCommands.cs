@@ -21,7 +21,7 @@ internal static class ArtifactCommands
         get.SetAction(async (pr, ct) =>
         {
             DateTimeOffset? at = pr.GetValue(asOf) is { } s ? CliOptions.ParseTime(s, "--as-of") : null;
-            using var ws = Workspace.Open(pr.GetValue(CliOptions.Data)!, pr.GetValue(CliOptions.Inbox), create: false);
+            using var ws = Workspace.Open(CliOptions.Settings(pr), create: false);
             var version = await ws.Queries.GetAsync(pr.GetValue(id)!, at, ct);
             if (pr.GetValue(json))
             {
@@ -41,7 +41,7 @@ internal static class ArtifactCommands
         var history = new Command("history", "Every version of an artifact, with run, time and balances") { hid, hjson };
         history.SetAction(async (pr, ct) =>
         {
-            using var ws = Workspace.Open(pr.GetValue(CliOptions.Data)!, pr.GetValue(CliOptions.Inbox), create: false);
+            using var ws = Workspace.Open(CliOptions.Settings(pr), create: false);
             var versions = await ws.Queries.HistoryAsync(pr.GetValue(hid)!, ct);
             if (pr.GetValue(hjson))
             {

@@ -25,7 +25,7 @@ internal static class BenchCommand
                 throw new UsageException("--artifacts must be at least 2, --events at least --artifacts, --lookups at least 1.");
             }
 
-            string folder = Path.Combine(Path.GetFullPath(pr.GetValue(CliOptions.Data)!), "bench-" + Guid.NewGuid().ToString("N")[..8]);
+            string folder = Path.Combine(Path.GetFullPath(CliOptions.Settings(pr).DataDirectory), "bench-" + Guid.NewGuid().ToString("N")[..8]);
             try
             {
                 var r = await PipelineBenchmark.RunAsync(folder, a, e, pr.GetValue(partitions), l,

@@ -15,7 +15,7 @@ internal static class LedgerCommands
         var backlog = new Command("backlog", "Pending batches and events, oldest pending age, runs in flight, failed batches, watermarks") { bjson };
         backlog.SetAction(async (pr, ct) =>
         {
-            using var ws = Workspace.Open(pr.GetValue(CliOptions.Data)!, pr.GetValue(CliOptions.Inbox), create: true);
+            using var ws = Workspace.Open(CliOptions.Settings(pr), create: true);
             // Registering what the inbox holds makes the pending figures true; it changes no batch's state.
             await new InboxScanner(ws.Context).ScanAsync(ct);
             var report = await BacklogReport.BuildAsync(ws.Context.Ledger, ws.Context.Time.GetUtcNow(), ct);
@@ -36,7 +36,7 @@ internal static class LedgerCommands
         var batches = new Command("batches", "One row per batch with its status and counts") { json };
         batches.SetAction(async (pr, ct) =>
         {
-            using var ws = Workspace.Open(pr.GetValue(CliOptions.Data)!, pr.GetValue(CliOptions.Inbox), create: false);
+            using var ws = Workspace.Open(CliOptions.Settings(pr), create: false);
             var list = await ws.Context.Ledger.ListBatchesAsync(ct);
             if (pr.GetValue(json))
             {
@@ -70,7 +70,7 @@ internal static class LedgerCommands
         var quarantine = new Command("quarantine", "Quarantined lines with their reasons") { batch, qjson };
         quarantine.SetAction(async (pr, ct) =>
         {
-            using var ws = Workspace.Open(pr.GetValue(CliOptions.Data)!, pr.GetValue(CliOptions.Inbox), create: false);
+            using var ws = Workspace.Open(CliOptions.Settings(pr), create: false);
             string? only = pr.GetValue(batch);
             if (only is not null && await ws.Context.Ledger.GetBatchAsync(only, ct) is null)
             {

@@ -11,7 +11,7 @@ internal static class MaintenanceCommands
         var export = new Command("export", "Every artifact's latest version as JSON Lines") { outFile };
         export.SetAction(async (pr, ct) =>
         {
-            using var ws = Workspace.Open(pr.GetValue(CliOptions.Data)!, pr.GetValue(CliOptions.Inbox), create: false);
+            using var ws = Workspace.Open(CliOptions.Settings(pr), create: false);
             string? path = pr.GetValue(outFile);
             if (path is null)
             {
@@ -48,7 +48,7 @@ internal static class MaintenanceCommands
         var verify = new Command("verify", "Check every index row against its part-file record and every footer against the index");
         verify.SetAction(async (pr, ct) =>
         {
-            using var ws = Workspace.Open(pr.GetValue(CliOptions.Data)!, pr.GetValue(CliOptions.Inbox), create: false);
+            using var ws = Workspace.Open(CliOptions.Settings(pr), create: false);
             var report = await new Verifier(ws.Context).VerifyAsync(null, ct);
             foreach (var p in report.Problems)
             {
@@ -64,7 +64,7 @@ internal static class MaintenanceCommands
         var reindex = new Command("reindex", "Rebuild the index from the part-file footers");
         reindex.SetAction(async (pr, ct) =>
         {
-            using var ws = Workspace.Open(pr.GetValue(CliOptions.Data)!, pr.GetValue(CliOptions.Inbox), create: false);
+            using var ws = Workspace.Open(CliOptions.Settings(pr), create: false);
             ws.LockForRun();
             var (files, rows) = await new Reindexer(ws.Context).ReindexAsync(null, ct);
             io.Out.WriteLine($"reindexed {rows} row(s) from {files} part-file(s).");

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Recon.Lambda.Local;
 using Recon.Pipeline;
 using Recon.Pipeline.Running;
 using Spectre.Console;
@@ -15,7 +16,10 @@ internal static class RunCommand
         var indexWorkers = new Option<int>("--index-workers") { Description = "Index workers at once", DefaultValueFactory = _ => 4 };
         var watch = new Option<bool>("--watch") { Description = "Keep processing batches as they arrive, until Ctrl-C" };
         var poll = new Option<double>("--poll") { Description = "Seconds between inbox scans with --watch", DefaultValueFactory = _ => 5 };
-        var cmd = new Command("run", "Process every complete batch in the inbox") { partitions, maxRunEvents, indexWorkers, watch, poll };
+        var cmd = new Command("run", "Process every complete batch in the inbox, through the workflows of workflows/ in the local runner")
+        {
+            partitions, maxRunEvents, indexWorkers, watch, poll, Workflows,
+        };
         cmd.SetAction(async (pr, ct) =>
         {
             var options = new PipelineOptions
@@ -31,7 +35,7 @@ internal static class RunCommand
                 throw new UsageException($"--poll must be positive (got {pollSeconds}).");
             }
 
-            using var ws = Workspace.Open(pr.GetValue(CliOptions.Data)!, pr.GetValue(CliOptions.Inbox), create: true, options);
+            using var ws = Workspace.Open(CliOptions.Settings(pr), create: true, options);
             ws.LockForRun();
             using var stop = new CancellationTokenSource();
             using var hard = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -54,7 +58,7 @@ internal static class RunCommand
             {
                 do
                 {
-                    var report = await RunOnceAsync(ws, io, stop.Token, hard.Token);
+                    var report = await RunOnceAsync(ws, io, stop.Token, hard.Token, pr.GetValue(Workflows));
                     // In watch mode an idle poll prints nothing.
                     if (report.Runs.Count > 0 || !pr.GetValue(watch))
                     {
@@ -99,13 +103,16 @@ internal static class RunCommand
         }
     }
 
-    public static async Task<RunReport> RunOnceAsync(Workspace ws, CliIO io, CancellationToken stop, CancellationToken ct)
+    /// <summary>Where the workflow definitions are (default: the workflows/ folder installed with recon).</summary>
+    public static readonly Option<string?> Workflows = new("--workflows") { Description = "Folder of the workflow definitions (default: the workflows/ installed with recon)" };
+
+    public static async Task<RunReport> RunOnceAsync(Workspace ws, CliIO io, CancellationToken stop, CancellationToken ct, string? workflowsDir = null)
     {
-        var runner = new PipelineRunner(ws.Context);
+        var workflows = WorkflowSet.Load(workflowsDir);
         if (!io.Interactive)
         {
             var plain = new PlainProgress(io.Out);
-            return await runner.RunAsync(plain, stop, ct);
+            return await new WorkflowPipeline(ws.Context, workflows, ws.Executions, plain).RunAsync(stop, ct);
         }
 
         RunReport? report = null;
@@ -115,7 +122,7 @@ internal static class RunCommand
             .StartAsync(async progressContext =>
             {
                 var bars = new BarProgress(progressContext);
-                report = await runner.RunAsync(bars, stop, ct);
+                report = await new WorkflowPipeline(ws.Context, workflows, ws.Executions, bars).RunAsync(stop, ct);
                 bars.CompleteAll();
             });
         return report!;

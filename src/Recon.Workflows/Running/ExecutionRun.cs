@@ -86,7 +86,7 @@ internal sealed class ExecutionRun
             _execution.Stop(_time, ExecutionStatus.Aborted, null, null, "the execution was cancelled", HistoryEventType.ExecutionAborted, null);
         }
 #pragma warning disable CA1031 // A fault of the runner itself still ends the execution, recorded, rather than leaving it Running.
-        catch (Exception ex)
+        catch (Exception ex) when (!_options.IsFatal(ex))
 #pragma warning restore CA1031
         {
             _execution.Stop(
@@ -353,7 +353,7 @@ internal sealed class ExecutionRun
             throw;
         }
 #pragma warning disable CA1031 // Any handler exception is the task's failure, named by ErrorNameOf.
-        catch (Exception ex)
+        catch (Exception ex) when (!_options.IsFatal(ex))
 #pragma warning restore CA1031
         {
             var error = _options.ErrorNameOf(ex);
@@ -403,6 +403,12 @@ internal sealed class ExecutionRun
         var limit = map.MaxConcurrency > 0 ? map.MaxConcurrency
             : _options.DefaultMaxConcurrency > 0 ? _options.DefaultMaxConcurrency
             : Math.Max(1, items.Count);
+        if (_options.MaxConcurrencyCap > 0)
+        {
+            // One machine runs what AWS would fan out to many Lambdas: the host caps every Map at its own parallelism.
+            limit = Math.Min(limit, _options.MaxConcurrencyCap);
+        }
+
         await RunConcurrentlyAsync(items.Count, limit, async (i, token) =>
         {
             var child = frame.Child($"{map.Name}[{i}]", i);

@@ -1,0 +1,246 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Recon.Core;
+using Recon.Hosting;
+using Recon.Lambda;
+using Recon.Lambda.Local;
+using Recon.Workflows;
+using Spectre.Console;
+
+namespace Recon.Cli.Commands;
+
+/// <summary><c>recon runs</c>, <c>recon runs show</c>, <c>recon workflow validate</c> and <c>recon init</c>.</summary>
+internal static class OrchestrationCommands
+{
+    public static void Add(RootCommand root, CliIO io)
+    {
+        var json = CliOptions.Json();
+        var limit = new Option<int>("--limit") { Description = "Show the newest N executions", DefaultValueFactory = _ => 50 };
+        var runs = new Command("runs", "Workflow executions run on this machine: status, timings, errors") { json, limit };
+        runs.SetAction(async (pr, ct) =>
+        {
+            var store = ExecutionStore(pr);
+            var list = (await store.ListAsync(ct)).OrderByDescending(e => e.StartedAt).Take(Math.Max(1, pr.GetValue(limit))).ToList();
+            if (pr.GetValue(json))
+            {
+                JsonOut.Write(io.Out, w =>
+                {
+                    w.WriteStartArray();
+                    foreach (var e in list)
+                    {
+                        WriteSummary(w, e);
+                    }
+
+                    w.WriteEndArray();
+                });
+                return 0;
+            }
+
+            if (list.Count == 0)
+            {
+                io.Out.WriteLine("No workflow execution yet: 'recon run' starts them.");
+                return 0;
+            }
+
+            var table = new Table().AddColumns("execution", "workflow", "status", "started", "seconds", "error");
+            foreach (var e in list)
+            {
+                table.AddRow(Markup.Escape(e.Name), e.StateMachine, Status(e.Status), IsoTime.Format(e.StartedAt),
+                    e.StoppedAt is { } stop ? (stop - e.StartedAt).TotalSeconds.ToString("F2", CultureInfo.InvariantCulture) : "",
+                    Markup.Escape(e.Error is null ? "" : $"{e.Error}: {e.Cause}"));
+            }
+
+            io.Console.Write(table);
+            return 0;
+        });
+
+        var sjson = CliOptions.Json();
+        var id = new Argument<string>("RUN") { Description = "An execution name, or a run id (every execution of that run)" };
+        var show = new Command("show", "The history of an execution: states entered, retries with their delays, catches, failures") { id, sjson };
+        show.SetAction(async (pr, ct) =>
+        {
+            var store = ExecutionStore(pr);
+            string wanted = pr.GetValue(id)!;
+            var executions = await FindAsync(store, wanted, ct);
+            if (executions.Count == 0)
+            {
+                throw new ReconException($"no workflow execution named '{wanted}' or for run '{wanted}'; 'recon runs' lists them.");
+            }
+
+            if (pr.GetValue(sjson))
+            {
+                JsonOut.Write(io.Out, w =>
+                {
+                    w.WriteStartArray();
+                    foreach (var e in executions)
+                    {
+                        WriteExecution(w, e);
+                    }
+
+                    w.WriteEndArray();
+                });
+                return 0;
+            }
+
+            foreach (var e in executions)
+            {
+                io.Out.WriteLine($"{e.Name} ({e.StateMachine}): {e.Status}" + (e.Error is null ? "" : $" — {e.Error}: {e.Cause}"));
+                var table = new Table().AddColumns("#", "time", "event", "state", "detail");
+                foreach (var h in e.Events)
+                {
+                    string detail = string.Join(" ", new[] { h.Detail, h.Error is null ? null : $"{h.Error}: {h.Cause}" }.Where(s => !string.IsNullOrEmpty(s)));
+                    table.AddRow(h.Id.ToString(CultureInfo.InvariantCulture), IsoTime.Format(h.Timestamp), h.Type.ToString(),
+                        Markup.Escape(h.StateName ?? ""), Markup.Escape(detail));
+                }
+
+                io.Console.Write(table);
+            }
+
+            return 0;
+        });
+        runs.Add(show);
+        root.Add(runs);
+
+        var file = new Argument<string[]>("FILE") { Description = "Definitions to check (default: the installed workflows/*.asl.json)", Arity = ArgumentArity.ZeroOrMore };
+        var validate = new Command("validate", "Check workflow definitions against what the local runner supports and the handlers it has") { file, RunCommand.Workflows };
+        validate.SetAction(pr =>
+        {
+            var files = pr.GetValue(file) is { Length: > 0 } given
+                ? given
+                : Directory.GetFiles(pr.GetValue(RunCommand.Workflows) ?? WorkflowSet.DefaultDirectory(), "*.asl.json").Order(StringComparer.Ordinal).ToArray();
+            if (files.Length == 0)
+            {
+                throw new ReconException("no workflow definition (*.asl.json) to validate.");
+            }
+
+            int bad = 0;
+            foreach (var path in files)
+            {
+                try
+                {
+                    var definition = StateMachineDefinition.Load(path);
+                    var unknown = definition.TaskFunctions.Where(f => !FunctionNames.All.Contains(f)).ToList();
+                    if (unknown.Count > 0)
+                    {
+                        throw new WorkflowDefinitionException($"calls function(s) {string.Join(", ", unknown)}, which have no handler in recon");
+                    }
+
+                    io.Out.WriteLine($"{path}: ok ({definition.States.Count} states, functions {string.Join(", ", definition.TaskFunctions)})");
+                }
+                catch (Exception e) when (e is WorkflowDefinitionException or JsonException or IOException)
+                {
+                    bad++;
+                    io.Error.WriteLine($"{path}: invalid: {e.Message}");
+                }
+            }
+
+            return bad == 0 ? 0 : 1;
+        });
+        var workflow = new Command("workflow", "Workflow definitions (Amazon States Language)") { validate };
+        root.Add(workflow);
+
+        var init = new Command("init", "Create what the backend needs when it is missing (aws: the bucket and the index and ledger tables); safe to repeat");
+        init.SetAction(async (pr, ct) =>
+        {
+            var settings = CliOptions.Settings(pr);
+            io.Out.WriteLine($"backend: {settings.Describe()}");
+            foreach (var line in await ReconBackend.InitAsync(settings, ct))
+            {
+                io.Out.WriteLine(line);
+            }
+
+            return 0;
+        });
+        root.Add(init);
+    }
+
+    private static FileExecutionStore ExecutionStore(ParseResult pr) =>
+        new(Path.Combine(Path.GetFullPath(CliOptions.Settings(pr).DataDirectory), "executions"));
+
+    private static async Task<List<Execution>> FindAsync(IExecutionStore store, string wanted, CancellationToken ct)
+    {
+        if (await store.GetAsync(wanted, ct) is { } exact)
+        {
+            return [exact];
+        }
+
+        var found = new List<Execution>();
+        foreach (var summary in (await store.ListAsync(ct)).OrderBy(s => s.StartedAt))
+        {
+            if (await store.GetAsync(summary.Id, ct) is not { } e)
+            {
+                continue;
+            }
+
+            if (e.Name.StartsWith(wanted + "-", StringComparison.Ordinal) || RunIdOf(e.Input) == wanted || RunIdOf(e.Output) == wanted ||
+                e.Events.Any(h => h.Detail?.Contains($"\"run_id\":\"{wanted}\"", StringComparison.Ordinal) == true))
+            {
+                found.Add(e);
+            }
+        }
+
+        return found;
+    }
+
+    private static string? RunIdOf(System.Text.Json.Nodes.JsonNode? node) =>
+        node is System.Text.Json.Nodes.JsonObject o && o["run_id"] is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+
+    private static string Status(ExecutionStatus status) => status switch
+    {
+        ExecutionStatus.Succeeded => "[green]Succeeded[/]",
+        ExecutionStatus.Running => "[yellow]Running[/]",
+        _ => $"[red]{status}[/]",
+    };
+
+    private static void WriteSummary(Utf8JsonWriter w, ExecutionSummary e)
+    {
+        w.WriteStartObject();
+        w.WriteString("execution", e.Name);
+        w.WriteString("workflow", e.StateMachine);
+        w.WriteString("status", e.Status.ToString());
+        JsonOut.Time(w, "started_at", e.StartedAt);
+        JsonOut.Time(w, "stopped_at", e.StoppedAt);
+        w.WriteString("error", e.Error);
+        w.WriteString("cause", e.Cause);
+        w.WriteEndObject();
+    }
+
+    private static void WriteExecution(Utf8JsonWriter w, Execution e)
+    {
+        w.WriteStartObject();
+        w.WriteString("execution", e.Name);
+        w.WriteString("workflow", e.StateMachine);
+        w.WriteString("status", e.Status.ToString());
+        JsonOut.Time(w, "started_at", e.StartedAt);
+        JsonOut.Time(w, "stopped_at", e.StoppedAt);
+        w.WriteString("error", e.Error);
+        w.WriteString("cause", e.Cause);
+        w.WritePropertyName("input");
+        if (e.Input is null)
+        {
+            w.WriteNullValue();
+        }
+        else
+        {
+            e.Input.WriteTo(w);
+        }
+
+        w.WriteStartArray("events");
+        foreach (var h in e.Events)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("id", h.Id);
+            JsonOut.Time(w, "time", h.Timestamp);
+            w.WriteString("type", h.Type.ToString());
+            w.WriteString("state", h.StateName);
+            w.WriteString("detail", h.Detail);
+            w.WriteString("error", h.Error);
+            w.WriteString("cause", h.Cause);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+}

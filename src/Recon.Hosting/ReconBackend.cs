@@ -1,0 +1,221 @@
+using Amazon.DynamoDBv2;
+using Amazon.S3;
+using Recon.Cache.Redis;
+using Recon.Core;
+using Recon.Core.Ports;
+using Recon.Pipeline;
+using Recon.Pipeline.Running;
+using Recon.Storage.Aws;
+using Recon.Storage.Aws.Ledger;
+using Recon.Storage.Local;
+
+namespace Recon.Hosting;
+
+/// <summary>
+/// The ports of one deployment, built from <see cref="ReconSettings"/>: the embedded default (a folder, SQLite, an
+/// in-process cache) or AWS (S3, DynamoDB, Redis). Disposing it closes what it opened.
+/// </summary>
+public sealed class ReconBackend : IDisposable
+{
+    private readonly List<IDisposable> _owned;
+
+    private ReconBackend(ReconSettings settings, ReconContext context, CountingObjectStore store, AwsResilience? resilience,
+        RedisArtifactCache? redis, List<IDisposable> owned)
+    {
+        Settings = settings;
+        Context = context;
+        Store = store;
+        Resilience = resilience;
+        Redis = redis;
+        _owned = owned;
+    }
+
+    public ReconSettings Settings { get; }
+
+    public ReconContext Context { get; }
+
+    /// <summary>The object store, counting requests (for the benchmark and the run report).</summary>
+    public CountingObjectStore Store { get; }
+
+    /// <summary>The AWS retry policies and their counters; null on the local backend.</summary>
+    public AwsResilience? Resilience { get; }
+
+    /// <summary>The Redis cache and its counters; null when the cache is in-process.</summary>
+    public RedisArtifactCache? Redis { get; }
+
+    public string DataDirectory => Path.GetFullPath(Settings.DataDirectory);
+
+    /// <param name="create">Create the local data folder when missing; otherwise a missing local ledger is an error.</param>
+    public static ReconBackend Open(ReconSettings settings, bool create, PipelineOptions? options = null, IFaultInjector? faults = null,
+        TimeProvider? time = null, long cacheBytes = 256L << 20)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        settings.Validate();
+        time ??= TimeProvider.System;
+        string dataDir = Path.GetFullPath(settings.DataDirectory);
+        if (settings.Backend == BackendKind.Local && !create && !File.Exists(Path.Combine(dataDir, "ledger.db")))
+        {
+            throw new ReconException($"no Recon data in '{dataDir}': run 'recon run' there first (or pass --data DIR).");
+        }
+
+        Directory.CreateDirectory(dataDir);
+        var owned = new List<IDisposable>();
+        try
+        {
+            IObjectStore objects, inbox;
+            IArtifactIndex index;
+            IReconLedger ledger;
+            IArtifactCache cache;
+            AwsResilience? resilience = null;
+            RedisArtifactCache? redis = null;
+            if (settings.Backend == BackendKind.Local)
+            {
+                var folder = new LocalFolderObjectStore(Path.Combine(dataDir, "store"));
+                owned.Add(folder);
+                objects = folder;
+                inbox = OpenLocalInbox(settings.Inbox ?? Path.Combine(dataDir, "inbox"), owned);
+                var sqliteIndex = new SqliteArtifactIndex(Path.Combine(dataDir, "index.db"));
+                owned.Add(sqliteIndex);
+                index = sqliteIndex;
+                var sqliteLedger = new SqliteReconLedger(Path.Combine(dataDir, "ledger.db"), time);
+                owned.Add(sqliteLedger);
+                ledger = sqliteLedger;
+            }
+            else
+            {
+                resilience = new AwsResilience(time: time);
+                var connection = Connection(settings);
+                var s3 = AwsClients.CreateS3(connection);
+                owned.Add(s3);
+                var dynamo = AwsClients.CreateDynamoDb(connection);
+                owned.Add(dynamo);
+                objects = new S3ObjectStore(s3, settings.S3Bucket!, settings.S3Prefix, resilience);
+                inbox = settings.Inbox switch
+                {
+                    null => new S3ObjectStore(s3, settings.S3Bucket!, JoinPrefix(settings.S3Prefix, "inbox"), resilience),
+                    var uri when uri.StartsWith("s3://", StringComparison.Ordinal) => S3Inbox(s3, uri, resilience),
+                    var path => OpenLocalInbox(path, owned),
+                };
+                index = new DynamoArtifactIndex(dynamo, settings.IndexTable, resilience);
+                ledger = new DynamoReconLedger(dynamo, settings.LedgerTable, time, resilience);
+            }
+
+            if (settings.Redis is { } redisConnection)
+            {
+                RedisConnectionOptions redisOptions;
+                try
+                {
+                    redisOptions = RedisConnectionOptions.Parse(redisConnection);
+                }
+                catch (FormatException e)
+                {
+                    throw new ReconException($"--redis '{ReconSettings.RedactRedis(redisConnection)}' is not a valid connection: {e.Message}");
+                }
+
+                redis = new RedisArtifactCache(redisOptions, time: time);
+                owned.Add(redis);
+                cache = redis;
+            }
+            else
+            {
+                var memory = new MemoryArtifactCache(cacheBytes);
+                owned.Add(memory);
+                cache = memory;
+            }
+
+            var counting = new CountingObjectStore(objects);
+            var context = new ReconContext
+            {
+                Store = counting,
+                Inbox = inbox,
+                Index = index,
+                Cache = cache,
+                Ledger = ledger,
+                ScratchDirectory = Path.Combine(dataDir, "tmp"),
+                Time = time,
+                Options = options ?? new PipelineOptions(),
+                Faults = faults ?? NoFaults.Instance,
+            };
+            return new ReconBackend(settings, context, counting, resilience, redis, owned);
+        }
+        catch
+        {
+            foreach (var d in owned)
+            {
+                d.Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Creates what the AWS backend needs when it is missing: the bucket and the index and ledger tables. Idempotent;
+    /// returns one line per resource saying whether it was created or already there.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> InitAsync(ReconSettings settings, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        settings.Validate();
+        if (settings.Backend != BackendKind.Aws)
+        {
+            Directory.CreateDirectory(Path.GetFullPath(settings.DataDirectory));
+            return [$"local data folder '{Path.GetFullPath(settings.DataDirectory)}' is ready (the SQLite files are created on first use)"];
+        }
+
+        var connection = Connection(settings);
+        using var s3 = AwsClients.CreateS3(connection);
+        using var dynamo = AwsClients.CreateDynamoDb(connection);
+        var lines = new List<string>();
+        bool bucket = await S3ObjectStore.EnsureBucketAsync(s3, settings.S3Bucket!, ct).ConfigureAwait(false);
+        lines.Add(bucket ? $"created bucket s3://{settings.S3Bucket}" : $"bucket s3://{settings.S3Bucket} already exists");
+        bool index = await DynamoArtifactIndex.EnsureTableAsync(dynamo, settings.IndexTable, ct).ConfigureAwait(false);
+        lines.Add(index ? $"created index table {settings.IndexTable}" : $"index table {settings.IndexTable} already exists");
+        bool ledger = await DynamoReconLedger.EnsureTableAsync(dynamo, settings.LedgerTable, ct).ConfigureAwait(false);
+        lines.Add(ledger ? $"created ledger table {settings.LedgerTable}" : $"ledger table {settings.LedgerTable} already exists");
+        return lines;
+    }
+
+    public static AwsConnection Connection(ReconSettings settings) => new()
+    {
+        Region = settings.Region,
+        S3Endpoint = settings.S3Endpoint,
+        DynamoDbEndpoint = settings.DynamoDbEndpoint,
+        Credentials = settings.Credentials,
+    };
+
+    public void Dispose()
+    {
+        for (int i = _owned.Count - 1; i >= 0; i--)
+        {
+            _owned[i].Dispose();
+        }
+
+        _owned.Clear();
+    }
+
+    private static LocalFolderObjectStore OpenLocalInbox(string path, List<IDisposable> owned)
+    {
+        string full = Path.GetFullPath(path);
+        Directory.CreateDirectory(full);
+        var inbox = new LocalFolderObjectStore(full);
+        owned.Add(inbox);
+        return inbox;
+    }
+
+    private static S3ObjectStore S3Inbox(IAmazonS3 s3, string uri, AwsResilience resilience)
+    {
+        var rest = uri["s3://".Length..];
+        int slash = rest.IndexOf('/', StringComparison.Ordinal);
+        string bucket = slash < 0 ? rest : rest[..slash];
+        string prefix = slash < 0 ? "" : rest[(slash + 1)..].Trim('/');
+        if (bucket.Length < 3)
+        {
+            throw new ReconException($"--inbox '{uri}' does not name a bucket: use s3://BUCKET/PREFIX.");
+        }
+
+        return new S3ObjectStore(s3, bucket, prefix, resilience);
+    }
+
+    private static string JoinPrefix(string prefix, string name) => prefix.Length == 0 ? name : $"{prefix}/{name}";
+}

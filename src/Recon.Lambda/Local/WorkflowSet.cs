@@ -1,0 +1,69 @@
+using Recon.Core;
+using Recon.Workflows;
+
+namespace Recon.Lambda.Local;
+
+/// <summary>The two workflow definitions of workflows/: the same files AWS Step Functions runs.</summary>
+public sealed class WorkflowSet
+{
+    public const string StatelessFile = "stateless.asl.json";
+    public const string StatefulFile = "stateful.asl.json";
+
+    private WorkflowSet(StateMachineDefinition stateless, StateMachineDefinition stateful, string directory)
+    {
+        Stateless = stateless;
+        Stateful = stateful;
+        Directory = directory;
+    }
+
+    public StateMachineDefinition Stateless { get; }
+
+    public StateMachineDefinition Stateful { get; }
+
+    public string Directory { get; }
+
+    /// <summary>
+    /// Loads the definitions from <paramref name="directory"/>, or else from the workflows/ folder shipped next to the
+    /// program (copied there at build time from the repository's workflows/).
+    /// </summary>
+    public static WorkflowSet Load(string? directory = null)
+    {
+        directory ??= DefaultDirectory();
+        try
+        {
+            return new WorkflowSet(
+                StateMachineDefinition.Load(Path.Combine(directory, StatelessFile)),
+                StateMachineDefinition.Load(Path.Combine(directory, StatefulFile)),
+                directory);
+        }
+        catch (FileNotFoundException e)
+        {
+            throw new ReconException($"workflow definition '{e.FileName}' is missing: pass --workflows DIR or reinstall recon.");
+        }
+        catch (DirectoryNotFoundException)
+        {
+            throw new ReconException($"workflow folder '{directory}' does not exist: pass --workflows DIR or reinstall recon.");
+        }
+        catch (WorkflowDefinitionException e)
+        {
+            throw new ReconException($"workflow definition in '{directory}' cannot run locally: {e.Message}");
+        }
+    }
+
+    public static string DefaultDirectory() => Path.Combine(AppContext.BaseDirectory, "workflows");
+
+    /// <summary>Every function the definitions call must have a handler here.</summary>
+    public void CheckHandlers(TaskRegistry registry)
+    {
+        foreach (var definition in new[] { Stateless, Stateful })
+        {
+            foreach (var function in definition.TaskFunctions)
+            {
+                if (!registry.Contains(function))
+                {
+                    throw new ReconException($"workflow '{definition.Name}' calls function '{function}', which has no handler in this version of recon.");
+                }
+            }
+        }
+    }
+}

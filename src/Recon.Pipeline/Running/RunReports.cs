@@ -1,0 +1,49 @@
+using Recon.Core.Ports;
+using Recon.Pipeline.Formats;
+
+namespace Recon.Pipeline.Running;
+
+/// <summary>Builds the report of a <c>recon run</c> from the ledger: what the runs it touched did.</summary>
+public static class RunReports
+{
+    public static async Task<RunReport> BuildAsync(ReconContext ctx, IReadOnlyCollection<string> runIds, double seconds,
+        IReadOnlyList<string> failures, CancellationToken ct)
+    {
+        var ids = runIds.ToHashSet(StringComparer.Ordinal);
+        var batches = (await ctx.Ledger.ListBatchesAsync(ct).ConfigureAwait(false)).Where(b => b.RunId is not null && ids.Contains(b.RunId)).ToList();
+        var finalRuns = (await ctx.Ledger.ListRunsAsync(ct).ConfigureAwait(false)).Where(r => ids.Contains(r.RunId)).OrderBy(r => r.Seq).ToList();
+        var stageSeconds = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var r in finalRuns)
+        {
+            foreach (var (stage, s) in r.StageSeconds)
+            {
+                stageSeconds[stage] = stageSeconds.GetValueOrDefault(stage) + s;
+            }
+        }
+
+        int partFiles = 0;
+        foreach (var r in finalRuns)
+        {
+            await foreach (var _ in ctx.Store.ListAsync(RunLayout.PartFilesPrefix(r.RunId), ct).ConfigureAwait(false))
+            {
+                partFiles++;
+            }
+        }
+
+        return new RunReport
+        {
+            Runs = finalRuns.Select(r => r.RunId).ToList(),
+            Batches = batches.Count,
+            FailedBatches = batches.Count(b => b.Status == BatchStatus.Failed),
+            Lines = batches.Sum(b => b.Lines),
+            Applied = batches.Sum(b => b.Applied),
+            Duplicates = batches.Sum(b => b.Duplicates),
+            Quarantined = batches.Sum(b => b.Quarantined),
+            IndexedRows = finalRuns.Sum(r => r.IndexedRows),
+            PartFiles = partFiles,
+            StageSeconds = stageSeconds,
+            TotalSeconds = seconds,
+            Failures = failures.ToList(),
+        };
+    }
+}
