@@ -68,6 +68,8 @@ public sealed class DefinitionLoadingTests
         tasks.Register("arn:aws:lambda:eu-west-1:123456789012:function:work", (s, _) => Task.FromResult<Stream>(s));
         definition.Validate(tasks);
         Assert.True(tasks.Contains("work:prod"));
+        Assert.True(tasks.Contains("123456789012:function:work"));
+        Assert.False(tasks.Contains("other"));
     }
 
     [Fact]

@@ -144,6 +144,8 @@ public sealed class MapAndParallelTests
             Harness.Json(execution.Output));
         var failed = Assert.Single(execution.Events, e => e.Type == HistoryEventType.MapIterationFailed);
         Assert.Equal(2, failed.ItemIndex);
+        Assert.Equal("iteration 2", failed.Detail);
+        Assert.Equal("Recon.BadPartition", failed.Error);
         // With one at a time, the iterations after the failed one never start.
         Assert.Equal(3, execution.Events.Count(e => e.Type == HistoryEventType.MapIterationStarted));
     }

@@ -416,21 +416,21 @@ internal sealed class ExecutionRun
             {
                 ["Item"] = new JsonObject { ["Index"] = i, ["Value"] = items[i]?.DeepClone() },
             });
-            Record(new(0, default, HistoryEventType.MapIterationStarted, map.Name, null), child);
+            Record(new(0, default, HistoryEventType.MapIterationStarted, map.Name, $"iteration {i}"), child);
             try
             {
                 var itemInput = map.ItemSelector is null ? items[i]?.DeepClone() : map.ItemSelector.Evaluate(effective, itemContext);
                 results[i] = await RunBodyAsync(map.Processor, itemInput, child, token).ConfigureAwait(false);
-                Record(new(0, default, HistoryEventType.MapIterationSucceeded, map.Name, null), child);
+                Record(new(0, default, HistoryEventType.MapIterationSucceeded, map.Name, $"iteration {i}"), child);
             }
             catch (StatesErrorException failed)
             {
-                Record(new(0, default, HistoryEventType.MapIterationFailed, map.Name, null) { Error = failed.Error, Cause = failed.Cause }, child);
+                Record(new(0, default, HistoryEventType.MapIterationFailed, map.Name, $"iteration {i}") { Error = failed.Error, Cause = failed.Cause }, child);
                 throw;
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
-                Record(new(0, default, HistoryEventType.MapIterationAborted, map.Name, null), child);
+                Record(new(0, default, HistoryEventType.MapIterationAborted, map.Name, $"iteration {i}"), child);
                 throw;
             }
         }, ct).ConfigureAwait(false);
@@ -446,20 +446,20 @@ internal sealed class ExecutionRun
         await RunConcurrentlyAsync(parallel.Branches.Count, parallel.Branches.Count, async (i, token) =>
         {
             var child = frame.Child($"{parallel.Name}.branch[{i}]", i);
-            Record(new(0, default, HistoryEventType.ParallelBranchStarted, parallel.Name, null), child);
+            Record(new(0, default, HistoryEventType.ParallelBranchStarted, parallel.Name, $"branch {i}"), child);
             try
             {
                 results[i] = await RunBodyAsync(parallel.Branches[i], branchInput?.DeepClone(), child, token).ConfigureAwait(false);
-                Record(new(0, default, HistoryEventType.ParallelBranchSucceeded, parallel.Name, null), child);
+                Record(new(0, default, HistoryEventType.ParallelBranchSucceeded, parallel.Name, $"branch {i}"), child);
             }
             catch (StatesErrorException failed)
             {
-                Record(new(0, default, HistoryEventType.ParallelBranchFailed, parallel.Name, null) { Error = failed.Error, Cause = failed.Cause }, child);
+                Record(new(0, default, HistoryEventType.ParallelBranchFailed, parallel.Name, $"branch {i}") { Error = failed.Error, Cause = failed.Cause }, child);
                 throw;
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
-                Record(new(0, default, HistoryEventType.ParallelBranchAborted, parallel.Name, null), child);
+                Record(new(0, default, HistoryEventType.ParallelBranchAborted, parallel.Name, $"branch {i}"), child);
                 throw;
             }
         }, ct).ConfigureAwait(false);
