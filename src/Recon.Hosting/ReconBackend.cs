@@ -133,7 +133,7 @@ public sealed class ReconBackend : IDisposable
                 Ledger = ledger,
                 ScratchDirectory = Path.Combine(dataDir, "tmp"),
                 Time = time,
-                Options = options ?? new PipelineOptions(),
+                Options = WithBackendDefaults(options ?? new PipelineOptions(), settings),
                 Faults = faults ?? NoFaults.Instance,
             };
             return new ReconBackend(settings, context, counting, resilience, redis, owned);
@@ -175,6 +175,12 @@ public sealed class ReconBackend : IDisposable
         lines.Add(ledger ? $"created ledger table {settings.LedgerTable}" : $"ledger table {settings.LedgerTable} already exists");
         return lines;
     }
+
+    /// <summary>On a shared ledger, runs younger than 10 minutes belong to the runner that planned them.</summary>
+    public static readonly TimeSpan SharedLedgerResumeAfter = TimeSpan.FromMinutes(10);
+
+    private static PipelineOptions WithBackendDefaults(PipelineOptions options, ReconSettings settings) =>
+        settings.Backend == BackendKind.Aws && options.ResumeAfter == TimeSpan.Zero ? options with { ResumeAfter = SharedLedgerResumeAfter } : options;
 
     public static AwsConnection Connection(ReconSettings settings) => new()
     {

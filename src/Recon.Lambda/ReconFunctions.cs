@@ -55,7 +55,8 @@ public sealed class ReconFunctions(ReconContext ctx, IProgress<StageProgress>? p
         {
             var runs = await ctx.Ledger.ListRunsAsync(ct).ConfigureAwait(false);
             var pending = (await ctx.Ledger.ListBatchesAsync(ct).ConfigureAwait(false)).Where(b => b.Status == BatchStatus.Pending).ToList();
-            if (runs.Where(r => r.Stage == RunStage.Planned).MinBy(r => r.Seq) is { } planned)
+            var resumeBefore = ctx.Time.GetUtcNow() - ctx.Options.ResumeAfter;
+            if (runs.Where(r => r.Stage == RunStage.Planned && r.CreatedAt <= resumeBefore).MinBy(r => r.Seq) is { } planned)
             {
                 return Planned(planned, resumed: true, pending.Count, discovered);
             }

@@ -30,6 +30,13 @@ public sealed record PipelineOptions
     /// <summary>Keep a run's intermediate files (stateless artifacts, pre-fetch files) after it is indexed.</summary>
     public bool KeepIntermediates { get; init; }
 
+    /// <summary>
+    /// An unfinished run is resumed by a new runner only once it is this old. Zero on one machine, where a lock file
+    /// keeps a second runner out and an unfinished run can only be a crash's leftover; on a shared ledger (aws) it
+    /// keeps runners from driving each other's runs while they are under way.
+    /// </summary>
+    public TimeSpan ResumeAfter { get; init; }
+
     public void Validate()
     {
         if (Partitions is < 1 or > 1024)

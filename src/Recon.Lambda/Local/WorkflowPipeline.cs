@@ -93,7 +93,8 @@ public sealed class WorkflowPipeline
         try
         {
             // Runs a crash or a deferred index left between reduce and index go first, in run order.
-            foreach (var run in runs.Where(r => r.Stage is >= RunStage.Reduced and < RunStage.Indexed).OrderBy(r => r.Seq))
+            var resumeBefore = _ctx.Time.GetUtcNow() - _ctx.Options.ResumeAfter;
+            foreach (var run in runs.Where(r => r.Stage is >= RunStage.Reduced and < RunStage.Indexed && r.CreatedAt <= resumeBefore).OrderBy(r => r.Seq))
             {
                 if (stop.IsCancellationRequested)
                 {
