@@ -349,7 +349,7 @@ public abstract class ObjectStoreContract : IDisposable
         return entries;
     }
 
-    private static byte[] Filled(int size, byte value)
+    protected static byte[] Filled(int size, byte value)
     {
         var bytes = new byte[size];
         bytes.AsSpan().Fill(value);
