@@ -16,6 +16,9 @@ public sealed record WorkflowPipelineOptions
     /// Process steps still run strictly in order (recon-begin-process waits, Recon.NotReady).
     /// </summary>
     public int RunsInFlight { get; init; } = 3;
+
+    /// <summary>Wraps a handler before it is registered (function name, handler): tracing, or fault injection in tests.</summary>
+    public Func<string, TaskHandler, TaskHandler>? DecorateHandler { get; init; }
 }
 
 /// <summary>
@@ -42,7 +45,8 @@ public sealed class WorkflowPipeline
         var registry = new TaskRegistry();
         foreach (var (name, handler) in Functions.Handlers)
         {
-            registry.Register(name, new TaskHandler(handler));
+            var registered = new TaskHandler(handler);
+            registry.Register(name, _options.DecorateHandler?.Invoke(name, registered) ?? registered);
         }
 
         workflows.CheckHandlers(registry);
