@@ -1,0 +1,119 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Recon.Core;
+using Recon.Core.Ports;
+using Recon.Pipeline;
+
+namespace Recon.Lambda.Tests;
+
+/// <summary>The handlers called one by one, as Step Functions would: JSON in, JSON out, idempotent.</summary>
+public sealed class HandlerTests
+{
+    private static readonly CancellationToken Ct = CancellationToken.None;
+
+    [Fact]
+    public async Task Plan_with_nothing_pending_returns_a_null_run_id()
+    {
+        using var world = new LocalWorld();
+        var functions = new ReconFunctions(world.Context(new PipelineOptions { Partitions = 2 }));
+
+        var output = await CallAsync(functions.PlanAsync, """{"scan":true}""");
+
+        Assert.True(output.ContainsKey("run_id"));
+        Assert.Null(output["run_id"]);
+        Assert.Equal(0, (int)output["discovered"]!);
+    }
+
+    [Fact]
+    public async Task Every_step_called_twice_records_once_and_the_second_call_changes_nothing()
+    {
+        using var world = new LocalWorld();
+        world.WriteBatches(1);
+        var ctx = world.Context(new PipelineOptions { Partitions = 2 });
+        var f = new ReconFunctions(ctx);
+
+        var plan = await CallAsync(f.PlanAsync, """{"scan":true}""");
+        string run = (string)plan["run_id"]!;
+        Assert.Equal(1, (int)plan["batches"]!);
+        string runJson = $$"""{"run_id":"{{run}}"}""";
+        await CallAsync(f.ReduceScanAsync, runJson);
+        foreach (var p in new[] { 0, 1 })
+        {
+            await CallAsync(f.ReducePartitionAsync, $$"""{"run_id":"{{run}}","partition":{{p}}}""");
+        }
+
+        Assert.True((bool)(await CallAsync(f.CompleteReduceAsync, runJson))["recorded"]!);
+        Assert.False((bool)(await CallAsync(f.CompleteReduceAsync, runJson))["recorded"]!);
+        Assert.True((bool)(await CallAsync(f.ReduceScanAsync, runJson))["skipped"]!);
+
+        var begin = await CallAsync(f.BeginPrefetchAsync, runJson);
+        Assert.False((bool)begin["skip_prefetch"]!);
+        foreach (var p in new[] { 0, 1 })
+        {
+            await CallAsync(f.PrefetchPartitionAsync, $$"""{"run_id":"{{run}}","partition":{{p}}}""");
+        }
+
+        await CallAsync(f.CompletePrefetchAsync, runJson);
+        await CallAsync(f.BeginProcessAsync, runJson);
+        long applied = 0;
+        foreach (var p in new[] { 0, 1 })
+        {
+            applied += (long)(await CallAsync(f.ProcessPartitionAsync, $$"""{"run_id":"{{run}}","partition":{{p}}}"""))["count"]!;
+        }
+
+        Assert.Equal(1, applied);
+        Assert.True((bool)(await CallAsync(f.CompleteProcessAsync, runJson))["recorded"]!);
+        Assert.True((bool)(await CallAsync(f.ProcessPartitionAsync, $$"""{"run_id":"{{run}}","partition":0}"""))["skipped"]!);
+
+        // A processed run is never failed, whatever a late catch says.
+        var failed = await CallAsync(f.MarkFailedAsync, new JsonObject { ["run_id"] = run, ["error"] = new JsonObject { ["Error"] = "States.Timeout", ["Cause"] = "late" } }.ToJsonString());
+        Assert.False((bool)failed["failed"]!);
+        Assert.Equal(RunStage.Processed, (await ctx.Ledger.GetRunAsync(run, Ct))!.Stage);
+
+        var index = await CallAsync(f.IndexCoordinatorAsync, runJson);
+        var workers = new JsonArray();
+        foreach (var assignment in index["assignments"]!.AsArray())
+        {
+            workers.Add(await CallAsync(f.IndexWorkerAsync, assignment!.ToJsonString()));
+            workers.Add(await CallAsync(f.IndexWorkerAsync, assignment.ToJsonString())); // a retried worker
+        }
+
+        var complete = new JsonObject { ["run_id"] = run, ["workers"] = new JsonArray(workers[0]!.DeepClone()) };
+        Assert.True((bool)(await CallAsync(f.CompleteIndexAsync, complete.ToJsonString()))["recorded"]!);
+        var batch = (await ctx.Ledger.GetBatchAsync("b-1", Ct))!;
+        Assert.Equal(BatchStatus.Done, batch.Status);
+        Assert.Equal(1, batch.Applied);
+        var latest = await ctx.Index.GetLatestAsync("ORD-1", Ct);
+        Assert.Equal(1, latest!.Value.Version);
+        Assert.True((bool)(await CallAsync(f.IndexCoordinatorAsync, runJson))["skipped"]!);
+    }
+
+    [Fact]
+    public async Task Input_that_is_not_the_handlers_JSON_is_a_clear_validation_error()
+    {
+        using var world = new LocalWorld();
+        var f = new ReconFunctions(world.Context(new PipelineOptions { Partitions = 2 }));
+
+        var notJson = await Assert.ThrowsAsync<ReconException>(() => CallAsync(f.ReduceScanAsync, "{not json"));
+        Assert.Contains("not a valid RunRequest", notJson.Message, StringComparison.Ordinal);
+        var missing = await Assert.ThrowsAsync<ReconException>(() => CallAsync(f.ReducePartitionAsync, """{"run_id":"r-000001"}"""));
+        Assert.Contains("PartitionRequest", missing.Message, StringComparison.Ordinal);
+        var unknown = await Assert.ThrowsAsync<ReconException>(() => CallAsync(f.ReduceScanAsync, """{"run_id":"r-000099"}"""));
+        Assert.Contains("r-000099", unknown.Message, StringComparison.Ordinal);
+        Assert.Equal(ReconErrorNames.Validation, ReconErrorNames.Of(unknown));
+    }
+
+    [Fact]
+    public void A_lambda_cause_is_unwrapped_to_its_message()
+    {
+        Assert.Equal("disk full (Recon.Transient)",
+            ReconFunctions.ReasonOf(new CaughtError { Error = "Recon.Transient", Cause = """{"errorMessage":"disk full","errorType":"IOException"}""" }));
+        Assert.Equal("States.Timeout", ReconFunctions.ReasonOf(new CaughtError { Error = "States.Timeout" }));
+    }
+
+    private static async Task<JsonObject> CallAsync(Func<Stream, CancellationToken, Task<Stream>> handler, string input)
+    {
+        await using var output = await handler(new MemoryStream(Encoding.UTF8.GetBytes(input)), Ct);
+        return (await JsonNode.ParseAsync(output, cancellationToken: Ct))!.AsObject();
+    }
+}
