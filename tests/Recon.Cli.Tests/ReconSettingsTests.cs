@@ -1,0 +1,57 @@
+using System.Collections;
+using Recon.Core;
+using Recon.Hosting;
+
+namespace Recon.Cli.Tests;
+
+public class ReconSettingsTests
+{
+    private static Dictionary<string, string?> Flags(params (string Key, string Value)[] values) =>
+        values.ToDictionary(v => v.Key, v => (string?)v.Value, StringComparer.Ordinal);
+
+    [Fact]
+    public void Flags_win_over_environment_which_wins_over_the_config_file()
+    {
+        using var folder = new Testing.TempFolder();
+        string config = folder.File("recon.json");
+        File.WriteAllText(config, """{"backend":"aws","s3_bucket":"from-file","index_table":"file-index","region":"eu-west-1"}""");
+        var env = new Hashtable { ["RECON_S3_BUCKET"] = "from-env", ["RECON_INDEX_TABLE"] = "env-index", ["AWS_REGION"] = "us-west-2" };
+
+        var s = ReconSettings.Resolve(Flags(("index_table", "flag-index")), env, config);
+
+        Assert.Equal(BackendKind.Aws, s.Backend);
+        Assert.Equal("from-env", s.S3Bucket);
+        Assert.Equal("flag-index", s.IndexTable);
+        Assert.Equal("eu-west-1", s.Region); // RECON_REGION is not set; the file's region beats AWS_REGION's fallback
+        Assert.Equal("recon-ledger", s.LedgerTable);
+        Assert.Equal("--index-table", s.Sources["index_table"]);
+        Assert.Equal("RECON_S3_BUCKET", s.Sources["s3_bucket"]);
+        Assert.Equal(config, s.Sources["backend"]);
+    }
+
+    [Fact]
+    public void Bad_settings_are_clear_errors_naming_where_to_fix_them()
+    {
+        using var folder = new Testing.TempFolder();
+        var none = new Hashtable();
+        Assert.Contains("--s3-bucket", Assert.Throws<ReconException>(() => ReconSettings.Resolve(Flags(("backend", "aws")), none)).Message, StringComparison.Ordinal);
+        Assert.Contains("'cloud' is not a backend", Assert.Throws<ReconException>(() => ReconSettings.Resolve(Flags(("backend", "cloud")), none)).Message, StringComparison.Ordinal);
+        Assert.Contains("not a valid S3 bucket", Assert.Throws<ReconException>(() => ReconSettings.Resolve(Flags(("backend", "aws"), ("s3_bucket", "Bad_Bucket")), none)).Message, StringComparison.Ordinal);
+        Assert.Contains("not an http(s) URL", Assert.Throws<ReconException>(() => ReconSettings.Resolve(Flags(("s3_endpoint", "localhost:4568")), none)).Message, StringComparison.Ordinal);
+        string config = folder.File("recon.json");
+        File.WriteAllText(config, """{"s3_bucket":"ok-bucket","aws_secret_access_key":"x"}""");
+        Assert.Contains("unknown setting 'aws_secret_access_key'", Assert.Throws<ReconException>(() => ReconSettings.Resolve(Flags(), none, config)).Message, StringComparison.Ordinal);
+        Assert.Contains("does not exist", Assert.Throws<ReconException>(() => ReconSettings.Resolve(Flags(), none, folder.File("missing.json"))).Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("cache.example:6379,user=recon,password=s3cret!,ssl=true", "password=***")]
+    [InlineData("rediss://recon:s3cret!@cache.example:6380/0", "recon:***@cache.example:6380")]
+    public void A_redis_password_is_never_shown(string connection, string expected)
+    {
+        var s = new ReconSettings { Backend = BackendKind.Aws, S3Bucket = "bucket", Redis = connection };
+        string described = s.Describe();
+        Assert.DoesNotContain("s3cret", described, StringComparison.Ordinal);
+        Assert.Contains(expected, described, StringComparison.Ordinal);
+    }
+}
