@@ -16,31 +16,43 @@ public sealed class LambdaEntryPoint
         return new ReconFunctions(ReconBackend.Open(settings, create: true).Context);
     });
 
-    public Task<Stream> PlanAsync(Stream input) => Functions.Value.PlanAsync(input, CancellationToken.None);
+    private static async Task<Stream> InvokeAsync(Func<Stream, CancellationToken, Task<Stream>> handler, Stream input)
+    {
+        try
+        {
+            return await handler(input, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (LambdaErrors.Wrap(e) is { } named)
+        {
+            throw named;
+        }
+    }
 
-    public Task<Stream> ReduceScanAsync(Stream input) => Functions.Value.ReduceScanAsync(input, CancellationToken.None);
+    public Task<Stream> PlanAsync(Stream input) => InvokeAsync(Functions.Value.PlanAsync, input);
 
-    public Task<Stream> ReducePartitionAsync(Stream input) => Functions.Value.ReducePartitionAsync(input, CancellationToken.None);
+    public Task<Stream> ReduceScanAsync(Stream input) => InvokeAsync(Functions.Value.ReduceScanAsync, input);
 
-    public Task<Stream> CompleteReduceAsync(Stream input) => Functions.Value.CompleteReduceAsync(input, CancellationToken.None);
+    public Task<Stream> ReducePartitionAsync(Stream input) => InvokeAsync(Functions.Value.ReducePartitionAsync, input);
 
-    public Task<Stream> BeginPrefetchAsync(Stream input) => Functions.Value.BeginPrefetchAsync(input, CancellationToken.None);
+    public Task<Stream> CompleteReduceAsync(Stream input) => InvokeAsync(Functions.Value.CompleteReduceAsync, input);
 
-    public Task<Stream> PrefetchPartitionAsync(Stream input) => Functions.Value.PrefetchPartitionAsync(input, CancellationToken.None);
+    public Task<Stream> BeginPrefetchAsync(Stream input) => InvokeAsync(Functions.Value.BeginPrefetchAsync, input);
 
-    public Task<Stream> CompletePrefetchAsync(Stream input) => Functions.Value.CompletePrefetchAsync(input, CancellationToken.None);
+    public Task<Stream> PrefetchPartitionAsync(Stream input) => InvokeAsync(Functions.Value.PrefetchPartitionAsync, input);
 
-    public Task<Stream> BeginProcessAsync(Stream input) => Functions.Value.BeginProcessAsync(input, CancellationToken.None);
+    public Task<Stream> CompletePrefetchAsync(Stream input) => InvokeAsync(Functions.Value.CompletePrefetchAsync, input);
 
-    public Task<Stream> ProcessPartitionAsync(Stream input) => Functions.Value.ProcessPartitionAsync(input, CancellationToken.None);
+    public Task<Stream> BeginProcessAsync(Stream input) => InvokeAsync(Functions.Value.BeginProcessAsync, input);
 
-    public Task<Stream> CompleteProcessAsync(Stream input) => Functions.Value.CompleteProcessAsync(input, CancellationToken.None);
+    public Task<Stream> ProcessPartitionAsync(Stream input) => InvokeAsync(Functions.Value.ProcessPartitionAsync, input);
 
-    public Task<Stream> IndexCoordinatorAsync(Stream input) => Functions.Value.IndexCoordinatorAsync(input, CancellationToken.None);
+    public Task<Stream> CompleteProcessAsync(Stream input) => InvokeAsync(Functions.Value.CompleteProcessAsync, input);
 
-    public Task<Stream> IndexWorkerAsync(Stream input) => Functions.Value.IndexWorkerAsync(input, CancellationToken.None);
+    public Task<Stream> IndexCoordinatorAsync(Stream input) => InvokeAsync(Functions.Value.IndexCoordinatorAsync, input);
 
-    public Task<Stream> CompleteIndexAsync(Stream input) => Functions.Value.CompleteIndexAsync(input, CancellationToken.None);
+    public Task<Stream> IndexWorkerAsync(Stream input) => InvokeAsync(Functions.Value.IndexWorkerAsync, input);
 
-    public Task<Stream> MarkFailedAsync(Stream input) => Functions.Value.MarkFailedAsync(input, CancellationToken.None);
+    public Task<Stream> CompleteIndexAsync(Stream input) => InvokeAsync(Functions.Value.CompleteIndexAsync, input);
+
+    public Task<Stream> MarkFailedAsync(Stream input) => InvokeAsync(Functions.Value.MarkFailedAsync, input);
 }

@@ -1,0 +1,43 @@
+using Recon.Core;
+
+namespace Recon.Lambda;
+
+/// <summary>
+/// In AWS, Step Functions sees a .NET Lambda's unhandled exception under its type name, which cannot contain the dot of
+/// <c>Recon.Throttled</c>. The entry points therefore rethrow classified errors as these types, and the definitions'
+/// Retry/Catch name both forms (e.g. <c>["Recon.Throttled", "ReconThrottled"]</c>). The local runner uses the dotted names.
+/// </summary>
+public static class LambdaErrors
+{
+    public static IReadOnlyDictionary<string, string> TypeNames { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        [ReconErrorNames.Throttled] = nameof(ReconThrottled),
+        [ReconErrorNames.Transient] = nameof(ReconTransient),
+        [ReconErrorNames.NotReady] = nameof(ReconNotReady),
+        [ReconErrorNames.Validation] = nameof(ReconValidation),
+        [ReconErrorNames.Corrupt] = nameof(ReconCorrupt),
+    };
+
+    /// <summary>The exception Lambda should report for <paramref name="error"/>, or null to let it through unchanged.</summary>
+    public static Exception? Wrap(Exception error) => ReconErrorNames.Of(error) switch
+    {
+        ReconErrorNames.Throttled => new ReconThrottled(error.Message, error),
+        ReconErrorNames.Transient => new ReconTransient(error.Message, error),
+        ReconErrorNames.NotReady => new ReconNotReady(error.Message, error),
+        ReconErrorNames.Validation => new ReconValidation(error.Message, error),
+        ReconErrorNames.Corrupt => new ReconCorrupt(error.Message, error),
+        _ => null,
+    };
+}
+
+#pragma warning disable CA1032, CA1710 // Lambda reports the type name: these names are the contract with the definitions.
+public sealed class ReconThrottled(string message, Exception inner) : Exception(message, inner);
+
+public sealed class ReconTransient(string message, Exception inner) : Exception(message, inner);
+
+public sealed class ReconNotReady(string message, Exception inner) : Exception(message, inner);
+
+public sealed class ReconValidation(string message, Exception inner) : Exception(message, inner);
+
+public sealed class ReconCorrupt(string message, Exception inner) : Exception(message, inner);
+#pragma warning restore CA1032, CA1710

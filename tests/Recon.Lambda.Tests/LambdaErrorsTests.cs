@@ -1,0 +1,61 @@
+using System.Text.Json.Nodes;
+using Recon.Core;
+using Recon.Lambda.Local;
+
+namespace Recon.Lambda.Tests;
+
+public sealed class LambdaErrorsTests
+{
+    [Fact]
+    public void Classified_errors_are_rethrown_under_the_type_names_Lambda_reports()
+    {
+        var throttled = LambdaErrors.Wrap(new ReconRetryableException(ReconErrorNames.Throttled, "slow down"));
+        Assert.IsType<ReconThrottled>(throttled);
+        Assert.Equal("slow down", throttled!.Message);
+        Assert.IsType<ReconTransient>(LambdaErrors.Wrap(new IOException("reset")));
+        Assert.IsType<ReconValidation>(LambdaErrors.Wrap(new ReconException("bad input")));
+        Assert.Null(LambdaErrors.Wrap(new InvalidOperationException("a bug")));
+    }
+
+    [Fact]
+    public void Every_Recon_error_a_definition_retries_or_catches_also_names_its_Lambda_type()
+    {
+        foreach (var path in Directory.GetFiles(WorkflowSet.DefaultDirectory(), "*.asl.json"))
+        {
+            int checkedRules = 0;
+            void Walk(JsonNode? node)
+            {
+                if (node is JsonObject o)
+                {
+                    foreach (var key in new[] { "Retry", "Catch" })
+                    {
+                        foreach (var rule in o[key]?.AsArray() ?? [])
+                        {
+                            var names = rule!["ErrorEquals"]!.AsArray().Select(n => (string)n!).ToList();
+                            foreach (var name in names.Where(LambdaErrors.TypeNames.ContainsKey))
+                            {
+                                Assert.Contains(LambdaErrors.TypeNames[name], names);
+                                checkedRules++;
+                            }
+                        }
+                    }
+
+                    foreach (var (_, child) in o)
+                    {
+                        Walk(child);
+                    }
+                }
+                else if (node is JsonArray a)
+                {
+                    foreach (var child in a)
+                    {
+                        Walk(child);
+                    }
+                }
+            }
+
+            Walk(JsonNode.Parse(File.ReadAllText(path)));
+            Assert.True(checkedRules > 0, $"{path} declares retries on Recon errors");
+        }
+    }
+}
