@@ -1,86 +1,265 @@
 using System.Diagnostics;
+using Recon.Cache.Redis;
+using Recon.Core.Ports;
+using Recon.Hosting;
+using Recon.Lambda.Local;
 using Recon.Pipeline;
+using Recon.Pipeline.Reading;
 using Recon.Pipeline.Running;
+using Recon.Storage.Local;
+using Recon.Workflows;
 
 namespace Recon.Cli.Bench;
 
 /// <summary>
 /// <c>recon bench</c>: seeds a state of N artifacts, then applies one batch of E events touching about N artifacts
-/// (half existing, half new, skewed) and measures it end to end, then random single-artifact lookups.
+/// (half existing, half new, skewed) and measures it end to end (through <see cref="WorkflowPipeline"/>, as
+/// <c>recon run</c>), then random single-artifact lookups: once as <c>recon get</c> does, then over distinct ids with
+/// the cache cold and warm, serially and concurrently.
+/// On aws the bench works in its own key prefix and tables (created here) and its own Redis key prefix; the inbox
+/// stays a local folder, since generating batches is not what is measured.
 /// </summary>
 internal static class PipelineBenchmark
 {
-    public static async Task<BenchResult> RunAsync(string folder, long artifacts, long events, int partitions, int lookups,
-        Action<string> say, CancellationToken ct)
+    private static readonly TimeSpan RedisTtl = TimeSpan.FromHours(1);
+
+    public static async Task<BenchResult> RunAsync(ReconSettings user, string folder, long artifacts, long events, int partitions, int lookups,
+        int concurrency, Action<string> say, CancellationToken ct)
     {
         string inbox = Path.Combine(folder, "inbox");
         string data = Path.Combine(folder, "data");
+        string tag = Path.GetFileName(folder);
+        bool aws = user.Backend == BackendKind.Aws;
+        var settings = aws
+            ? user with
+            {
+                DataDirectory = data,
+                Inbox = inbox,
+                S3Prefix = tag,
+                IndexTable = $"{user.IndexTable}-{tag}",
+                LedgerTable = $"{user.LedgerTable}-{tag}",
+            }
+            : new ReconSettings { DataDirectory = data, Inbox = inbox };
         var start = new DateTimeOffset(2026, 11, 21, 10, 0, 0, TimeSpan.Zero);
         var options = new PipelineOptions { Partitions = partitions, MaxRunEvents = long.MaxValue };
-
-        say($"seeding {artifacts:N0} artifacts…");
-        BenchInboxWriter.WriteBatch(inbox, "seed", artifacts, start, n => n, seed: 1);
-        var sw = Stopwatch.StartNew();
-        using (var ws = Workspace.Open(data, inbox, create: true, options))
+        string? location = null;
+        if (aws)
         {
-            var seedReport = await new PipelineRunner(ws.Context).RunAsync(null, CancellationToken.None, ct);
-            EnsureClean(seedReport, artifacts);
+            location = $"s3://{settings.S3Bucket}/{settings.S3Prefix}, tables {settings.IndexTable} and {settings.LedgerTable}" +
+                       (settings.Redis is null ? "" : $", redis keys {tag}*");
+            say($"aws: {location}");
+            foreach (var line in await ReconBackend.InitAsync(settings, ct))
+            {
+                say(line);
+            }
         }
 
-        double seedSeconds = sw.Elapsed.TotalSeconds;
-        long touched = artifacts;
-        long firstKey = artifacts / 2;
-        var skew = new Random(7);
-        say($"writing a batch of {events:N0} events touching ~{touched:N0} artifacts (half existing)…");
-        BenchInboxWriter.WriteBatch(inbox, "measured", events, start.AddMinutes(5), n =>
+        var redisCaches = new List<RedisArtifactCache>();
+        try
         {
-            // Every key once, then a power-law skew over the same keys: a few hot artifacts, a long tail.
-            if (n < touched)
+            // On Redis the pipeline's cache gets the bench's own key prefix: never the deployment's keys.
+            IArtifactCache? pipelineCache = settings.Redis is { } r ? NewRedis(r, $"{tag}:", redisCaches) : null;
+
+            say($"seeding {artifacts:N0} artifacts…");
+            BenchInboxWriter.WriteBatch(inbox, "seed", artifacts, start, n => n, seed: 1);
+            var sw = Stopwatch.StartNew();
+            using (var seedBackend = ReconBackend.Open(settings, create: true, options))
             {
-                return firstKey + n;
+                var seedReport = await RunPipelineAsync(WithCache(seedBackend.Context, pipelineCache), ct);
+                EnsureClean(seedReport, artifacts);
             }
 
-            double u = skew.NextDouble();
-            return firstKey + (long)(touched * u * u * u);
-        }, seed: 2);
+            double seedSeconds = sw.Elapsed.TotalSeconds;
+            long touched = artifacts;
+            long firstKey = artifacts / 2;
+            var skew = new Random(7);
+            say($"writing a batch of {events:N0} events touching ~{touched:N0} artifacts (half existing)…");
+            BenchInboxWriter.WriteBatch(inbox, "measured", events, start.AddMinutes(5), n =>
+            {
+                // Every key once, then a power-law skew over the same keys: a few hot artifacts, a long tail.
+                if (n < touched)
+                {
+                    return firstKey + n;
+                }
 
-        using var ws2 = Workspace.Open(data, inbox, create: false, options);
-        long putsBefore = ws2.Store.Puts;
-        say("running the measured batch…");
-        var report = await new PipelineRunner(ws2.Context).RunAsync(null, CancellationToken.None, ct);
-        EnsureClean(report, events);
-        long puts = ws2.Store.Puts - putsBefore;
+                double u = skew.NextDouble();
+                return firstKey + (long)(touched * u * u * u);
+            }, seed: 2);
 
-        say($"{lookups:N0} random lookups…");
-        var queries = ws2.Queries;
-        var random = new Random(3);
-        var latencies = new double[lookups];
-        long maxKey = firstKey + touched;
-        for (int i = 0; i < lookups; i++)
+            using var backend = ReconBackend.Open(settings, create: false, options);
+            var ctx = WithCache(backend.Context, pipelineCache);
+            long putsBefore = backend.Store.Puts;
+            var retriesBefore = Retries(backend);
+            say("running the measured batch…");
+            var report = await RunPipelineAsync(ctx, ct);
+            EnsureClean(report, events);
+            long puts = backend.Store.Puts - putsBefore;
+            var runRetries = Retries(backend) - retriesBefore;
+
+            say($"{lookups:N0} random lookups…");
+            var queries = new ArtifactQueries(ctx.Index, new ArtifactRecordReader(ctx.Store, ctx.Cache));
+            var random = new Random(3);
+            var latencies = new double[lookups];
+            long maxKey = firstKey + touched;
+            for (int i = 0; i < lookups; i++)
+            {
+                string id = BenchInboxWriter.ArtifactId(random.NextInt64(0, maxKey));
+                long t0 = Stopwatch.GetTimestamp();
+                await queries.GetAsync(id, null, ct);
+                latencies[i] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+            }
+
+            Array.Sort(latencies);
+
+            // Distinct ids, so that a cold pass never hits what it read itself.
+            string[] ids = DistinctIds(lookups, maxKey, new Random(5));
+            var passes = new List<LookupPass>();
+            foreach (int c in concurrency > 1 ? new[] { 1, concurrency } : [1])
+            {
+                say($"{ids.Length:N0} lookups{(c > 1 ? $", {c} at once" : "")}, cache cold then warm…");
+                IArtifactCache cache = settings.Redis is { } redis ? NewRedis(redis, $"{tag}-lookups-{c}:", redisCaches) : new MemoryArtifactCache();
+                try
+                {
+                    var (cold, records) = await LookupPassAsync("cold", warm: false, ctx, cache, ids, c, ct);
+                    passes.Add(cold);
+
+                    // No read-through in the reader: fill the cache with what the cold pass read, as a get-heavy
+                    // deployment's cache would be after a first round (not timed).
+                    var fill = new List<KeyValuePair<ArtifactCacheKey, byte[]>>(records.Length);
+                    fill.AddRange(records);
+                    await cache.SetManyAsync(fill, ct);
+                    passes.Add((await LookupPassAsync("warm", warm: true, ctx, cache, ids, c, ct)).Pass);
+                }
+                finally
+                {
+                    (cache as MemoryArtifactCache)?.Dispose();
+                }
+            }
+
+            var lookupRetries = Retries(backend) - retriesBefore - runRetries;
+            RedisCacheStats? redisStats = null;
+            if (redisCaches.Count > 0)
+            {
+                var all = redisCaches.Select(c => c.Stats).ToList();
+                redisStats = new RedisCacheStats(all.Sum(s => s.Hits), all.Sum(s => s.Misses), all.Sum(s => s.Errors),
+                    all.Sum(s => s.SkippedTooLarge), all.Sum(s => s.Bypassed));
+            }
+
+            double indexSeconds = report.StageSeconds.GetValueOrDefault("index");
+            using var self = Process.GetCurrentProcess();
+            self.Refresh();
+            return new BenchResult(
+                events,
+                artifacts,
+                report.StageSeconds,
+                report.TotalSeconds,
+                events / report.TotalSeconds,
+                self.PeakWorkingSet64 / (1024.0 * 1024.0),
+                report.PartFiles,
+                puts,
+                Percentile(latencies, 0.50),
+                Percentile(latencies, 0.99),
+                lookups,
+                seedSeconds)
+            {
+                Backend = aws ? "aws" : "local",
+                Location = location,
+                IndexedRows = report.IndexedRows,
+                IndexRowsPerSecond = indexSeconds > 0 ? report.IndexedRows / indexSeconds : 0,
+                Passes = passes,
+                RunRetries = runRetries,
+                LookupRetries = lookupRetries,
+                Redis = redisStats,
+            };
+        }
+        finally
         {
-            string id = BenchInboxWriter.ArtifactId(random.NextInt64(0, maxKey));
-            long t0 = Stopwatch.GetTimestamp();
-            await queries.GetAsync(id, null, ct);
-            latencies[i] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+            foreach (var c in redisCaches)
+            {
+                await c.DisposeAsync();
+            }
+        }
+    }
+
+    private static Task<RunReport> RunPipelineAsync(ReconContext ctx, CancellationToken ct) =>
+        new WorkflowPipeline(ctx, WorkflowSet.Load()).RunAsync(CancellationToken.None, ct);
+
+    /// <summary>
+    /// One pass over <paramref name="ids"/>, <paramref name="concurrency"/> at once. Each lookup is what
+    /// <see cref="ArtifactQueries.GetAsync"/> does (index GetLatest, then the cache or one ranged GET, then decode);
+    /// the records are kept to fill the cache for the warm pass.
+    /// </summary>
+    private static async Task<(LookupPass Pass, KeyValuePair<ArtifactCacheKey, byte[]>[] Records)> LookupPassAsync(string name, bool warm,
+        ReconContext ctx, IArtifactCache cache, string[] ids, int concurrency, CancellationToken ct)
+    {
+        var counting = new CountingCache(cache);
+        var reader = new ArtifactRecordReader(ctx.Store, counting);
+        var latencies = new double[ids.Length];
+        var records = new KeyValuePair<ArtifactCacheKey, byte[]>[ids.Length];
+        long started = Stopwatch.GetTimestamp();
+        await Parallel.ForEachAsync(Enumerable.Range(0, ids.Length), new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = ct },
+            async (i, token) =>
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                var row = await ctx.Index.GetLatestAsync(ids[i], token) ?? throw Core.ReconErrors.ArtifactNotFound(ids[i]);
+                byte[] record = await reader.ReadRecordAsync(row, token);
+                ArtifactRecordReader.Decode(record, row.File, row.Offset, row.ArtifactId, row.Version);
+                latencies[i] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+                records[i] = new(new ArtifactCacheKey(row.ArtifactId, row.Version), record);
+            });
+        double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        Array.Sort(latencies);
+        var pass = new LookupPass(name, warm, concurrency, ids.Length, seconds, Percentile(latencies, 0.50), Percentile(latencies, 0.99),
+            counting.Hits, counting.Misses);
+        return (pass, records);
+    }
+
+    private static string[] DistinctIds(int count, long maxKey, Random random)
+    {
+        if (count >= maxKey)
+        {
+            return Enumerable.Range(0, count).Select(i => BenchInboxWriter.ArtifactId(i % maxKey)).ToArray();
         }
 
-        Array.Sort(latencies);
-        using var self = Process.GetCurrentProcess();
-        self.Refresh();
-        return new BenchResult(
-            events,
-            artifacts,
-            report.StageSeconds,
-            report.TotalSeconds,
-            events / report.TotalSeconds,
-            self.PeakWorkingSet64 / (1024.0 * 1024.0),
-            report.PartFiles,
-            puts,
-            Percentile(latencies, 0.50),
-            Percentile(latencies, 0.99),
-            lookups,
-            seedSeconds);
+        var picked = new HashSet<long>();
+        var ids = new string[count];
+        for (int i = 0; i < count;)
+        {
+            long n = random.NextInt64(0, maxKey);
+            if (picked.Add(n))
+            {
+                ids[i++] = BenchInboxWriter.ArtifactId(n);
+            }
+        }
+
+        return ids;
     }
+
+    private static RedisArtifactCache NewRedis(string connection, string keyPrefix, List<RedisArtifactCache> owned)
+    {
+        var cache = new RedisArtifactCache(RedisConnectionOptions.Parse(connection), new RedisArtifactCacheOptions { KeyPrefix = keyPrefix, Ttl = RedisTtl });
+        owned.Add(cache);
+        return cache;
+    }
+
+    private static ReconContext WithCache(ReconContext ctx, IArtifactCache? cache) => cache is null
+        ? ctx
+        : new ReconContext
+        {
+            Store = ctx.Store,
+            Inbox = ctx.Inbox,
+            Index = ctx.Index,
+            Cache = cache,
+            Ledger = ctx.Ledger,
+            ScratchDirectory = ctx.ScratchDirectory,
+            Time = ctx.Time,
+            Rule = ctx.Rule,
+            Options = ctx.Options,
+            Faults = ctx.Faults,
+        };
+
+    private static RetryCounts Retries(ReconBackend backend) =>
+        backend.Resilience is { } r ? new RetryCounts(r.ThrottledRetries, r.TransientRetries) : default;
 
     private static void EnsureClean(RunReport report, long expectedLines)
     {
