@@ -112,7 +112,11 @@ public sealed class ReconBackend : IDisposable
                     throw new ReconException($"--redis '{ReconSettings.RedactRedis(redisConnection)}' is not a valid connection: {e.Message}");
                 }
 
-                redis = new RedisArtifactCache(redisOptions, time: time);
+                // One Redis may serve several deployments: keys carry the deployment, so none reads another's records.
+                string keyPrefix = settings.Backend == BackendKind.Aws
+                    ? $"recon:{settings.S3Bucket}/{settings.S3Prefix}:"
+                    : $"recon:{dataDir}:";
+                redis = new RedisArtifactCache(redisOptions, new RedisArtifactCacheOptions { KeyPrefix = keyPrefix }, time);
                 owned.Add(redis);
                 cache = redis;
             }
