@@ -317,7 +317,7 @@ public sealed class ReconFunctions(ReconContext ctx, IProgress<StageProgress>? p
 
         if (!ctx.Options.KeepIntermediates)
         {
-            await DeletePrefixAsync(RunLayout.RunPrefix(run.RunId), ct).ConfigureAwait(false);
+            await ctx.Store.DeletePrefixAsync(RunLayout.RunPrefix(run.RunId), ct).ConfigureAwait(false);
         }
 
         return new StepResponse { RunId = run.RunId, Stage = nameof(RunStage.Indexed), Recorded = recorded };
@@ -336,7 +336,7 @@ public sealed class ReconFunctions(ReconContext ctx, IProgress<StageProgress>? p
             return new MarkFailedResponse { RunId = run.RunId, Failed = run.Stage == RunStage.Failed, Reason = run.Error };
         }
 
-        await DeletePrefixAsync(RunLayout.PartFilesPrefix(run.RunId), ct).ConfigureAwait(false);
+        await ctx.Store.DeletePrefixAsync(RunLayout.PartFilesPrefix(run.RunId), ct).ConfigureAwait(false);
         await ctx.Ledger.FailRunAsync(run.RunId, reason, ctx.Time.GetUtcNow(), ct).ConfigureAwait(false);
         _inFlight.TryRemove(run.RunId, out _);
         return new MarkFailedResponse { RunId = run.RunId, Failed = true, Reason = reason };
@@ -430,20 +430,6 @@ public sealed class ReconFunctions(ReconContext ctx, IProgress<StageProgress>? p
         }
 
         return batches;
-    }
-
-    private async Task DeletePrefixAsync(string prefix, CancellationToken ct)
-    {
-        var keys = new List<string>();
-        await foreach (var obj in ctx.Store.ListAsync(prefix, ct).ConfigureAwait(false))
-        {
-            keys.Add(obj.Key);
-        }
-
-        foreach (var key in keys)
-        {
-            await ctx.Store.DeleteAsync(key, ct).ConfigureAwait(false);
-        }
     }
 
     private static async Task<Stream> HandleAsync<TIn, TOut>(Stream input, Func<TIn, Task<TOut>> handler)

@@ -1,7 +1,6 @@
 using Recon.Core.Ports;
 using Recon.Pipeline.Formats;
 using Recon.Pipeline.Reading;
-using Recon.Pipeline.Running;
 
 namespace Recon.Pipeline.Prefetch;
 
@@ -12,20 +11,6 @@ namespace Recon.Pipeline.Prefetch;
 public sealed class Prefetcher(ReconContext ctx)
 {
     private const int ConcurrentReads = 16;
-
-    public async Task<long> PrefetchAsync(RunRecord run, IProgress<StageProgress>? progress, CancellationToken ct)
-    {
-        long found = 0, done = 0;
-        await Parallel.ForEachAsync(Enumerable.Range(0, run.Partitions),
-            new ParallelOptions { MaxDegreeOfParallelism = ctx.Options.Parallelism, CancellationToken = ct },
-            async (p, token) =>
-            {
-                long n = await PrefetchPartitionAsync(run, p, token).ConfigureAwait(false);
-                Interlocked.Add(ref found, n);
-                progress?.Report(new StageProgress("prefetch", run.RunId, Interlocked.Increment(ref done), run.Partitions));
-            }).ConfigureAwait(false);
-        return found;
-    }
 
     public async Task<long> PrefetchPartitionAsync(RunRecord run, int partition, CancellationToken ct)
     {

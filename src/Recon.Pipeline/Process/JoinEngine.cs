@@ -8,7 +8,6 @@ using Recon.Core.Ports;
 using Recon.Pipeline.Formats;
 using Recon.Pipeline.Reading;
 using Recon.Pipeline.Reduce;
-using Recon.Pipeline.Running;
 
 namespace Recon.Pipeline.Process;
 
@@ -19,24 +18,6 @@ namespace Recon.Pipeline.Process;
 /// </summary>
 public sealed class JoinEngine(ReconContext ctx)
 {
-    public async Task<IReadOnlyList<ProcessBatchResult>> ProcessAsync(RunRecord run, IReadOnlyList<BatchRecord> batches,
-        IProgress<StageProgress>? progress, CancellationToken ct)
-    {
-        var inFlight = await InFlightSet.LoadAsync(ctx, run, ct).ConfigureAwait(false);
-        var fileNames = await ManifestFilesAsync(batches, ct).ConfigureAwait(false);
-        var perPartition = new IReadOnlyList<ProcessBatchResult>[run.Partitions];
-        long done = 0;
-        await Parallel.ForEachAsync(Enumerable.Range(0, run.Partitions),
-            new ParallelOptions { MaxDegreeOfParallelism = ctx.Options.Parallelism, CancellationToken = ct },
-            async (p, token) =>
-            {
-                var t = await ProcessPartitionAsync(run, p, batches, fileNames, inFlight, token).ConfigureAwait(false);
-                perPartition[p] = t.ToResults(batches);
-                progress?.Report(new StageProgress("process", run.RunId, Interlocked.Increment(ref done), run.Partitions));
-            }).ConfigureAwait(false);
-        return Combine(batches, perPartition);
-    }
-
     /// <summary>
     /// Processes one partition: writes its part-files and returns, per batch that is not failed, what it applied.
     /// Deterministic: a retry writes the same part-files with the same bytes.

@@ -23,17 +23,6 @@ public sealed class StatelessReducer(ReconContext ctx)
 {
     private const int ChunkSize = 4 << 20;
 
-    /// <summary>Scan, then every partition's grouping: the whole reduce of a run in this process.</summary>
-    public async Task<IReadOnlyList<ReduceBatchResult>> ReduceAsync(RunRecord run, IReadOnlyList<BatchRecord> batches,
-        IProgress<StageProgress>? progress, CancellationToken ct)
-    {
-        var results = await ScanAsync(run, batches, progress, ct).ConfigureAwait(false);
-        await Parallel.ForEachAsync(Enumerable.Range(0, run.Partitions),
-            new ParallelOptions { MaxDegreeOfParallelism = ctx.Options.Parallelism, CancellationToken = ct },
-            async (p, token) => await GroupPartitionAsync(run, p, token).ConfigureAwait(false)).ConfigureAwait(false);
-        return results;
-    }
-
     /// <summary>
     /// The first half of reduce: reads and validates every line of the run's batches and spills the valid events into
     /// one object per partition (<see cref="RunLayout.SpillKey"/>), then records each batch's outcome
