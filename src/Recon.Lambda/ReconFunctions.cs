@@ -22,7 +22,7 @@ namespace Recon.Lambda;
 public sealed class ReconFunctions(ReconContext ctx, IProgress<StageProgress>? progress = null)
 {
     private const int PlanAttempts = 5;
-    private readonly ConcurrentDictionary<string, Lazy<Task<InFlightSet>>> _inFlight = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Task<ProcessInputs>>> _processInputs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Run, string Stage), long> _done = new();
     private readonly ConcurrentDictionary<string, long> _partFiles = new(StringComparer.Ordinal);
 
@@ -221,11 +221,9 @@ public sealed class ReconFunctions(ReconContext ctx, IProgress<StageProgress>? p
             return new PartitionResponse { Partition = request.Partition, Skipped = true };
         }
 
-        // Every partition of a run sees the same in-flight set; load it once per run in this process.
-        var inFlight = await _inFlight.GetOrAdd(run.RunId, _ => new Lazy<Task<InFlightSet>>(() => InFlightSet.LoadAsync(ctx, run, CancellationToken.None))).Value
-            .WaitAsync(ct).ConfigureAwait(false);
-        var batches = await BatchesOfAsync(run, ct).ConfigureAwait(false);
-        var results = await new JoinEngine(ctx).ProcessPartitionAsync(run, request.Partition, batches, inFlight, ct).ConfigureAwait(false);
+        var engine = new JoinEngine(ctx);
+        var results = await engine.ProcessPartitionAsync(run, request.Partition, await ProcessInputsAsync(engine, run, ct).ConfigureAwait(false), ct)
+            .ConfigureAwait(false);
         await StepJson.WriteAsync(ctx.Store, RunLayout.ProcessResultKey(run.RunId, request.Partition), results, ct).ConfigureAwait(false);
         Tick("process", run.RunId, 1, run.Partitions);
         return new PartitionResponse { Partition = request.Partition, Count = results.Sum(r => r.Applied) };
@@ -250,7 +248,7 @@ public sealed class ReconFunctions(ReconContext ctx, IProgress<StageProgress>? p
             ctx.Faults.At(FaultPoints.ProcessAfterRecord);
         }
 
-        _inFlight.TryRemove(run.RunId, out _);
+        _processInputs.TryRemove(run.RunId, out _);
         return new StepResponse { RunId = run.RunId, Stage = nameof(RunStage.Processed), Recorded = recorded };
     });
 
@@ -338,7 +336,7 @@ public sealed class ReconFunctions(ReconContext ctx, IProgress<StageProgress>? p
 
         await ctx.Store.DeletePrefixAsync(RunLayout.PartFilesPrefix(run.RunId), ct).ConfigureAwait(false);
         await ctx.Ledger.FailRunAsync(run.RunId, reason, ctx.Time.GetUtcNow(), ct).ConfigureAwait(false);
-        _inFlight.TryRemove(run.RunId, out _);
+        _processInputs.TryRemove(run.RunId, out _);
         return new MarkFailedResponse { RunId = run.RunId, Failed = true, Reason = reason };
     });
 
@@ -393,6 +391,26 @@ public sealed class ReconFunctions(ReconContext ctx, IProgress<StageProgress>? p
         SkipIndex = run.Stage >= RunStage.Indexed,
         StartedAt = ctx.Time.GetUtcNow(),
     };
+
+    /// <summary>
+    /// Every partition of a run reads the same batches, manifests and in-flight set: load them once per run in this
+    /// process. A load that fails is forgotten, so the step's retry loads again.
+    /// </summary>
+    private async Task<ProcessInputs> ProcessInputsAsync(JoinEngine engine, RunRecord run, CancellationToken ct)
+    {
+        var lazy = _processInputs.GetOrAdd(run.RunId, _ => new Lazy<Task<ProcessInputs>>(async () =>
+            await engine.LoadInputsAsync(run, await BatchesOfAsync(run, CancellationToken.None).ConfigureAwait(false), CancellationToken.None)
+                .ConfigureAwait(false)));
+        try
+        {
+            return await lazy.Value.WaitAsync(ct).ConfigureAwait(false);
+        }
+        catch when (lazy.Value.IsFaulted)
+        {
+            _processInputs.TryRemove(new KeyValuePair<string, Lazy<Task<ProcessInputs>>>(run.RunId, lazy));
+            throw;
+        }
+    }
 
     /// <summary>Reports cumulative progress of a stage of a run to the local progress display.</summary>
     private void Tick(string stage, string runId, long step, long total)

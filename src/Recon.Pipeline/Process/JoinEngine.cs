@@ -19,15 +19,21 @@ namespace Recon.Pipeline.Process;
 public sealed class JoinEngine(ReconContext ctx)
 {
     /// <summary>
+    /// What every partition of a run reads alike: its batches, their manifests' file names and the in-flight set.
+    /// Load it once per run and share it between the partitions.
+    /// </summary>
+    public async Task<ProcessInputs> LoadInputsAsync(RunRecord run, IReadOnlyList<BatchRecord> batches, CancellationToken ct) =>
+        new(batches, await ManifestFilesAsync(batches, ct).ConfigureAwait(false), await InFlightSet.LoadAsync(ctx, run, ct).ConfigureAwait(false));
+
+    /// <summary>
     /// Processes one partition: writes its part-files and returns, per batch that is not failed, what it applied.
     /// Deterministic: a retry writes the same part-files with the same bytes.
     /// </summary>
-    public async Task<IReadOnlyList<ProcessBatchResult>> ProcessPartitionAsync(RunRecord run, int partition,
-        IReadOnlyList<BatchRecord> batches, InFlightSet inFlight, CancellationToken ct)
+    public async Task<IReadOnlyList<ProcessBatchResult>> ProcessPartitionAsync(RunRecord run, int partition, ProcessInputs inputs, CancellationToken ct)
     {
-        var fileNames = await ManifestFilesAsync(batches, ct).ConfigureAwait(false);
-        var totals = await ProcessPartitionAsync(run, partition, batches, fileNames, inFlight, ct).ConfigureAwait(false);
-        return totals.ToResults(batches);
+        ArgumentNullException.ThrowIfNull(inputs);
+        var totals = await ProcessPartitionAsync(run, partition, inputs.Batches, inputs.Files, inputs.InFlight, ct).ConfigureAwait(false);
+        return totals.ToResults(inputs.Batches);
     }
 
     /// <summary>Adds up the partitions' results per batch, in the run's batch order; conflicts by file and line.</summary>
@@ -190,3 +196,6 @@ public sealed class JoinEngine(ReconContext ctx)
         }
     }
 }
+
+/// <summary>A run's process inputs shared by its partitions (<see cref="JoinEngine.LoadInputsAsync"/>).</summary>
+public sealed record ProcessInputs(IReadOnlyList<BatchRecord> Batches, IReadOnlyList<ManifestFile>[] Files, InFlightSet InFlight);
