@@ -61,63 +61,50 @@ public sealed class AwsResilience
     };
 
     private readonly ResiliencePipeline _pipeline;
-    private long _throttledRetries;
-    private long _transientRetries;
+    private readonly long[] _retries = new long[3]; // by AwsErrorClass
 
     public AwsResilience(AwsResilienceOptions? options = null, TimeProvider? time = null)
     {
         Options = options ?? new AwsResilienceOptions();
         var builder = new ResiliencePipelineBuilder { TimeProvider = time ?? TimeProvider.System };
 
-        // Polly refuses a retry strategy with zero retries: one attempt means no strategy at all.
-        if (Options.ThrottledAttempts > 1)
-        {
-            builder.AddRetry(new RetryStrategyOptions
-            {
-                Name = ReconErrorNames.Throttled,
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && Classify(e) == AwsErrorClass.Throttled),
-                MaxRetryAttempts = Options.ThrottledAttempts - 1,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = Options.ThrottledDelay,
-                MaxDelay = Options.ThrottledMaxDelay,
-                OnRetry = _ =>
-                {
-                    Interlocked.Increment(ref _throttledRetries);
-                    return default;
-                },
-            });
-        }
-
-        if (Options.TransientAttempts > 1)
-        {
-            builder.AddRetry(new RetryStrategyOptions
-            {
-                Name = ReconErrorNames.Transient,
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && Classify(e) == AwsErrorClass.Transient),
-                MaxRetryAttempts = Options.TransientAttempts - 1,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = Options.TransientDelay,
-                MaxDelay = Options.TransientMaxDelay,
-                OnRetry = _ =>
-                {
-                    Interlocked.Increment(ref _transientRetries);
-                    return default;
-                },
-            });
-        }
-
+        AddRetry(builder, AwsErrorClass.Throttled, ReconErrorNames.Throttled, Options.ThrottledAttempts, Options.ThrottledDelay, Options.ThrottledMaxDelay);
+        AddRetry(builder, AwsErrorClass.Transient, ReconErrorNames.Transient, Options.TransientAttempts, Options.TransientDelay, Options.TransientMaxDelay);
         _pipeline = builder.Build();
     }
 
     public AwsResilienceOptions Options { get; }
 
     /// <summary>Retries made because the service throttled.</summary>
-    public long ThrottledRetries => Interlocked.Read(ref _throttledRetries);
+    public long ThrottledRetries => Interlocked.Read(ref _retries[(int)AwsErrorClass.Throttled]);
 
     /// <summary>Retries made after a transient network or server error.</summary>
-    public long TransientRetries => Interlocked.Read(ref _transientRetries);
+    public long TransientRetries => Interlocked.Read(ref _retries[(int)AwsErrorClass.Transient]);
+
+    /// <summary>One retry strategy per error class: exponential backoff with jitter, counted. Polly refuses zero retries, so one attempt adds none.</summary>
+    private void AddRetry(ResiliencePipelineBuilder builder, AwsErrorClass kind, string name, int attempts, TimeSpan delay, TimeSpan maxDelay)
+    {
+        if (attempts <= 1)
+        {
+            return;
+        }
+
+        builder.AddRetry(new RetryStrategyOptions
+        {
+            Name = name,
+            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && Classify(e) == kind),
+            MaxRetryAttempts = attempts - 1,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = delay,
+            MaxDelay = maxDelay,
+            OnRetry = _ =>
+            {
+                Interlocked.Increment(ref _retries[(int)kind]);
+                return default;
+            },
+        });
+    }
 
     /// <summary>
     /// Runs one AWS call under the retry policies; <paramref name="operation"/> names it in the error when retries

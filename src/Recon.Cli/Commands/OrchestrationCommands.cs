@@ -24,16 +24,7 @@ internal static class OrchestrationCommands
             var list = (await store.ListAsync(ct)).OrderByDescending(e => e.StartedAt).Take(Math.Max(1, pr.GetValue(limit))).ToList();
             if (pr.GetValue(json))
             {
-                JsonOut.Write(io.Out, w =>
-                {
-                    w.WriteStartArray();
-                    foreach (var e in list)
-                    {
-                        WriteSummary(w, e);
-                    }
-
-                    w.WriteEndArray();
-                });
+                JsonOut.Write(io.Out, w => WriteArray(w, list, WriteSummary));
                 return 0;
             }
 
@@ -70,16 +61,7 @@ internal static class OrchestrationCommands
 
             if (pr.GetValue(sjson))
             {
-                JsonOut.Write(io.Out, w =>
-                {
-                    w.WriteStartArray();
-                    foreach (var e in executions)
-                    {
-                        WriteExecution(w, e);
-                    }
-
-                    w.WriteEndArray();
-                });
+                JsonOut.Write(io.Out, w => WriteArray(w, executions, WriteExecution));
                 return 0;
             }
 
@@ -193,9 +175,26 @@ internal static class OrchestrationCommands
         _ => $"[red]{status}[/]",
     };
 
+    private static void WriteArray<T>(Utf8JsonWriter w, IEnumerable<T> items, Action<Utf8JsonWriter, T> write)
+    {
+        w.WriteStartArray();
+        foreach (var item in items)
+        {
+            write(w, item);
+        }
+
+        w.WriteEndArray();
+    }
+
     private static void WriteSummary(Utf8JsonWriter w, ExecutionSummary e)
     {
         w.WriteStartObject();
+        WriteSummaryFields(w, e);
+        w.WriteEndObject();
+    }
+
+    private static void WriteSummaryFields(Utf8JsonWriter w, ExecutionSummary e)
+    {
         w.WriteString("execution", e.Name);
         w.WriteString("workflow", e.StateMachine);
         w.WriteString("status", e.Status.ToString());
@@ -203,19 +202,12 @@ internal static class OrchestrationCommands
         JsonOut.Time(w, "stopped_at", e.StoppedAt);
         w.WriteString("error", e.Error);
         w.WriteString("cause", e.Cause);
-        w.WriteEndObject();
     }
 
     private static void WriteExecution(Utf8JsonWriter w, Execution e)
     {
         w.WriteStartObject();
-        w.WriteString("execution", e.Name);
-        w.WriteString("workflow", e.StateMachine);
-        w.WriteString("status", e.Status.ToString());
-        JsonOut.Time(w, "started_at", e.StartedAt);
-        JsonOut.Time(w, "stopped_at", e.StoppedAt);
-        w.WriteString("error", e.Error);
-        w.WriteString("cause", e.Cause);
+        WriteSummaryFields(w, e.ToSummary());
         w.WritePropertyName("input");
         if (e.Input is null)
         {
