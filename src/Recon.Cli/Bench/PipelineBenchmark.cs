@@ -237,7 +237,7 @@ internal static class PipelineBenchmark
 
     private static RedisArtifactCache NewRedis(string connection, string keyPrefix, List<RedisArtifactCache> owned)
     {
-        var cache = new RedisArtifactCache(RedisConnectionOptions.Parse(connection), new RedisArtifactCacheOptions { KeyPrefix = keyPrefix, Ttl = RedisTtl });
+        var cache = new RedisArtifactCache(RedisConfiguration.Parse(connection), new RedisArtifactCacheOptions { KeyPrefix = keyPrefix, Ttl = RedisTtl });
         owned.Add(cache);
         return cache;
     }
