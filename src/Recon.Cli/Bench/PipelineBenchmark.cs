@@ -182,7 +182,7 @@ internal static class PipelineBenchmark
     }
 
     private static Task<RunReport> RunPipelineAsync(ReconContext ctx, CancellationToken ct) =>
-        new WorkflowPipeline(ctx, WorkflowSet.Load()).RunAsync(CancellationToken.None, ct);
+        new WorkflowPipeline(ctx, WorkflowSet.Load()).RunAsync(ct, ct);
 
     /// <summary>
     /// One pass over <paramref name="ids"/>, <paramref name="concurrency"/> at once. Each lookup is what

@@ -38,53 +38,36 @@ internal static class RunCommand
             using var ws = Workspace.Open(CliOptions.Settings(pr), create: true, options);
             ws.LockForRun();
             using var stop = new CancellationTokenSource();
-            using var hard = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            ConsoleCancelEventHandler onCancel = (_, e) =>
+            // First Ctrl-C: finish the steps under way, start no new one. Second: stop now (safe: resumable).
+            using var graceful = io.Signal.OnFirstSignal(() =>
             {
-                if (!stop.IsCancellationRequested)
-                {
-                    // First Ctrl-C: finish the steps under way, start no new one. Second: stop now (safe: resumable).
-                    e.Cancel = true;
-                    stop.Cancel();
-                    io.Error.WriteLine("recon: stopping after the current step (Ctrl-C again to stop at once)…");
-                }
-                else
-                {
-                    hard.Cancel();
-                }
-            };
-            Console.CancelKeyPress += onCancel;
-            try
+                stop.Cancel();
+                io.Error.WriteLine("recon: stopping after the current step (Ctrl-C again to stop at once)…");
+            });
+            do
             {
-                do
+                var report = await RunOnceAsync(ws, io, stop.Token, ct, pr.GetValue(Workflows));
+                // In watch mode an idle poll prints nothing.
+                if (report.Runs.Count > 0 || !pr.GetValue(watch))
                 {
-                    var report = await RunOnceAsync(ws, io, stop.Token, hard.Token, pr.GetValue(Workflows));
-                    // In watch mode an idle poll prints nothing.
-                    if (report.Runs.Count > 0 || !pr.GetValue(watch))
-                    {
-                        PrintReport(io, report);
-                    }
+                    PrintReport(io, report);
+                }
 
-                    if (!pr.GetValue(watch) || stop.IsCancellationRequested)
-                    {
-                        break;
-                    }
-
-                    try
-                    {
-                        await Task.Delay(TimeSpan.FromSeconds(pollSeconds), stop.Token);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        break;
-                    }
+                if (!pr.GetValue(watch) || stop.IsCancellationRequested)
+                {
+                    break;
                 }
-                while (true);
+
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(pollSeconds), stop.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
             }
-            finally
-            {
-                Console.CancelKeyPress -= onCancel;
-            }
+            while (true);
 
             return 0;
         });
