@@ -23,6 +23,24 @@ public sealed record BatchManifest(
     /// <summary>Parses and checks a manifest; throws a <see cref="ReconException"/> naming <paramref name="path"/> and the problem.</summary>
     public static BatchManifest Parse(ReadOnlySpan<byte> json, string path)
     {
+        if (!System.Text.Unicode.Utf8.IsValid(json))
+        {
+            throw ReconErrors.BadManifest(path, "it is not valid UTF-8");
+        }
+
+        try
+        {
+            return ParseDocument(json, path);
+        }
+        catch (InvalidOperationException)
+        {
+            // Found by the fuzz suite: an escaped unpaired surrogate (\ud800) is valid JSON syntax but no valid string.
+            throw ReconErrors.BadManifest(path, "a string holds an escaped unpaired surrogate (such as \\ud800)");
+        }
+    }
+
+    private static BatchManifest ParseDocument(ReadOnlySpan<byte> json, string path)
+    {
         JsonDocument doc;
         try
         {

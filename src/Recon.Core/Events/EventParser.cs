@@ -62,6 +62,13 @@ public static class EventParser
             error = new LineError(QuarantineReasons.InvalidJson, FirstSentence(ex.Message));
             return false;
         }
+        catch (InvalidOperationException)
+        {
+            // Found by the fuzz suite: a \ud800 escape without its pair is valid JSON syntax but no valid string.
+            ev = null;
+            error = new LineError(QuarantineReasons.InvalidJson, "a string holds an escaped unpaired surrogate (such as \\ud800), which is no valid Unicode text");
+            return false;
+        }
     }
 
     /// <summary>

@@ -270,7 +270,7 @@ public sealed class StatelessReducer(ReconContext ctx)
         }
     }
 
-    private static long ReadCsv(Stream raw, ReduceWorker worker, int batch, int file)
+    internal static long ReadCsv(Stream raw, ReduceWorker worker, int batch, int file)
     {
         var options = new CsvReaderOptions { Separator = ',', HasHeader = true, TrackLineNumbers = true, SkipEmptyLines = true };
         using var csv = CsvReader.Create(raw, options, true);
