@@ -63,7 +63,11 @@ public sealed class WorkflowPipeline
     {
         _ctx.Options.Validate();
         long started = _ctx.Time.GetTimestamp();
+        // Nothing is applied onto a partial state: a lost index or ledger stops the run before anything is claimed.
+        await Pipeline.Maintenance.StateGuard.CheckAsync(_ctx, ct).ConfigureAwait(false);
         await CleanUpFinishedRunsAsync(ct).ConfigureAwait(false);
+        var failedBatchesBefore = (await _ctx.Ledger.ListBatchesAsync(ct).ConfigureAwait(false))
+            .Where(b => b.Status == BatchStatus.Failed).Select(b => b.BatchId).ToHashSet(StringComparer.Ordinal);
 
         var runs = (await _ctx.Ledger.ListRunsAsync(ct).ConfigureAwait(false)).ToList();
         var touched = new List<string>();
@@ -162,7 +166,7 @@ public sealed class WorkflowPipeline
         }
 
         ct.ThrowIfCancellationRequested();
-        return await RunReports.BuildAsync(_ctx, touched, _ctx.Time.GetElapsedTime(started).TotalSeconds, _failures, ct).ConfigureAwait(false);
+        return await RunReports.BuildAsync(_ctx, touched, _ctx.Time.GetElapsedTime(started).TotalSeconds, _failures, ct, failedBatchesBefore).ConfigureAwait(false);
     }
 
     private async Task<Execution> ExecuteAsync(StateMachineDefinition definition, JsonNode input, string name, CancellationToken ct)

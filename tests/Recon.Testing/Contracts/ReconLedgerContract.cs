@@ -47,6 +47,22 @@ public abstract class ReconLedgerContract : IDisposable
     }
 
     [Fact]
+    public async Task Register_OfALateBatch_KeepsTheWatermarkItCrossedThroughItsWholeLife()
+    {
+        var late = Batch("b-late", minutes: 0) with { LateWatermark = T0.AddMinutes(30).AddTicks(7) };
+        Assert.True(await Ledger.RegisterBatchAsync(late, Ct));
+        Assert.True(await Ledger.RegisterBatchAsync(Batch("b-on-time", minutes: 40), Ct));
+
+        Assert.Equal(late, await Ledger.GetBatchAsync("b-late", Ct));
+        Assert.Null((await Ledger.GetBatchAsync("b-on-time", Ct))!.LateWatermark);
+        var run = await Ledger.CreateRunAsync(["b-late"], 2, 3, T0.AddHours(1), Ct);
+        await Ledger.CompleteReduceAsync(run.RunId, [new ReduceBatchResult("b-late", 3, [], null)], 0.1, Ct);
+        var listed = (await Ledger.ListBatchesAsync(Ct)).Single(b => b.BatchId == "b-late");
+        Assert.Equal(T0.AddMinutes(30).AddTicks(7), listed.LateWatermark);
+        Assert.Equal(BatchStatus.InRun, listed.Status);
+    }
+
+    [Fact]
     public async Task ListBatches_OrdersByWindowStartThenBatchId()
     {
         await Ledger.RegisterBatchAsync(Batch("b-late", minutes: 10), Ct);
