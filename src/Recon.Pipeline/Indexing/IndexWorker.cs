@@ -14,7 +14,7 @@ public sealed class IndexWorker(ReconContext ctx)
     private const int CacheBatchBytes = 8 << 20;
 
     // A compacted segment can make one record large; pre-fetch reads only its head, so it need not sit in the cache.
-    private const int MaxCachedRecord = 1 << 20;
+    private const int MaxCachedRecord = 64 << 10;
 
     public async Task<long> IndexFilesAsync(RunRecord run, IReadOnlyList<string> files, CancellationToken ct)
     {
