@@ -203,7 +203,7 @@ internal static class PipelineBenchmark
                 long t0 = Stopwatch.GetTimestamp();
                 var row = await ctx.Index.GetLatestAsync(ids[i], token) ?? throw Core.ReconErrors.ArtifactNotFound(ids[i]);
                 byte[] record = await reader.ReadRecordAsync(row, token);
-                ArtifactRecordReader.Decode(record, row.File, row.Offset, row.ArtifactId, row.Version);
+                await reader.DecodePageAsync(row, record, 0, long.MaxValue, token);
                 latencies[i] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
                 records[i] = new(new ArtifactCacheKey(row.ArtifactId, row.Version), record);
             });
