@@ -24,6 +24,8 @@ public static class ReconCli
         DemoCommand.Add(root, io);
         BenchCommand.Add(root, io);
         OrchestrationCommands.Add(root, io);
+        ServeCommand.Add(root, io);
+        TokenCommands.Add(root, io);
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
