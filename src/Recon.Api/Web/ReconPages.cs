@@ -79,6 +79,7 @@ public static class ReconPages
             OnPrepareResponse = ctx => ctx.Context.Response.Headers.CacheControl = "no-cache",
         });
         app.MapRazorPages();
+        PagesApiEndpoints.Map(app);
         return app;
     }
 
