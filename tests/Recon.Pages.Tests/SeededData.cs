@@ -14,7 +14,8 @@ internal sealed class SeededData
     public const string EntityB = "PGB";
     public const string TwoVersionArtifact = "ACC-100";
     public const string OtherEntityArtifact = "ACC-200";
-    public const string ScriptArtifact = "XSS-<script>window.__pwned=1</script>\"><img src=x onerror=\"window.__pwned=2\">";
+    /// <summary>Markup that would run if echoed unescaped. No slash: the API's {id} route cannot take an escaped one.</summary>
+    public const string ScriptArtifact = "XSS-\"><img src=x onerror=\"window.__pwned=2\"><script>window.__pwned=1;";
     public const string FailedBatch = "ledger-broken-0001";
     public const string FailedSource = "ledger";
 
