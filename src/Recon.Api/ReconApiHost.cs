@@ -30,6 +30,8 @@ public static class ReconApiHost
         builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
+            // POST /api/batches enforces its own limit with a clear problem; Kestrel's only backs it up.
+            k.Limits.MaxRequestBodySize = options.MaxBatchBytes + (1 << 20);
             if (options.TlsCertificateFile is { } cert)
             {
                 var certificate = LoadCertificate(cert, options.TlsKeyFile!);
@@ -95,6 +97,8 @@ public static class ReconApiHost
 
         var api = app.MapGroup("/api");
         ArtifactEndpoints.Map(api);
+        SubmitEndpoints.Map(api);
+        OperationsEndpoints.Map(api);
         HealthEndpoints.Map(app);
         app.MapPrometheusScrapingEndpoint("/metrics").WithTags("health").WithSummary("Prometheus text: backlog, runs, lines, stages, lookups, cache, HTTP");
         app.MapOpenApi("/openapi/{documentName}.json");

@@ -26,6 +26,7 @@ public static class ReconCli
         OrchestrationCommands.Add(root, io);
         ServeCommand.Add(root, io);
         TokenCommands.Add(root, io);
+        BatchRetryCommand.Add(root, io);
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

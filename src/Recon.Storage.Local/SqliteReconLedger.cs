@@ -9,7 +9,7 @@ namespace Recon.Storage.Local;
 /// The ledger in one SQLite file. Every state change is a conditional update inside an immediate transaction, so
 /// a step recorded twice changes nothing and two ledgers (or processes) on one file can never claim one batch.
 /// </summary>
-public sealed class SqliteReconLedger : IReconLedger, IDisposable
+public sealed partial class SqliteReconLedger : IReconLedger, IDisposable
 {
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS batches (

@@ -4,7 +4,7 @@ using Recon.Core.Ports;
 namespace Recon.Testing.Contracts;
 
 /// <summary>What every <see cref="IReconLedger"/> adapter must do; subclasses supply the ledger.</summary>
-public abstract class ReconLedgerContract : IDisposable
+public abstract partial class ReconLedgerContract : IDisposable
 {
     protected static readonly DateTimeOffset T0 = new(2026, 11, 21, 10, 0, 0, TimeSpan.Zero);
 
