@@ -75,11 +75,15 @@ internal sealed record BatchDoc(
     string? RunId,
     string? Reason,
     DateTimeOffset? DiscoveredAt,
-    DateTimeOffset? CompletedAt);
+    DateTimeOffset? CompletedAt,
+    List<BatchAttemptDoc>? EarlierAttempts);
 
-internal sealed record QuarantinedLineDoc(string BatchId, string File, long Line, string Reason, string Detail, string Raw);
+internal sealed record BatchAttemptDoc(int Attempt, string? RunId, string? Reason, DateTimeOffset? FailedAt, DateTimeOffset? RetriedAt, long Lines, long Applied, long Duplicates, long Quarantined);
 
-internal sealed record HistoryEventDoc(long Id, DateTimeOffset Time, string Type, string? State, string? Detail, string? Error, string? Cause);
+/// <summary>A quarantined line; <see cref="Raw"/> only reaches operators and admins.</summary>
+internal sealed record QuarantinedLineDoc(string BatchId, string File, long Line, string Reason, string Detail, string? Raw);
+
+internal sealed record HistoryEventDoc(long Id, DateTimeOffset Timestamp, string Type, string? State, string? Detail, string? Error, string? Cause);
 
 internal sealed record WhoAmIDoc(string Name, string Role, List<string> Entities);
 
@@ -89,7 +93,7 @@ internal sealed record RunDoc(
     string Stage,
     int Partitions,
     DateTimeOffset CreatedAt,
-    List<string>? BatchIds,
+    List<string>? Batches,
     long Events,
     long IndexedRows,
     string? Error,
@@ -118,7 +122,7 @@ internal sealed record RunDetailDoc(
     string Stage,
     int Partitions,
     DateTimeOffset CreatedAt,
-    List<string>? BatchIds,
+    List<string>? Batches,
     long Events,
     long IndexedRows,
     string? Error,

@@ -42,7 +42,7 @@ internal sealed class RunTimeline
                 switch (h.Type)
                 {
                     case "StateEntered":
-                        spans.Add(new TimelineSpan(e.Execution, h.State ?? "?", open.Count, h.Time, null, 0, null, null));
+                        spans.Add(new TimelineSpan(e.Execution, h.State ?? "?", open.Count, h.Timestamp, null, 0, null, null));
                         open.Add(spans.Count - 1);
                         break;
                     case "StateExited" or "StateFailed":
@@ -52,7 +52,7 @@ internal sealed class RunTimeline
                             int index = open[at];
                             spans[index] = spans[index] with
                             {
-                                End = h.Time,
+                                End = h.Timestamp,
                                 Error = h.Type == "StateFailed" ? h.Error ?? "failed" : spans[index].Error,
                                 Cause = h.Type == "StateFailed" ? h.Cause : spans[index].Cause,
                             };

@@ -98,7 +98,7 @@ public sealed class ShowModel : ReconPageModel
         foreach (var q in lines)
         {
             sb.Append(Cell(q.BatchId)).Append(',').Append(Cell(q.File)).Append(',').Append(q.Line).Append(',')
-                .Append(Cell(q.Reason)).Append(',').Append(Cell(q.Detail)).Append(',').Append(Cell(q.Raw)).Append("\r\n");
+                .Append(Cell(q.Reason)).Append(',').Append(Cell(q.Detail)).Append(',').Append(Cell(q.Raw ?? "")).Append("\r\n");
         }
 
         return sb.ToString();
