@@ -20,6 +20,15 @@ public sealed class AccountantPagesTests(IngestHost host) : IClassFixture<Ingest
         Assert.Equal(3, await page.Locator("#lines tbody tr").CountAsync());
         await PagesHost.ScreenshotAsync(page, "artifact");
 
+        // The lines sort by a column header (a link, so the keyboard reaches it), ascending then descending.
+        await page.Locator("#lines thead a", new() { HasText = "Amount" }).ClickAsync();
+        await page.WaitForURLAsync(new Regex("sort=amount&dir=asc"));
+        Assert.Equal(["-100.00", "25.50", "100.00"], await page.Locator("#lines tbody td:nth-child(4)").AllInnerTextsAsync());
+        await page.Locator("#lines thead a", new() { HasText = "Amount" }).ClickAsync();
+        await page.WaitForURLAsync(new Regex("dir=desc"));
+        Assert.Equal(["100.00", "25.50", "-100.00"], await page.Locator("#lines tbody td:nth-child(4)").AllInnerTextsAsync());
+        Assert.Equal("descending", await page.Locator("#lines th[aria-sort]").GetAttributeAsync("aria-sort"));
+
         // The as-of picker, with the time version 1 was written: the page shows version 1.
         var v1Row = page.Locator("#versions tbody tr").Filter(new() { Has = page.Locator("td:first-child", new() { HasTextRegex = new Regex("^1$") }) });
         string v1Time = await v1Row.Locator("td").Nth(2).InnerTextAsync();

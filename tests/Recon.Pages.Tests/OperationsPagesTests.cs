@@ -162,6 +162,7 @@ public sealed class OperationsPagesTests(OperationsHost host) : IClassFixture<Op
     {
         var bad = await host.NewPageAsync();
         await bad.GotoAsync("/login");
+        await PagesHost.ScreenshotAsync(bad, "login");
         await bad.GetByLabel("Token").FillAsync("recon_not-a-real-token");
         await bad.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         Assert.Contains("did not accept", await bad.Locator("#login-error").InnerTextAsync(), StringComparison.Ordinal);

@@ -65,7 +65,8 @@ public static class ReconPages
 
         services.AddSingleton<LoopbackApi>();
         services.AddHttpClient(LoopbackApi.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(60))
-            .ConfigurePrimaryHttpMessageHandler(LoopbackApi.CreateHandler);
+            .ConfigurePrimaryHttpMessageHandler(LoopbackApi.CreateHandler)
+            .RemoveAllLoggers(); // the API logs its own requests; a second line per call from the pages is noise
         return services;
     }
 
