@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test of the solution and ends with the line "N passed, N failed[, N skipped]".
+# Runs every test of the solution and ends with the line "N passed, N failed[, N skipped]"; each workflows/*.asl.json
+# validated by asl-validator and the synth of infra/ (infra/synth.sh) count as one test each.
 # Installs what the tests need when it is missing: redis-server (Debian's package) and the npm servers pinned by
 # tools/package-lock.json (s3rver, dynalite, asl-validator). The test fixtures start their own server processes on
 # free loopback ports; a server that cannot be installed or started is a failure, never a skip.
@@ -56,6 +57,16 @@ if [ "$build" -ne 0 ]; then
   exit 1
 fi
 
+# The CDK app (infra/Recon.Infra) must synthesize from the workflows as they are; it counts as one test.
+synth_failed=0
+if bash infra/synth.sh --no-build >"$log" 2>&1; then
+  tail -n 1 "$log"
+else
+  echo "infra/synth.sh failed:"
+  cat "$log"
+  synth_failed=1
+fi
+
 dotnet test Recon.sln -c Release --no-build -nologo 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
@@ -73,9 +84,10 @@ if [ "$assemblies" -lt "$expected" ]; then
   status=1
 fi
 
-passed=$((passed + asl_passed))
-failed=$((failed + asl_failed))
+passed=$((passed + asl_passed + 1 - synth_failed))
+failed=$((failed + asl_failed + synth_failed))
 [ "$asl_failed" -gt 0 ] && status=1
+[ "$synth_failed" -gt 0 ] && status=1
 
 if [ "$skipped" -gt 0 ]; then
   echo "$passed passed, $failed failed, $skipped skipped"
