@@ -101,7 +101,7 @@ internal static class OrchestrationCommands
             {
                 try
                 {
-                    var definition = StateMachineDefinition.Load(path);
+                    var definition = StateMachineDefinition.Load(path, WorkflowSet.LocalSubstitutions(Path.GetDirectoryName(Path.GetFullPath(path))));
                     var unknown = definition.TaskFunctions.Where(f => !FunctionNames.All.Contains(f)).ToList();
                     if (unknown.Count > 0)
                     {

@@ -51,7 +51,8 @@ internal sealed partial class DefinitionParser
 
     public IReadOnlyList<(string Function, string State)> Functions => _functions;
 
-    public (StateMachineBody Body, string? Comment, int? TimeoutSeconds) ParseMachine(string json)
+    public (StateMachineBody Body, string? Comment, int? TimeoutSeconds) ParseMachine(
+        string json, IReadOnlyDictionary<string, string>? substitutions = null)
     {
         JsonNode? root;
         try
@@ -61,6 +62,12 @@ internal sealed partial class DefinitionParser
         catch (JsonException ex)
         {
             throw WorkflowDefinitionException.Invalid(null, "JSON", $"the definition is not valid JSON: {ex.Message}");
+        }
+
+        if (root is not null)
+        {
+            // As Step Functions: DefinitionSubstitutions are applied before the definition is read.
+            DefinitionSubstitutions.Apply(root, substitutions);
         }
 
         if (root is not JsonObject obj)
