@@ -33,7 +33,7 @@ internal static class ReconApp
             S3Prefix = context("s3Prefix")?.Trim('/') ?? defaults.S3Prefix,
             MaxAzs = Int(context, "maxAzs", defaults.MaxAzs),
             NatGateways = Int(context, "natGateways", defaults.NatGateways),
-            PartitionEphemeralStorageMb = Int(context, "partitionEphemeralStorageMb", defaults.PartitionEphemeralStorageMb),
+            WorkerEphemeralStorageMb = Int(context, "workerEphemeralStorageMb", defaults.WorkerEphemeralStorageMb),
             ServeCpu = Int(context, "serveCpu", defaults.ServeCpu),
             ServeMemoryMb = Int(context, "serveMemoryMb", defaults.ServeMemoryMb),
             ServeContainerPort = Int(context, "servePort", defaults.ServeContainerPort),

@@ -25,8 +25,8 @@ internal sealed record ReconInfraOptions
 
     public int NatGateways { get; init; } = 1;
 
-    /// <summary>/tmp of the functions that run inside a Map (per partition): spill and part-files are written there first.</summary>
-    public int PartitionEphemeralStorageMb { get; init; } = 4096;
+    /// <summary>/tmp of the worker functions (Map items and recon-reduce-scan): spills and part-files are staged there before upload.</summary>
+    public int WorkerEphemeralStorageMb { get; init; } = 4096;
 
     public int ServeCpu { get; init; } = 1024;
 

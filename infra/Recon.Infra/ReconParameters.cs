@@ -31,7 +31,7 @@ internal sealed class ReconParameters
             Type = "String", Default = "cache.r7g.large", Description = "ElastiCache node type of the artifact cache.",
         });
         RedisNodes = Number("RedisNodes", 2, "Redis nodes (primary + replicas, 2..6); 2 or more enables automatic failover across AZs.", 2);
-        PartitionFunctionMemoryMb = Number("PartitionFunctionMemoryMb", 4096, "Memory of the functions run per partition inside a Map (reduce, pre-fetch, process, index worker).", 128);
+        WorkerFunctionMemoryMb = Number("WorkerFunctionMemoryMb", 4096, "Memory of the functions that do a run's data work: those run inside a Map (reduce, pre-fetch, process, index worker) and recon-reduce-scan.", 128);
         StepFunctionMemoryMb = Number("StepFunctionMemoryMb", 1024, "Memory of the other functions (plan, begin/complete steps, coordinator, mark-failed).", 128);
         PendingBatchesThreshold = Number("PendingBatchesAlarmThreshold", 60, "Alarm when Recon/PendingBatches stays above this for 15 minutes.");
         OldestPendingAgeSeconds = Number("OldestPendingAgeAlarmSeconds", 1800, "Alarm when Recon/OldestPendingAgeSeconds exceeds this.");
@@ -50,7 +50,7 @@ internal sealed class ReconParameters
 
     public CfnParameter RedisNodes { get; }
 
-    public CfnParameter PartitionFunctionMemoryMb { get; }
+    public CfnParameter WorkerFunctionMemoryMb { get; }
 
     public CfnParameter StepFunctionMemoryMb { get; }
 

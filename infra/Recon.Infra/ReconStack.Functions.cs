@@ -20,6 +20,9 @@ internal sealed partial class ReconStack
 
     private readonly Dictionary<string, Function> _functions = new(StringComparer.Ordinal);
 
+    /// <summary>Functions outside a Map that still do a whole run's data work (recon-reduce-scan reads every input line).</summary>
+    private static readonly HashSet<string> WholeRunWorkers = new(StringComparer.Ordinal) { "recon-reduce-scan" };
+
     private Queue CreateDeadLetterQueue() => new(this, "DeadLetterQueue", new QueueProps
     {
         QueueName = $"{Options.Deployment}-failed-runs",
@@ -49,7 +52,7 @@ internal sealed partial class ReconStack
         foreach (var name in names)
         {
             var calls = uses.Where(t => t.Target!.Target == name).ToList();
-            bool perPartition = calls.Exists(t => t.InMap);
+            bool worker = calls.Exists(t => t.InMap) || WholeRunWorkers.Contains(name);
             int timeout = Math.Min(MaxLambdaTimeoutSeconds, calls.Select(t => t.TimeoutSeconds ?? DefaultTaskTimeoutSeconds).DefaultIfEmpty(DefaultTaskTimeoutSeconds).Max());
             string physical = FunctionName(name);
             string id = Placeholder.ToPascal(name);
@@ -75,8 +78,8 @@ internal sealed partial class ReconStack
                 // The custom runtime's bootstrap dispatches on _HANDLER: one zip, one handler name per function.
                 Handler = name,
                 Code = code,
-                MemorySize = (perPartition ? Parameters.PartitionFunctionMemoryMb : Parameters.StepFunctionMemoryMb).ValueAsNumber,
-                EphemeralStorageSize = Size.Mebibytes(perPartition ? Options.PartitionEphemeralStorageMb : 512),
+                MemorySize = (worker ? Parameters.WorkerFunctionMemoryMb : Parameters.StepFunctionMemoryMb).ValueAsNumber,
+                EphemeralStorageSize = Size.Mebibytes(worker ? Options.WorkerEphemeralStorageMb : 512),
                 Timeout = Duration.Seconds(timeout),
                 Vpc = Vpc,
                 VpcSubnets = new SubnetSelection { SubnetType = SubnetType.PRIVATE_WITH_EGRESS },
