@@ -8,8 +8,11 @@ public sealed class StateMachineDefinition
     private readonly IReadOnlyList<(string Function, string State)> _functions;
 
     private StateMachineDefinition(
-        string name, StateMachineBody body, string? comment, int? timeoutSeconds, IReadOnlyList<(string, string)> functions)
+        string name, StateMachineBody body, string? comment, int? timeoutSeconds, IReadOnlyList<(string, string)> functions,
+        IReadOnlyList<(string Machine, string State)> machines, IReadOnlyList<(string Queue, string State)> queues)
     {
+        StartedMachines = machines;
+        Queues = queues;
         Name = name;
         Body = body;
         Comment = comment;
@@ -33,6 +36,12 @@ public sealed class StateMachineDefinition
     /// <summary>The bare names of every function a Task state calls, at any depth, sorted and distinct.</summary>
     public IReadOnlyList<string> TaskFunctions { get; }
 
+    /// <summary>The state machines its states:startExecution tasks start (bare names), with the state of each.</summary>
+    public IReadOnlyList<(string Machine, string State)> StartedMachines { get; }
+
+    /// <summary>The queues its sqs:sendMessage tasks send to (after substitution), with the state of each.</summary>
+    public IReadOnlyList<(string Queue, string State)> Queues { get; }
+
     internal StateMachineBody Body { get; }
 
     /// <summary>
@@ -46,7 +55,7 @@ public sealed class StateMachineDefinition
         ArgumentException.ThrowIfNullOrEmpty(name);
         var parser = new DefinitionParser();
         var (body, comment, timeout) = parser.ParseMachine(json, substitutions);
-        return new StateMachineDefinition(name, body, comment, timeout, parser.Functions);
+        return new StateMachineDefinition(name, body, comment, timeout, parser.Functions, parser.Machines, parser.Queues);
     }
 
     /// <summary>Loads <c>NAME.asl.json</c>; the machine is named NAME. See <see cref="Parse"/> for <paramref name="substitutions"/>.</summary>

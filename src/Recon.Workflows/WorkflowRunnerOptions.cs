@@ -29,6 +29,12 @@ public sealed class WorkflowRunnerOptions
     /// <summary>Save the execution to the store after every top-level state, not only at start and end.</summary>
     public bool SaveOnEachTransition { get; init; } = true;
 
+    /// <summary>
+    /// The local stand-in for <c>arn:aws:states:::sqs:sendMessage</c>: (queue, body) → message id. A definition that sends
+    /// to a queue cannot run without it.
+    /// </summary>
+    public Func<string, string, CancellationToken, Task<string>>? SendMessage { get; init; }
+
     public static string DefaultErrorNameOf(Exception exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
