@@ -85,8 +85,6 @@ internal sealed partial class ReconStack
                 VpcSubnets = new SubnetSelection { SubnetType = SubnetType.PRIVATE_WITH_EGRESS },
                 SecurityGroups = [ComputeSecurityGroup],
                 Environment = environment,
-                // Step Functions owns retries (Retry per error type); Lambda's own async retries do not apply to invoke.
-                RetryAttempts = 0,
             });
             function.Node.AddDependency(logs);
             GrantData(function, FunctionAccess.For(name));
