@@ -92,6 +92,38 @@ internal sealed partial class ReconStack
         }
     }
 
+    /// <summary>
+    /// SendTaskSuccess for the functions that hand a task token on, on the state machines whose Lambda tasks wait for
+    /// one. The service authorization reference lists no resource type for SendTask*, but Step Functions evaluates a
+    /// callback against the state machine's ARN (AccessDenied messages name it), so it is granted on those ARNs only.
+    /// </summary>
+    private void GrantTaskTokens()
+    {
+        var waiting = Workflows.Where(w => w.Tasks.Any(t => t.Kind == IntegrationKind.LambdaInvoke && t.Resource.EndsWith(".waitForTaskToken", StringComparison.Ordinal)))
+            .Select(w => w.Name).ToList();
+        if (waiting.Count == 0)
+        {
+            return;
+        }
+
+        var senders = _functions.Where(f => FunctionAccess.For(f.Key).SendsTaskTokens).ToList();
+        if (senders.Count == 0)
+        {
+            throw new InvalidOperationException(
+                $"workflows {string.Join(", ", waiting)} wait for task tokens (lambda:invoke.waitForTaskToken), but none of their functions is known to send them; name the sender in infra/Recon.Infra/FunctionAccess.cs.");
+        }
+
+        foreach (var (_, function) in senders)
+        {
+            function.AddToRolePolicy(new PolicyStatement(new PolicyStatementProps
+            {
+                Sid = "HandOnTaskTokens",
+                Actions = ["states:SendTaskSuccess"],
+                Resources = [.. waiting.Select(StateMachineArn)],
+            }));
+        }
+    }
+
     private void GrantData(Function function, FunctionAccess access)
     {
         function.AddToRolePolicy(new PolicyStatement(new PolicyStatementProps

@@ -35,6 +35,7 @@ internal sealed partial class ReconStack : Stack
         CreateCache();
         DeadLetterQueue = CreateDeadLetterQueue();
         CreateFunctions();
+        GrantTaskTokens();
         CreateStateMachines();
         CreateSchedule();
         CreateMonitoring();

@@ -125,4 +125,36 @@ public sealed class DataSecurityTests(SynthesizedStack synth)
             Assert.Equal(function.EndsWith("-index-worker", StringComparison.Ordinal) || function.EndsWith("-prefetch-partition", StringComparison.Ordinal), reads);
         }
     }
+
+    [Fact]
+    public void TaskTokens_OnlyTheHandOverFunctionsMaySendThem_OnTheWaitingStateMachineOnly()
+    {
+        var waiting = Directory.GetFiles(synth.WorkflowsDirectory, "*.asl.json")
+            .Where(f => AslStates.Tasks(AslStates.Load(f)).Any(t => t.State["Resource"]!.GetValue<string>() == "arn:aws:states:::lambda:invoke.waitForTaskToken"))
+            .Select(f => Path.GetFileName(f)[..^".asl.json".Length])
+            .Select(w => $"arn:<ref:AWS::Partition>:states:<ref:AWS::Region>:<ref:AWS::AccountId>:stateMachine:{synth.Options.Deployment}-{w}")
+            .Order(StringComparer.Ordinal).ToList();
+        string[] senders = ["-begin-process", "-complete-process", "-mark-failed"];
+        foreach (var (id, function) in synth.OfType("AWS::Lambda::Function"))
+        {
+            string name = function["FunctionName"]!.GetValue<string>();
+            string role = function["Role"]!["Fn::GetAtt"]![0]!.GetValue<string>();
+            var grants = synth.OfType("AWS::IAM::Policy")
+                .Where(p => p.Properties["Roles"]!.AsArray().Any(r => r!["Ref"]?.GetValue<string>() == role))
+                .SelectMany(p => p.Properties["PolicyDocument"]!["Statement"]!.AsArray())
+                .Where(s => WorkflowDeploymentTests.Actions(s!).Any(a => a.StartsWith("states:SendTask", StringComparison.Ordinal)))
+                .ToList();
+            bool sender = waiting.Count > 0 && senders.Any(s => name.EndsWith(s, StringComparison.Ordinal));
+            if (!sender)
+            {
+                Assert.True(grants.Count == 0, $"{name} ({id}) may send task tokens");
+                continue;
+            }
+
+            var statement = Assert.Single(grants)!;
+            Assert.Equal(["states:SendTaskSuccess"], WorkflowDeploymentTests.Actions(statement));
+            var resources = statement["Resource"] is JsonArray many ? many.Select(CfnValues.Render).ToList() : [CfnValues.Render(statement["Resource"])];
+            Assert.Equal(waiting, resources.Order(StringComparer.Ordinal).ToList());
+        }
+    }
 }
