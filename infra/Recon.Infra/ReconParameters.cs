@@ -19,11 +19,17 @@ internal sealed class ReconParameters
             ConstraintDescription = "an ACM certificate ARN in the stack's region",
             Description = "ACM certificate of the HTTPS listener in front of 'recon serve'.",
         });
-        ServeImage = new CfnParameter(stack, "ServeImage", new CfnParameterProps
+        ServeImageRepository = new CfnParameter(stack, "ServeImageRepository", new CfnParameterProps
+        {
+            Type = "String",
+            Default = "recon",
+            Description = "ECR repository (in this account and region) holding the 'recon serve' image, pushed by dotnet publish src/Recon.Cli -t:PublishContainer (see infra/README.md).",
+        });
+        ServeImageTag = new CfnParameter(stack, "ServeImageTag", new CfnParameterProps
         {
             Type = "String",
             MinLength = 1,
-            Description = "Container image of 'recon serve' (built with dotnet publish src/Recon.Cli -t:PublishContainer and pushed to ECR; see infra/README.md).",
+            Description = "Tag of the 'recon serve' image in ServeImageRepository (e.g. the git commit).",
         });
         ServeDesiredCount = Number("ServeDesiredCount", 2, "Fargate tasks of 'recon serve'.");
         RedisNodeType = new CfnParameter(stack, "RedisNodeType", new CfnParameterProps
@@ -42,7 +48,9 @@ internal sealed class ReconParameters
 
     public CfnParameter ServeCertificateArn { get; }
 
-    public CfnParameter ServeImage { get; }
+    public CfnParameter ServeImageRepository { get; }
+
+    public CfnParameter ServeImageTag { get; }
 
     public CfnParameter ServeDesiredCount { get; }
 

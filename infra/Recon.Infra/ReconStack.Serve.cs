@@ -1,6 +1,7 @@
 using Amazon.CDK;
 using Amazon.CDK.AWS.CertificateManager;
 using Amazon.CDK.AWS.EC2;
+using Amazon.CDK.AWS.ECR;
 using Amazon.CDK.AWS.ECS;
 using Amazon.CDK.AWS.ECS.Patterns;
 using Amazon.CDK.AWS.ElasticLoadBalancingV2;
@@ -30,10 +31,14 @@ internal sealed partial class ReconStack
         });
 
         var environment = ReconEnvironment();
+        // The .NET container image runs as the non-root 'app' user, who cannot write next to the app.
+        environment["RECON_DATA"] = "/tmp/recon";
         environment["ASPNETCORE_HTTP_PORTS"] = Options.ServeContainerPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         task.AddContainer("recon", new ContainerDefinitionOptions
         {
-            Image = ContainerImage.FromRegistry(Parameters.ServeImage.ValueAsString),
+            // From ECR by repository and tag: CDK grants the execution role pull rights on that repository only.
+            Image = ContainerImage.FromEcrRepository(
+                Repository.FromRepositoryName(this, "ServeRepository", Parameters.ServeImageRepository.ValueAsString), Parameters.ServeImageTag.ValueAsString),
             Command = ["serve"],
             Environment = environment,
             Secrets = new Dictionary<string, EcsSecret> { ["RECON_REDIS"] = EcsSecret.FromSecretsManager(RedisConnection) },

@@ -73,7 +73,8 @@ public sealed class OperationsTests(SynthesizedStack synth)
         Assert.Equal("DISABLED", service["NetworkConfiguration"]!["AwsvpcConfiguration"]!["AssignPublicIp"]!.GetValue<string>());
 
         var container = Assert.Single(Assert.Single(synth.OfType("AWS::ECS::TaskDefinition")).Properties["ContainerDefinitions"]!.AsArray())!;
-        Assert.Equal("<ref:ServeImage>", CfnValues.Render(container["Image"]));
+        Assert.Contains("<ref:ServeImageRepository>", CfnValues.Render(container["Image"]), StringComparison.Ordinal);
+        Assert.EndsWith(":<ref:ServeImageTag>", CfnValues.Render(container["Image"]), StringComparison.Ordinal);
         Assert.Equal("serve", Assert.Single(container["Command"]!.AsArray())!.GetValue<string>());
         Assert.Equal("RECON_REDIS", Assert.Single(container["Secrets"]!.AsArray())!["Name"]!.GetValue<string>());
         Assert.DoesNotContain(container["Environment"]!.AsArray(), e => e!["Name"]!.GetValue<string>() == "RECON_REDIS");
