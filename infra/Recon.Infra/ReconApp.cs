@@ -24,12 +24,19 @@ internal static class ReconApp
             throw new InvalidOperationException($"-c lambdaZip={zip}: no such file; build it with tools/package-lambda.sh.");
         }
 
+        string architecture = context("lambdaArchitecture") ?? "arm64";
+        if (architecture is not ("arm64" or "x86_64"))
+        {
+            throw new InvalidOperationException($"-c lambdaArchitecture={architecture}: use arm64 or x86_64, the architecture tools/package-lambda.sh built the zip for.");
+        }
+
         var defaults = new ReconInfraOptions { WorkflowsDirectory = workflows, LambdaCodePath = "" };
         return defaults with
         {
             Deployment = context("deployment") ?? defaults.Deployment,
             LambdaCodePath = zip ?? WritePlaceholderAsset(Path.Combine(Path.GetTempPath(), "recon-infra-placeholder-lambda")),
             LambdaCodeIsPlaceholder = placeholder,
+            LambdaArchitecture = architecture,
             S3Prefix = context("s3Prefix")?.Trim('/') ?? defaults.S3Prefix,
             MaxAzs = Int(context, "maxAzs", defaults.MaxAzs),
             NatGateways = Int(context, "natGateways", defaults.NatGateways),

@@ -18,6 +18,9 @@ internal sealed record ReconInfraOptions
     /// <summary>Whether <see cref="LambdaCodePath"/> is a placeholder (the stack then carries a warning).</summary>
     public bool LambdaCodeIsPlaceholder { get; init; }
 
+    /// <summary>Architecture of the zip: <c>arm64</c> (default, cheaper per GB-second) or <c>x86_64</c>.</summary>
+    public string LambdaArchitecture { get; init; } = "arm64";
+
     /// <summary>Key prefix of Recon's objects in the bucket (RECON_S3_PREFIX); the functions may touch nothing else.</summary>
     public string S3Prefix { get; init; } = "recon";
 

@@ -74,7 +74,7 @@ internal sealed partial class ReconStack
                 FunctionName = physical,
                 Description = $"Recon {name}: Task states of {string.Join(", ", calls.Select(c => c.State).Distinct())}",
                 Runtime = ProvidedAl2023,
-                Architecture = Architecture.ARM_64,
+                Architecture = Options.LambdaArchitecture == "x86_64" ? Architecture.X86_64 : Architecture.ARM_64,
                 // The custom runtime's bootstrap dispatches on _HANDLER: one zip, one handler name per function.
                 Handler = name,
                 Code = code,
