@@ -1,6 +1,6 @@
 namespace Recon.Workflows;
 
-public sealed class WorkflowRunnerOptions
+public sealed record WorkflowRunnerOptions
 {
     /// <summary>
     /// The ASL error name of a handler exception. Default: <see cref="TaskFailedException.Error"/>, else the exception
