@@ -26,8 +26,11 @@ if ! command -v redis-server >/dev/null 2>&1; then
 fi
 command -v redis-server >/dev/null 2>&1 || fail_setup "redis-server is not on PATH"
 
-# npm ci when node_modules is missing or older than the lock file.
-if [ ! -x tools/node_modules/.bin/s3rver ] || [ tools/package-lock.json -nt tools/node_modules/.package-lock.json ]; then
+# npm ci when node_modules is missing or older than the lock file. A tools/node_modules that is a symlink (a git
+# worktree sharing another checkout's servers) is never reinstalled: npm ci would empty the shared folder under every
+# other user of it. There only the binaries are checked.
+if [ ! -L tools/node_modules ] &&
+  { [ ! -x tools/node_modules/.bin/s3rver ] || [ tools/package-lock.json -nt tools/node_modules/.package-lock.json ]; }; then
   echo "installing the pinned npm test servers (npm ci --prefix tools)"
   npm ci --prefix tools --no-audit --no-fund --loglevel=error >/dev/null 2>&1 || fail_setup "npm ci --prefix tools failed"
 fi

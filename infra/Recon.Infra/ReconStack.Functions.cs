@@ -53,7 +53,10 @@ internal sealed partial class ReconStack
         {
             var calls = uses.Where(t => t.Target!.Target == name).ToList();
             bool worker = calls.Exists(t => t.InMap) || WholeRunWorkers.Contains(name);
-            int timeout = Math.Min(MaxLambdaTimeoutSeconds, calls.Select(t => t.TimeoutSeconds ?? DefaultTaskTimeoutSeconds).DefaultIfEmpty(DefaultTaskTimeoutSeconds).Max());
+            // A .waitForTaskToken task's TimeoutSeconds bounds the wait for the callback, not the invocation.
+            int timeout = Math.Min(MaxLambdaTimeoutSeconds, calls
+                .Select(t => t.Resource.EndsWith(".waitForTaskToken", StringComparison.Ordinal) ? DefaultTaskTimeoutSeconds : t.TimeoutSeconds ?? DefaultTaskTimeoutSeconds)
+                .DefaultIfEmpty(DefaultTaskTimeoutSeconds).Max());
             string physical = FunctionName(name);
             string id = Placeholder.ToPascal(name);
 

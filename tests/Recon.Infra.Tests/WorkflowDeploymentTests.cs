@@ -120,7 +120,9 @@ public sealed partial class WorkflowDeploymentTests(SynthesizedStack synth)
         {
             foreach (var (state, task) in AslStates.Tasks(AslStates.Load(file)))
             {
-                if (task["Parameters"]?["FunctionName"]?.GetValue<string>() is not { } name || task["TimeoutSeconds"] is not JsonValue timeout)
+                // A callback task's TimeoutSeconds bounds the wait for its token, not the function.
+                if (task["Parameters"]?["FunctionName"]?.GetValue<string>() is not { } name || task["TimeoutSeconds"] is not JsonValue timeout
+                    || task["Resource"]!.GetValue<string>().EndsWith(".waitForTaskToken", StringComparison.Ordinal))
                 {
                     continue;
                 }
