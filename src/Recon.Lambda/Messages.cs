@@ -32,6 +32,9 @@ public sealed record PlanResponse
 
     /// <summary>Batches found in the inbox by this call's scan.</summary>
     public int Discovered { get; init; }
+
+    /// <summary>When the plan was made: the start of the run's reduce stage, for the ledger's timings.</summary>
+    public DateTimeOffset? StartedAt { get; init; }
 }
 
 /// <summary>Input of every run-level step (scan, complete, begin, coordinator, mark-failed).</summary>

@@ -436,6 +436,7 @@ public sealed class ReconFunctions(ReconContext ctx, ITaskCallbacks callbacks, I
         Resumed = resumed,
         PendingBatches = pendingAfter,
         Discovered = discovered,
+        StartedAt = ctx.Time.GetUtcNow(),
     };
 
     private BeginResponse Begin(RunRecord run) => new()

@@ -30,6 +30,12 @@ public sealed record WorkflowRunnerOptions
     public bool SaveOnEachTransition { get; init; } = true;
 
     /// <summary>
+    /// With <see cref="SaveOnEachTransition"/>, skip a transition's save when the last one is more recent than this: a
+    /// long execution's history is rewritten whole on each save. Start and end are always saved.
+    /// </summary>
+    public TimeSpan MinSaveInterval { get; init; }
+
+    /// <summary>
     /// The local stand-in for <c>arn:aws:states:::sqs:sendMessage</c>: (queue, body) → message id. A definition that sends
     /// to a queue cannot run without it.
     /// </summary>

@@ -181,8 +181,11 @@ internal static class PipelineBenchmark
         }
     }
 
-    private static Task<RunReport> RunPipelineAsync(ReconContext ctx, CancellationToken ct) =>
-        new WorkflowPipeline(ctx, WorkflowSet.Load()).RunAsync(CancellationToken.None, ct);
+    private static async Task<RunReport> RunPipelineAsync(ReconContext ctx, CancellationToken ct)
+    {
+        using var pipeline = new WorkflowPipeline(ctx, WorkflowSet.Load());
+        return await pipeline.RunAsync(CancellationToken.None, ct);
+    }
 
     /// <summary>
     /// One pass over <paramref name="ids"/>, <paramref name="concurrency"/> at once. Each lookup is what

@@ -23,6 +23,7 @@ internal sealed class ExecutionRun
     private readonly JsonObject _stateMachineContext;
     private readonly SemaphoreSlim _saveGate = new(1, 1);
     private readonly IExecutionHost? _host;
+    private DateTimeOffset _lastSave = DateTimeOffset.MinValue;
 
     public ExecutionRun(
         StateMachineDefinition definition, Execution execution, TaskRegistry tasks, TimeProvider time,
@@ -126,7 +127,7 @@ internal sealed class ExecutionRun
             }
 
             Record(new(0, default, HistoryEventType.StateExited, state.Name, outcome.Next is null ? "end" : $"next '{outcome.Next}'"), frame);
-            if (frame.IsTop && _options.SaveOnEachTransition)
+            if (frame.IsTop && _options.SaveOnEachTransition && _time.GetUtcNow() - _lastSave >= _options.MinSaveInterval)
             {
                 await SaveAsync(ct).ConfigureAwait(false);
             }
@@ -770,6 +771,7 @@ internal sealed class ExecutionRun
         await _saveGate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
+            _lastSave = _time.GetUtcNow();
             await _store.SaveAsync(_execution, ct).ConfigureAwait(false);
         }
         finally
