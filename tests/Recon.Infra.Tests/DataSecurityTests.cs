@@ -75,6 +75,14 @@ public sealed class DataSecurityTests(SynthesizedStack synth)
     }
 
     [Fact]
+    public void Template_StaysWithinCloudFormationsLimitOf60DynamicReferences()
+    {
+        // One per function (RECON_REDIS) plus the replication group's token and the connection secret.
+        int references = System.Text.RegularExpressions.Regex.Count(synth.Json.ToJsonString(), @"\{\{resolve:");
+        Assert.InRange(references, synth.OfType("AWS::Lambda::Function").Count + 2, 60);
+    }
+
+    [Fact]
     public void Vpc_HasS3AndDynamoDbGatewayEndpoints()
     {
         var endpoints = synth.OfType("AWS::EC2::VPCEndpoint").Select(e => e.Properties).ToList();
