@@ -24,6 +24,7 @@ public static class ReconCli
         DemoCommand.Add(root, io);
         BenchCommand.Add(root, io);
         OrchestrationCommands.Add(root, io);
+        CompareCommand.Add(root, io);
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

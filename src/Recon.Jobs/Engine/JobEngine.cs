@@ -18,7 +18,6 @@ internal sealed class JobEngine : IDisposable
         Directory.CreateDirectory(temp);
         Execute($"SET memory_limit = {Sql.Text(options.MemoryLimit)}");
         Execute($"SET temp_directory = {Sql.Text(temp)}");
-        Execute("SET preserve_insertion_order = false");
         if (options.Threads > 0)
         {
             Execute($"SET threads = {Sql.Number(options.Threads)}");
