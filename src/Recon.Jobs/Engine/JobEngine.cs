@@ -9,6 +9,15 @@ internal sealed class JobEngine : IDisposable
 {
     private readonly DuckDBConnection _connection;
 
+    private static int s_open;
+    private static int s_peak;
+    private int _disposed;
+
+    /// <summary>Engines open in this process now, and the most at once since <see cref="ResetPeak"/>: the queue's limit, measured.</summary>
+    internal static (int Open, int Peak) Gauge => (Volatile.Read(ref s_open), Volatile.Read(ref s_peak));
+
+    internal static void ResetPeak() => Volatile.Write(ref s_peak, Volatile.Read(ref s_open));
+
     public JobEngine(JobEngineOptions options, string workDirectory)
     {
         options.Validate();
@@ -21,6 +30,11 @@ internal sealed class JobEngine : IDisposable
         if (options.Threads > 0)
         {
             Execute($"SET threads = {Sql.Number(options.Threads)}");
+        }
+
+        int open = Interlocked.Increment(ref s_open);
+        for (int peak = Volatile.Read(ref s_peak); open > peak && Interlocked.CompareExchange(ref s_peak, open, peak) != peak; peak = Volatile.Read(ref s_peak))
+        {
         }
     }
 
@@ -56,7 +70,14 @@ internal sealed class JobEngine : IDisposable
         return columns;
     }
 
-    public void Dispose() => _connection.Dispose();
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _connection.Dispose();
+            Interlocked.Decrement(ref s_open);
+        }
+    }
 
     private DuckDBCommand Command(string sql, object?[] parameters)
     {
