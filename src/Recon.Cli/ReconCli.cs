@@ -25,6 +25,8 @@ public static class ReconCli
         BenchCommand.Add(root, io);
         OrchestrationCommands.Add(root, io);
         CompareCommand.Add(root, io);
+        TransformCommand.Add(root, io);
+        JobsCommands.Add(root, io);
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -98,7 +98,7 @@ internal static class CompareCommand
     {
         try
         {
-            ComparePreparer.Validate(spec);
+            CompareJob.Validate(spec);
         }
         catch (Core.ReconException e)
         {

@@ -12,6 +12,9 @@ namespace Recon.Jobs.Compare;
 /// </summary>
 public static class CompareJob
 {
+    /// <summary>Checks the spec's options (key given, duplicates policy, tolerance syntax) before any file is read.</summary>
+    public static void Validate(CompareSpec spec) => ComparePreparer.Validate(spec);
+
     public static async Task<CompareReport> RunAsync(CompareSpec spec, string workRoot, JobEngineOptions engine, TimeProvider time,
         string? workflowsDirectory, CancellationToken ct)
     {
