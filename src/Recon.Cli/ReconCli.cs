@@ -27,6 +27,9 @@ public static class ReconCli
         ServeCommand.Add(root, io);
         TokenCommands.Add(root, io);
         BatchRetryCommand.Add(root, io);
+        CompareCommand.Add(root, io);
+        TransformCommand.Add(root, io);
+        JobsCommands.Add(root, io);
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
