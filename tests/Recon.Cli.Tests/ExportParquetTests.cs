@@ -78,7 +78,7 @@ public sealed class ExportParquetTests
         }
 
         string columns = string.Join("|", root.GetProperty("entity").GetString(), root.GetProperty("run_id").GetString(),
-            Time(root.GetProperty("updated_at").GetString()), root.GetProperty("status").GetString(), root.GetProperty("lines").GetArrayLength(),
+            Time(root.GetProperty("updated_at").GetString()), root.GetProperty("status").GetString(), root.TryGetProperty("line_count", out var lineCount) ? lineCount.GetInt64() : root.GetProperty("lines").GetArrayLength(),
             Time(Optional(root, "first_event_at")), Time(Optional(root, "last_event_at")));
         return new Version($"{root.GetProperty("artifact_id").GetString()}#{root.GetProperty("version").GetInt64()}", columns, [.. amounts.Order(StringComparer.Ordinal)]);
     }

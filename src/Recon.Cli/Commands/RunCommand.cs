@@ -35,7 +35,9 @@ internal static class RunCommand
                 throw new UsageException($"--poll must be positive (got {pollSeconds}).");
             }
 
-            using var ws = Workspace.Open(CliOptions.Settings(pr), create: true, options);
+            var settings = CliOptions.Settings(pr);
+            Workspace.RequireInbox(settings);
+            using var ws = Workspace.Open(settings, create: true, options);
             ws.LockForRun();
             using var stop = new CancellationTokenSource();
             // First Ctrl-C: finish the steps under way, start no new one. Second: stop now (safe: resumable).
@@ -44,11 +46,13 @@ internal static class RunCommand
                 stop.Cancel();
                 io.Error.WriteLine("recon: stopping after the current step (Ctrl-C again to stop at once)…");
             });
+            int failedBatches = 0;
             do
             {
                 var report = await RunOnceAsync(ws, io, stop.Token, ct, pr.GetValue(Workflows));
+                failedBatches += report.FailedBatches;
                 // In watch mode an idle poll prints nothing.
-                if (report.Runs.Count > 0 || !pr.GetValue(watch))
+                if (report.Runs.Count > 0 || report.FailedBatches > 0 || !pr.GetValue(watch))
                 {
                     PrintReport(io, report);
                 }
@@ -69,7 +73,8 @@ internal static class RunCommand
             }
             while (true);
 
-            return 0;
+            // Exit 1 when a batch failed in this invocation: scripts must not read a rejected batch as success.
+            return failedBatches > 0 ? 1 : 0;
         });
         root.Add(cmd);
     }
@@ -92,10 +97,15 @@ internal static class RunCommand
     public static async Task<RunReport> RunOnceAsync(Workspace ws, CliIO io, CancellationToken stop, CancellationToken ct, string? workflowsDir = null)
     {
         var workflows = WorkflowSet.Load(workflowsDir);
+        var options = new WorkflowPipelineOptions
+        {
+            DeadLetters = new LocalDeadLetters(Path.Combine(ws.DataDirectory, LocalDeadLetters.FileName), ws.Context.Time),
+        };
         if (!io.Interactive)
         {
             var plain = new PlainProgress(io.Out);
-            return await new WorkflowPipeline(ws.Context, workflows, ws.Executions, plain).RunAsync(stop, ct);
+            using var pipeline = new WorkflowPipeline(ws.Context, workflows, ws.Executions, plain, options);
+            return await pipeline.RunAsync(stop, ct);
         }
 
         RunReport? report = null;
@@ -105,7 +115,8 @@ internal static class RunCommand
             .StartAsync(async progressContext =>
             {
                 var bars = new BarProgress(progressContext);
-                report = await new WorkflowPipeline(ws.Context, workflows, ws.Executions, bars).RunAsync(stop, ct);
+                using var pipeline = new WorkflowPipeline(ws.Context, workflows, ws.Executions, bars, options);
+                report = await pipeline.RunAsync(stop, ct);
                 bars.CompleteAll();
             });
         return report!;
@@ -113,7 +124,7 @@ internal static class RunCommand
 
     public static void PrintReport(CliIO io, RunReport r)
     {
-        if (r.Runs.Count == 0)
+        if (r.Runs.Count == 0 && r.FailedBatches == 0)
         {
             io.Out.WriteLine("Nothing to do: no complete batch is pending in the inbox.");
             return;
@@ -139,12 +150,17 @@ internal static class RunCommand
 
         foreach (var f in r.Failures)
         {
-            io.Error.WriteLine($"recon: failed: {f}");
+            io.Error.WriteLine(TerminalText.Safe($"recon: failed: {f}"));
+        }
+
+        foreach (var b in r.FailedBatchRecords)
+        {
+            io.Error.WriteLine(TerminalText.Safe($"recon: batch '{b.BatchId}' failed: {b.Reason}"));
         }
 
         if (r.FailedBatches > 0)
         {
-            io.Error.WriteLine($"recon: {r.FailedBatches} batch(es) failed; 'recon backlog' shows why.");
+            io.Error.WriteLine($"recon: {r.FailedBatches} batch(es) failed; none of a failed batch is applied. 'recon backlog' lists them; fix the input and send it again.");
         }
     }
 

@@ -109,7 +109,7 @@ public sealed class ArtifactParquetExporter : IAsyncDisposable
         _runs.Add(state.RunId);
         _updated.Add(state.UpdatedAt.UtcDateTime);
         _statuses.Add(state.Status);
-        _lineCounts.Add(state.Lines.Count);
+        _lineCounts.Add(state.LineCount);
         _first.Add(state.FirstEventAt?.UtcDateTime);
         _last.Add(state.LastEventAt?.UtcDateTime);
         _measures.Add(measure);
