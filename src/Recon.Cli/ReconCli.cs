@@ -24,6 +24,12 @@ public static class ReconCli
         DemoCommand.Add(root, io);
         BenchCommand.Add(root, io);
         OrchestrationCommands.Add(root, io);
+        ServeCommand.Add(root, io);
+        TokenCommands.Add(root, io);
+        BatchRetryCommand.Add(root, io);
+        CompareCommand.Add(root, io);
+        TransformCommand.Add(root, io);
+        JobsCommands.Add(root, io);
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -107,10 +107,10 @@ public sealed class ReconBackend : IDisposable
 
             if (settings.Redis is { } redisConnection)
             {
-                RedisConnectionOptions redisOptions;
+                StackExchange.Redis.ConfigurationOptions redisOptions;
                 try
                 {
-                    redisOptions = RedisConnectionOptions.Parse(redisConnection);
+                    redisOptions = RedisConfiguration.Parse(redisConnection);
                 }
                 catch (FormatException e)
                 {

@@ -9,7 +9,7 @@ namespace Recon.Storage.Local;
 /// The ledger in one SQLite file. Every state change is a conditional update inside an immediate transaction, so
 /// a step recorded twice changes nothing and two ledgers (or processes) on one file can never claim one batch.
 /// </summary>
-public sealed class SqliteReconLedger : IReconLedger, IDisposable
+public sealed partial class SqliteReconLedger : IReconLedger, IDisposable
 {
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS batches (
@@ -42,7 +42,9 @@ public sealed class SqliteReconLedger : IReconLedger, IDisposable
             indexed_rows             INTEGER NOT NULL DEFAULT 0,
             error                    TEXT,
             stage_seconds            TEXT NOT NULL DEFAULT '{}',
-            completed_at             INTEGER);
+            completed_at             INTEGER,
+            process_token            TEXT,
+            process_claimed          INTEGER NOT NULL DEFAULT 0);
         CREATE TABLE IF NOT EXISTS run_batches (
             run_id   TEXT NOT NULL,
             ordinal  INTEGER NOT NULL,
@@ -98,6 +100,12 @@ public sealed class SqliteReconLedger : IReconLedger, IDisposable
             using var tx = _connection.BeginTransaction(deferred: false);
             Execute(tx, Schema);
             AddMissingColumns(tx);
+            if (Scalar(tx, "SELECT COUNT(*) FROM pragma_table_info('runs') WHERE name = 'process_token'") == 0)
+            {
+                // A ledger written before the process turn was handed over: add its columns.
+                Execute(tx, "ALTER TABLE runs ADD COLUMN process_token TEXT; ALTER TABLE runs ADD COLUMN process_claimed INTEGER NOT NULL DEFAULT 0;");
+            }
+
             tx.Commit();
         }
         catch (SqliteException e)
@@ -306,6 +314,40 @@ public sealed class SqliteReconLedger : IReconLedger, IDisposable
             return true;
         }, ct).ConfigureAwait(false);
     }
+
+    public ValueTask<bool> WaitForProcessTurnAsync(string runId, string taskToken, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        ArgumentException.ThrowIfNullOrEmpty(taskToken);
+        return WriteAsync(tx => Execute(tx,
+            "UPDATE runs SET process_token = $token, process_claimed = 0 WHERE run_id = $run AND stage = $prefetched",
+            ("$token", taskToken), ("$run", runId), ("$prefetched", (int)RunStage.Prefetched)) == 1, ct);
+    }
+
+    public ValueTask<ProcessTurn?> ClaimProcessTurnAsync(CancellationToken ct) =>
+        WriteAsync<ProcessTurn?>(tx =>
+        {
+            using var command = Command(tx,
+                "SELECT run_id, process_token, process_claimed FROM runs WHERE stage NOT IN ($processed, $indexed, $failed) ORDER BY seq LIMIT 1",
+                ("$processed", (int)RunStage.Processed), ("$indexed", (int)RunStage.Indexed), ("$failed", (int)RunStage.Failed));
+            string runId, token;
+            using (var data = command.ExecuteReader())
+            {
+                if (!data.Read() || data.IsDBNull(1) || data.GetInt64(2) != 0)
+                {
+                    return null;
+                }
+
+                (runId, token) = (data.GetString(0), data.GetString(1));
+            }
+
+            // The transaction holds the write lock, so the claim below is the only one for this token.
+            return Execute(tx,
+                "UPDATE runs SET process_claimed = 1 WHERE run_id = $run AND process_token = $token AND process_claimed = 0 AND stage = $prefetched",
+                ("$run", runId), ("$token", token), ("$prefetched", (int)RunStage.Prefetched)) == 1
+                ? new ProcessTurn(runId, token)
+                : null;
+        }, ct);
 
     public ValueTask<long> GetIndexedThroughAsync(CancellationToken ct) =>
         ReadAsync(() =>

@@ -16,13 +16,16 @@ internal static class ArtifactCommands
 
         var id = new Argument<string>("ID") { Description = "Artifact id" };
         var asOf = new Option<string?>("--as-of") { Description = "The version current at this time (ISO 8601 with offset)" };
+        var page = new Option<string?>("--lines") { Description = "Only lines OFFSET:LIMIT (0-based), read from the segments that hold them; line_count stays the total" };
         var json = CliOptions.Json();
-        var get = new Command("get", "The latest version of an artifact, or its version as of a time") { id, asOf, json };
+        var get = new Command("get", "The latest version of an artifact, or its version as of a time") { id, asOf, page, json };
         get.SetAction(async (pr, ct) =>
         {
             DateTimeOffset? at = pr.GetValue(asOf) is { } s ? CliOptions.ParseTime(s, "--as-of") : null;
             using var ws = Workspace.Open(CliOptions.Settings(pr), create: false);
-            var version = await ws.Queries.GetAsync(pr.GetValue(id)!, at, ct);
+            var version = pr.GetValue(page) is { } p
+                ? await ws.Queries.GetLinesAsync(pr.GetValue(id)!, at, ParsePage(p).Offset, ParsePage(p).Limit, ct)
+                : await ws.Queries.GetAsync(pr.GetValue(id)!, at, ct);
             if (pr.GetValue(json))
             {
                 io.Out.WriteLine(Encoding.UTF8.GetString(ArtifactCodec.ToUtf8(version.State, indented: true)));
@@ -56,7 +59,7 @@ internal static class ArtifactCommands
                         w.WriteString("run_id", v.State.RunId);
                         JsonOut.Time(w, "updated_at", v.State.UpdatedAt);
                         w.WriteString("status", v.State.Status);
-                        w.WriteNumber("line_count", v.State.Lines.Count);
+                        w.WriteNumber("line_count", v.State.LineCount);
                         JsonOut.Amounts(w, "balances", v.State.Balances);
                         w.WriteString("file", v.Row.File);
                         w.WriteNumber("offset", v.Row.Offset);
@@ -77,7 +80,7 @@ internal static class ArtifactCommands
                         TerminalText.Cell(v.State.RunId),
                         IsoTime.Format(v.State.UpdatedAt),
                         TerminalText.Cell(v.State.Status),
-                        v.State.Lines.Count.ToString(CultureInfo.InvariantCulture),
+                        v.State.LineCount.ToString(CultureInfo.InvariantCulture),
                         TerminalText.Cell(FormatAmounts(v.State.Balances)));
                 }
 
@@ -90,6 +93,16 @@ internal static class ArtifactCommands
         root.Add(artifact);
     }
 
+    private static (long Offset, long Limit) ParsePage(string s)
+    {
+        int colon = s.IndexOf(':', StringComparison.Ordinal);
+        return colon > 0 &&
+               long.TryParse(s.AsSpan(0, colon), NumberStyles.None, CultureInfo.InvariantCulture, out long offset) &&
+               long.TryParse(s.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out long limit)
+            ? (offset, limit)
+            : throw new UsageException($"--lines takes OFFSET:LIMIT, two whole numbers such as 0:100 (got '{s}').");
+    }
+
     public static void PrintArtifact(CliIO io, ArtifactVersion v)
     {
         var a = v.State;
@@ -100,7 +113,7 @@ internal static class ArtifactCommands
         head.AddRow("status", TerminalText.Cell(a.Status));
         head.AddRow("balances", TerminalText.Cell(FormatAmounts(a.Balances)));
         head.AddRow("totals", TerminalText.Cell(string.Join("; ", a.Totals.Select(t => $"{t.Key}: {FormatAmounts(t.Value)}"))));
-        head.AddRow("lines", $"{a.Lines.Count} ({(a.FirstEventAt is { } f ? IsoTime.Format(f) : "-")} … {(a.LastEventAt is { } l ? IsoTime.Format(l) : "-")})");
+        head.AddRow("lines", $"{a.LineCount}{(a.LineCount != a.Lines.Count ? $", {a.Lines.Count} shown" : "")} ({(a.FirstEventAt is { } f ? IsoTime.Format(f) : "-")} … {(a.LastEventAt is { } l ? IsoTime.Format(l) : "-")})");
         head.AddRow("stored", TerminalText.Cell($"{v.Row.File} @ {v.Row.Offset} (+{v.Row.Length} bytes)"));
         io.Console.Write(head);
         var lines = new Table().AddColumns("event_id", "type", "amount", "currency", "occurred_at", "reverses", "entity", "batch");

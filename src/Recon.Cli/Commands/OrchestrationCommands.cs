@@ -101,7 +101,7 @@ internal static class OrchestrationCommands
             {
                 try
                 {
-                    var definition = StateMachineDefinition.Load(path);
+                    var definition = StateMachineDefinition.Load(path, WorkflowSet.LocalSubstitutions(Path.GetDirectoryName(Path.GetFullPath(path))));
                     var unknown = definition.TaskFunctions.Where(f => !FunctionNames.All.Contains(f)).ToList();
                     if (unknown.Count > 0)
                     {
@@ -135,7 +135,71 @@ internal static class OrchestrationCommands
             return 0;
         });
         root.Add(init);
+
+        var djson = CliOptions.Json();
+        var deadLetters = new Command("dead-letters", "Failed runs the workflows sent to the dead-letter queue (locally: dead-letters.jsonl in the data folder), oldest first") { djson };
+        deadLetters.SetAction(async (pr, ct) =>
+        {
+            var dataDir = Path.GetFullPath(CliOptions.Settings(pr).DataDirectory);
+            var letters = await new LocalDeadLetters(Path.Combine(dataDir, LocalDeadLetters.FileName), TimeProvider.System).ListAsync(ct);
+            if (pr.GetValue(djson))
+            {
+                JsonOut.Write(io.Out, w => WriteArray(w, letters, (w2, l) =>
+                {
+                    w2.WriteStartObject();
+                    w2.WriteString("at", IsoTime.Format(l.At));
+                    w2.WriteString("queue", l.Queue);
+                    w2.WriteString("message_id", l.MessageId);
+                    w2.WritePropertyName("body");
+                    try
+                    {
+                        using var body = JsonDocument.Parse(l.Body);
+                        body.WriteTo(w2);
+                    }
+                    catch (JsonException)
+                    {
+                        w2.WriteStringValue(l.Body);
+                    }
+
+                    w2.WriteEndObject();
+                }));
+                return 0;
+            }
+
+            if (letters.Count == 0)
+            {
+                io.Out.WriteLine("No dead letter: no run has failed.");
+                return 0;
+            }
+
+            var table = new Table().AddColumns("at", "run", "workflow", "execution", "reason");
+            foreach (var l in letters)
+            {
+                var body = TryParse(l.Body);
+                table.AddRow(IsoTime.Format(l.At), Markup.Escape(Field(body, "run_id")), Markup.Escape(Field(body, "state_machine")),
+                    Markup.Escape(Field(body, "execution")), Markup.Escape(Field(body, "reason") is { Length: > 0 } r ? r : $"{Field(body, "error")}: {Field(body, "cause")}"));
+            }
+
+            io.Console.Write(table);
+            return 0;
+        });
+        root.Add(deadLetters);
     }
+
+    private static System.Text.Json.Nodes.JsonObject? TryParse(string json)
+    {
+        try
+        {
+            return System.Text.Json.Nodes.JsonNode.Parse(json) as System.Text.Json.Nodes.JsonObject;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string Field(System.Text.Json.Nodes.JsonObject? o, string name) =>
+        o?[name] is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<string>(out var s) ? s : "";
 
     private static FileExecutionStore ExecutionStore(ParseResult pr) =>
         new(Path.Combine(Path.GetFullPath(CliOptions.Settings(pr).DataDirectory), "executions"));

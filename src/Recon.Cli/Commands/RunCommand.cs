@@ -114,10 +114,15 @@ internal static class RunCommand
     public static async Task<RunReport> RunOnceAsync(Workspace ws, CliIO io, CancellationToken stop, CancellationToken ct, string? workflowsDir = null)
     {
         var workflows = WorkflowSet.Load(workflowsDir);
+        var options = new WorkflowPipelineOptions
+        {
+            DeadLetters = new LocalDeadLetters(Path.Combine(ws.DataDirectory, LocalDeadLetters.FileName), ws.Context.Time),
+        };
         if (!io.Interactive)
         {
             var plain = new PlainProgress(io.Out);
-            return await new WorkflowPipeline(ws.Context, workflows, ws.Executions, plain).RunAsync(stop, ct);
+            using var pipeline = new WorkflowPipeline(ws.Context, workflows, ws.Executions, plain, options);
+            return await pipeline.RunAsync(stop, ct);
         }
 
         RunReport? report = null;
@@ -127,7 +132,8 @@ internal static class RunCommand
             .StartAsync(async progressContext =>
             {
                 var bars = new BarProgress(progressContext);
-                report = await new WorkflowPipeline(ws.Context, workflows, ws.Executions, bars).RunAsync(stop, ct);
+                using var pipeline = new WorkflowPipeline(ws.Context, workflows, ws.Executions, bars, options);
+                report = await pipeline.RunAsync(stop, ct);
                 bars.CompleteAll();
             });
         return report!;

@@ -55,6 +55,8 @@ internal static class LedgerKeys
     public const string ReducedAt = "reduced_at";
     public const string Process = "process";
     public const string ProcessHash = "process_hash";
+    public const string ProcessToken = "process_token";
+    public const string ProcessClaim = "process_claim";
 
     // per-batch entries of reduce / process on the run item
     public const string Lines = "lines";
