@@ -90,7 +90,9 @@ internal sealed class SeededData
         var output = new StringWriter();
         var error = new StringWriter();
         int exit = await ReconCli.RunAsync(args, output, error, interactive: false);
-        if (exit != 0)
+        // The seed holds a deliberately broken batch: `recon run` names it and exits 1 (issue 13), which is expected here.
+        bool onlyBatchesFailed = args.Length > 0 && args[0] == "run" && exit == 1 && error.ToString().Contains("batch(es) failed", StringComparison.Ordinal);
+        if (exit != 0 && !onlyBatchesFailed)
         {
             throw new InvalidOperationException($"recon {string.Join(' ', args)} exited {exit}: {error}{output}");
         }

@@ -236,9 +236,11 @@ public static class EventParser
             i++;
         }
 
-        // The significand's digits without leading zeros, and how many of them follow the point.
-        Span<byte> digits = stackalloc byte[64];
-        int count = 0, fraction = 0, seen = 0;
+        // The significand's value without leading zeros, how many significant digits it has and how many digits
+        // follow the point. Up to 19 digits fit a ulong (the common case); more go on in 128 bits.
+        ulong small = 0;
+        UInt128 large = 0;
+        int significant = 0, fraction = 0, seen = 0;
         bool point = false;
         for (; i < text.Length && text[i] is not ((byte)'e' or (byte)'E'); i++)
         {
@@ -249,7 +251,8 @@ public static class EventParser
                 continue;
             }
 
-            if ((uint)(b - '0') > 9)
+            uint digit = (uint)(b - '0');
+            if (digit > 9)
             {
                 return false;
             }
@@ -260,9 +263,30 @@ public static class EventParser
                 fraction++;
             }
 
-            if (count > 0 || b != '0')
+            if (significant == 0 && digit == 0)
             {
-                digits[count++] = (byte)(b - '0');
+                continue;
+            }
+
+            significant++;
+            if (significant <= 19)
+            {
+                small = small * 10 + digit;
+            }
+            else
+            {
+                if (significant == 20)
+                {
+                    large = small;
+                }
+
+                if (significant > 30)
+                {
+                    problem = "has more significant digits than a decimal holds exactly (at most 28–29), or is out of its range";
+                    return false;
+                }
+
+                large = large * 10 + digit;
             }
         }
 
@@ -300,7 +324,7 @@ public static class EventParser
             exponent = negativeExponent ? -exponent : exponent;
         }
 
-        // value = digits × 10^-scale; a negative scale is a whole number with trailing zeros.
+        // value = mantissa × 10^-scale; a negative scale is a whole number with trailing zeros.
         int scale = fraction - exponent;
         if (scale > 28)
         {
@@ -308,17 +332,17 @@ public static class EventParser
             return false;
         }
 
-        UInt128 mantissa = 0;
         UInt128 max = new(0xFFFF_FFFF, ulong.MaxValue); // 2^96 - 1, the decimal's mantissa
-        int zeros = scale < 0 ? -scale : 0;
-        for (int d = 0; d < count + zeros; d++)
+        UInt128 mantissa = significant <= 19 ? small : large;
+        if (mantissa > max || (significant > 0 && scale < 0 && significant - scale > 29))
         {
-            if (count == 0)
-            {
-                break;
-            }
+            problem = "has more significant digits than a decimal holds exactly (at most 28–29), or is out of its range";
+            return false;
+        }
 
-            mantissa = mantissa * 10 + (d < count ? digits[d] : 0u);
+        for (int z = scale; z < 0 && significant > 0; z++)
+        {
+            mantissa *= 10;
             if (mantissa > max)
             {
                 problem = "has more significant digits than a decimal holds exactly (at most 28–29), or is out of its range";
@@ -398,7 +422,7 @@ public static class EventParser
         }
 
         var value = pool.Get(reader.ValueSpan);
-        if (HasControl(value))
+        if (HasControlUtf8(reader.ValueSpan))
         {
             error ??= new LineError(QuarantineReasons.InvalidId, $"{field} must not contain control characters");
             return null;
@@ -418,6 +442,28 @@ public static class EventParser
         "\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F\u007F" +
         "\u0080\u0081\u0082\u0083\u0084\u0085\u0086\u0087\u0088\u0089\u008A\u008B\u008C\u008D\u008E\u008F" +
         "\u0090\u0091\u0092\u0093\u0094\u0095\u0096\u0097\u0098\u0099\u009A\u009B\u009C\u009D\u009E\u009F");
+
+    // An unescaped JSON string holds no byte below 0x20; DEL is 0x7F, and C1 controls are C2 80 … C2 9F in UTF-8.
+    private static bool HasControlUtf8(ReadOnlySpan<byte> utf8)
+    {
+        int at = utf8.IndexOfAny(ControlBytes);
+        while (at >= 0)
+        {
+            if (utf8[at] != 0xC2 || (at + 1 < utf8.Length && utf8[at + 1] is >= 0x80 and <= 0x9F))
+            {
+                return true;
+            }
+
+            utf8 = utf8[(at + 1)..];
+            at = utf8.IndexOfAny(ControlBytes);
+        }
+
+        return false;
+    }
+
+    private static readonly SearchValues<byte> ControlBytes = SearchValues.Create(
+        [0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F,
+         0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0x1A, 0x1B, 0x1C, 0x1D, 0x1E, 0x1F, 0x7F, 0xC2]);
 
     private static int ValidPrefixLength(ReadOnlySpan<byte> bytes)
     {
