@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Hosting;
 using Recon.Api;
+using Recon.Api.Web;
 using Recon.Hosting;
 
 namespace Recon.Cli.Commands;
@@ -69,7 +70,8 @@ internal static class ServeCommand
             }
 
             using var access = ReconAccessStore.Open(settings, ws.Context.Time);
-            await using var app = ReconApiHost.Build(new ReconApiServices(ws.Backend, access.Store, ws.Executions), options);
+            await using var app = ReconApiHost.Build(new ReconApiServices(ws.Backend, access.Store, ws.Executions), options,
+                b => b.Services.AddReconPages(), a => a.UseReconPages());
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
             ConsoleCancelEventHandler onCancel = (_, e) =>
             {
