@@ -32,6 +32,7 @@ public static class ReconCli
         ServeCommand.Add(root, io);
         TokenCommands.Add(root, io);
         BatchRetryCommand.Add(root, io);
+        BenchApiCommand.Add(root, io);
         CompareCommand.Add(root, io);
         TransformCommand.Add(root, io);
         JobsCommands.Add(root, io);
