@@ -36,6 +36,7 @@ public static class ReconCli
         CompareCommand.Add(root, io);
         TransformCommand.Add(root, io);
         JobsCommands.Add(root, io);
+        BenchJobsCommand.Add(root, io);
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

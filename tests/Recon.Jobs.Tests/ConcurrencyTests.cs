@@ -24,7 +24,7 @@ public sealed class ConcurrencyTests : IDisposable
     public async Task Worker_RunsAtMostMaxConcurrentEnginesAtOnce_AndReachesIt(int maxConcurrent, int jobs)
     {
         var csv = new StringBuilder("id,entity,amount\n");
-        for (int i = 0; i < 5_000; i++)
+        for (int i = 0; i < 30_000; i++)
         {
             csv.Append("R").Append(i).Append(",E").Append(i % 97).Append(',').Append(i % 1000).Append(".25\n");
         }

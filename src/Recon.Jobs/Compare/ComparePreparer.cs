@@ -90,7 +90,10 @@ internal static class ComparePreparer
                     $"({s.NonNumeric} non-numeric value(s) in the source, {t.NonNumeric} in the target); remove the tolerance or fix the data.");
             }
 
-            columns.Add(new ColumnPlan { Name = compared[i], Numeric = numeric, Scale = Math.Max(s.Scale, t.Scale), Abs = tol.Abs, Rel = tol.Rel });
+            int scale = Math.Max(s.Scale, t.Scale);
+            // Text to DECIMAL(38,s) is slow in the engine (some 100 µs a value); to DECIMAL(18,s) it is fast.
+            int precision = Math.Max(s.IntegerDigits, t.IntegerDigits) + scale <= 17 ? 18 : 38;
+            columns.Add(new ColumnPlan { Name = compared[i], Numeric = numeric, Scale = scale, Precision = precision, Abs = tol.Abs, Rel = tol.Rel });
         }
 
         var plan = new ComparePlan

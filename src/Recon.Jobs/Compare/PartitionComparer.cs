@@ -88,7 +88,7 @@ internal static class PartitionComparer
 
             // aggregate: numeric columns summed exactly; text columns keep their smallest value.
             var aggregates = cols.Select(c => c.Numeric
-                ? $"CAST(sum(CAST(trim({Sql.Id(c.Name)}) AS DECIMAL(38,{c.Scale}))) AS VARCHAR) AS {Sql.Id(c.Name)}"
+                ? $"CAST(sum(CAST({Sql.Id(c.Name)} AS DECIMAL({c.Precision},{c.Scale}))) AS VARCHAR) AS {Sql.Id(c.Name)}"
                 : $"min({Sql.Id(c.Name)}) AS {Sql.Id(c.Name)}");
             return $"(SELECT {keyList}{(cols.Count > 0 ? ", " : "")}{Sql.Join(aggregates)} FROM {table} GROUP BY {keyList})";
         }
@@ -109,8 +109,9 @@ internal static class PartitionComparer
             select.Add($"{tv} AS t{i}");
             if (c.Numeric)
             {
-                var sd = $"CAST(trim({sv}) AS DECIMAL(38,{c.Scale}))";
-                var td = $"CAST(trim({tv}) AS DECIMAL(38,{c.Scale}))";
+                // The engine's cast skips surrounding whitespace; a 38-digit cast only when the values need it.
+                var sd = $"CAST({sv} AS DECIMAL({c.Precision},{c.Scale}))";
+                var td = $"CAST({tv} AS DECIMAL({c.Precision},{c.Scale}))";
                 var allowed = Sql.Decimal(c.Abs) + (c.Rel > 0 ? $" + {Sql.Decimal(c.Rel)} * abs({td})" : "");
                 select.Add($"{sd} - {td} AS d{i}");
                 select.Add($"NOT (({sd} IS NULL AND {td} IS NULL) OR ({sd} IS NOT NULL AND {td} IS NOT NULL AND abs({sd} - {td}) <= {allowed})) AS x{i}");

@@ -20,7 +20,7 @@ internal static class Sql
 
     /// <summary>An exact DECIMAL literal of a value Recon parsed (digits, sign and point only).</summary>
     public static string Decimal(decimal value) =>
-        $"CAST('{value.ToString(CultureInfo.InvariantCulture)}' AS DECIMAL(38,{value.Scale.ToString(CultureInfo.InvariantCulture)}))";
+        $"CAST('{value.ToString(CultureInfo.InvariantCulture)}' AS DECIMAL({(value.Scale + 1 <= 18 && decimal.Abs(value) < 1e9m ? 18 : 38)},{value.Scale.ToString(CultureInfo.InvariantCulture)}))";
 
     public static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
 

@@ -76,7 +76,7 @@ internal sealed class TransformCompiler(JobEngine engine, TransformSpec spec, st
         {
             var profiles = ColumnProfile.Measure(engine, table.From, table.Columns);
             var columns = profiles.Select(p => p.IsNumeric
-                ? $"CAST(trim({Sql.Id(p.Name)}) AS DECIMAL({(p.IntegerDigits + p.Scale <= 18 ? 18 : 38)},{p.Scale})) AS {Sql.Id(p.Name)}"
+                ? $"CAST({Sql.Id(p.Name)} AS DECIMAL({(p.IntegerDigits + p.Scale <= 18 ? 18 : 38)},{p.Scale})) AS {Sql.Id(p.Name)}"
                 : Sql.Id(p.Name));
             select = $"SELECT {Sql.Join(columns)} FROM {table.From}";
         }
