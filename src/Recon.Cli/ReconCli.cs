@@ -27,6 +27,7 @@ public static class ReconCli
         ServeCommand.Add(root, io);
         TokenCommands.Add(root, io);
         BatchRetryCommand.Add(root, io);
+        BenchApiCommand.Add(root, io);
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

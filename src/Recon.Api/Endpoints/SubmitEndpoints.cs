@@ -18,8 +18,7 @@ internal static class SubmitEndpoints
     public static void Map(RouteGroupBuilder api)
     {
         api.MapPost("/batches", SubmitAsync).Allow(EndpointAccess.Submitters).WithTags("batches")
-            .WithSummary("Submit a batch: JSON {batch_id, source, window_start, window_end, events:[...]} or NDJSON with the fields as query parameters")
-            .Accepts<object>("application/json", "application/x-ndjson");
+            .WithSummary("Submit a batch: JSON {batch_id, source, window_start, window_end, events:[...]} or NDJSON (application/x-ndjson) with the fields as query parameters");
     }
 
     private static async Task<IResult> SubmitAsync(HttpContext http, ReconApiServices services, ReconApiOptions options, IngestSignal signal, CancellationToken ct)
