@@ -15,7 +15,8 @@ public sealed class ReconApiServices
         Backend = backend;
         Access = access ?? throw new ArgumentNullException(nameof(access));
         Executions = executions ?? throw new ArgumentNullException(nameof(executions));
-        Queries = new ArtifactQueries(backend.Context.Index, new ArtifactRecordReader(backend.Context.Store, backend.Context.Cache));
+        Reader = new ArtifactRecordReader(backend.Context.Store, backend.Context.Cache);
+        Queries = new ArtifactQueries(backend.Context.Index, Reader);
     }
 
     public ReconBackend Backend { get; }
@@ -24,6 +25,9 @@ public sealed class ReconApiServices
 
     /// <summary>The CLI's artifact queries (<c>recon artifact get/history</c>), so the bytes are the same.</summary>
     public ArtifactQueries Queries { get; }
+
+    /// <summary>Reads one version whole (the versions and diff routes), as the queries do.</summary>
+    public ArtifactRecordReader Reader { get; }
 
     public IAccessStore Access { get; }
 

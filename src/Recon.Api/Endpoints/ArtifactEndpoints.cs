@@ -63,14 +63,14 @@ internal static class ArtifactEndpoints
         }
 
         var caller = http.Caller();
-        var (version, problem) = await FindAsync(services, caller, id, at, metrics, ct).ConfigureAwait(false);
+        var (version, problem) = await FindAsync(services, caller, id, at, page, metrics, ct).ConfigureAwait(false);
         if (version is null)
         {
             return problem!;
         }
 
         byte[] json = ArtifactCodec.ToUtf8(version.State, indented: true);
-        return ApiJson.Bytes(page is { } pg ? PageLines(json, pg.Offset, pg.Limit) : WithNewline(json));
+        return ApiJson.Bytes(page is { } pg ? PageLines(json, pg.Offset, pg.Limit, version.State.LineCount) : WithNewline(json));
     }
 
     private static async Task<IResult> VersionsAsync(string id, HttpContext http, ReconApiServices services, CancellationToken ct)
@@ -97,7 +97,7 @@ internal static class ArtifactEndpoints
                 w.WriteString("run_id", v.State.RunId);
                 ApiJson.Time(w, "updated_at", v.State.UpdatedAt);
                 w.WriteString("status", v.State.Status);
-                w.WriteNumber("line_count", v.State.Lines.Count);
+                w.WriteNumber("line_count", v.State.LineCount);
                 ApiJson.Amounts(w, "balances", v.State.Balances);
                 w.WriteString("file", v.Row.File);
                 w.WriteNumber("offset", v.Row.Offset);
@@ -128,9 +128,14 @@ internal static class ArtifactEndpoints
         }
 
         var found = history.FirstOrDefault(h => h.State.Version == v);
-        return found is null
-            ? ApiProblems.NotFound($"artifact '{id}' has no version {v}; its versions are 1 to {history[^1].State.Version} (GET /api/artifacts/{id}/versions lists them).")
-            : ApiJson.Bytes(WithNewline(ArtifactCodec.ToUtf8(found.State, indented: true)));
+        if (found is null)
+        {
+            return ApiProblems.NotFound($"artifact '{id}' has no version {v}; its versions are 1 to {history[^1].State.Version} (GET /api/artifacts/{id}/versions lists them).");
+        }
+
+        // History holds summaries; read this version whole.
+        var state = await services.Reader.ReadArtifactAsync(found.Row, ct).ConfigureAwait(false);
+        return ApiJson.Bytes(WithNewline(ArtifactCodec.ToUtf8(state, indented: true)));
     }
 
     private static async Task<IResult> DiffAsync(string id, string? from, string? to, HttpContext http, ReconApiServices services, CancellationToken ct)
@@ -177,12 +182,16 @@ internal static class ArtifactEndpoints
             return ApiProblems.BadRequest($"from ({fromV}) must be below to ({toV}).");
         }
 
-        var after = history.FirstOrDefault(h => h.State.Version == toV);
-        var before = fromV == 0 ? null : history.FirstOrDefault(h => h.State.Version == fromV);
-        if (after is null || (fromV != 0 && before is null))
+        var afterRow = history.FirstOrDefault(h => h.State.Version == toV);
+        var beforeRow = fromV == 0 ? null : history.FirstOrDefault(h => h.State.Version == fromV);
+        if (afterRow is null || (fromV != 0 && beforeRow is null))
         {
-            return ApiProblems.NotFound($"artifact '{id}' has no version {(after is null ? toV : fromV)}; its versions are 1 to {latest}.");
+            return ApiProblems.NotFound($"artifact '{id}' has no version {(afterRow is null ? toV : fromV)}; its versions are 1 to {latest}.");
         }
+
+        // History holds summaries; the diff needs both versions' lines.
+        var after = new ArtifactVersion(afterRow.Row, await services.Reader.ReadArtifactAsync(afterRow.Row, ct).ConfigureAwait(false));
+        var before = beforeRow is null ? null : new ArtifactVersion(beforeRow.Row, await services.Reader.ReadArtifactAsync(beforeRow.Row, ct).ConfigureAwait(false));
 
         var known = new HashSet<string>(StringComparer.Ordinal);
         foreach (var line in before?.State.Lines ?? [])
@@ -206,8 +215,8 @@ internal static class ArtifactEndpoints
             ApiJson.Amounts(w, "after", after.State.Balances);
             w.WriteEndObject();
             w.WriteStartObject("line_count");
-            w.WriteNumber("before", before?.State.Lines.Count ?? 0);
-            w.WriteNumber("after", after.State.Lines.Count);
+            w.WriteNumber("before", before?.State.LineCount ?? 0);
+            w.WriteNumber("after", after.State.LineCount);
             w.WriteEndObject();
             w.WriteStartArray("lines_added");
             foreach (var line in after.State.Lines)
@@ -225,14 +234,16 @@ internal static class ArtifactEndpoints
 
     /// <summary>The version the caller may see, or the problem to answer (404 alike for missing and not-held).</summary>
     private static async Task<(ArtifactVersion? Version, IResult? Problem)> FindAsync(ReconApiServices services, ReconCaller caller, string id, DateTimeOffset? at,
-        ApiMetrics metrics, CancellationToken ct)
+        (int Offset, int Limit)? page, ApiMetrics metrics, CancellationToken ct)
     {
         ArtifactVersion? version = null;
         long started = services.Context.Time.GetTimestamp();
         ReconException? failure = null;
         try
         {
-            version = await services.Queries.GetAsync(id, at, ct).ConfigureAwait(false);
+            version = page is { } p
+                ? await services.Queries.GetLinesAsync(id, at, p.Offset, p.Limit, ct).ConfigureAwait(false)
+                : await services.Queries.GetAsync(id, at, ct).ConfigureAwait(false);
         }
         catch (ReconException e)
         {
@@ -316,25 +327,14 @@ internal static class ArtifactEndpoints
     }
 
     /// <summary>
-    /// The artifact JSON with only lines [offset, offset+limit) and a <c>lines_page</c> object giving offset, limit,
-    /// how many are returned and the total. Pages over the whole artifact the queries return; the one place to make
-    /// cheaper once the storage reads line ranges.
+    /// The artifact JSON of a page the queries read (only lines [offset, offset+limit), from the segments holding them),
+    /// with a <c>lines_page</c> object giving offset, limit, how many are returned and the total.
     /// </summary>
-    internal static byte[] PageLines(byte[] artifactJson, int offset, int limit)
+    internal static byte[] PageLines(byte[] artifactJson, int offset, int limit, long total)
     {
         var artifact = JsonNode.Parse(artifactJson)!.AsObject();
-        var all = artifact["lines"]!.AsArray();
-        int total = all.Count;
-        int start = Math.Min(offset, total);
-        int count = Math.Min(limit, total - start);
-        var page = new JsonArray();
-        for (int i = start; i < start + count; i++)
-        {
-            page.Add(all[i]!.DeepClone());
-        }
-
-        artifact["lines"] = page;
-        artifact["lines_page"] = new JsonObject { ["offset"] = offset, ["limit"] = limit, ["returned"] = count, ["total"] = total };
+        int returned = artifact["lines"]!.AsArray().Count;
+        artifact["lines_page"] = new JsonObject { ["offset"] = offset, ["limit"] = limit, ["returned"] = returned, ["total"] = total };
         return WithNewline(JsonSerializer.SerializeToUtf8Bytes(artifact, new JsonSerializerOptions { WriteIndented = true, Encoder = JsonEncoding.Encoder }));
     }
 
