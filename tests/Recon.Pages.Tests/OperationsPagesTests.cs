@@ -151,6 +151,10 @@ public sealed class OperationsPagesTests(OperationsHost host) : IClassFixture<Op
         Assert.Null(await page.EvaluateAsync<int?>("() => window.__pwned ?? null"));
         Assert.False(dialogOpened);
 
+        // And the pages forbid inline and foreign script anyway.
+        var response = await page.ReloadAsync();
+        Assert.Contains("script-src 'self'", (await response!.AllHeadersAsync())["content-security-policy"], StringComparison.Ordinal);
+
         // A missing id with markup is echoed as text in the problem, too.
         await page.GotoAsync("/artifacts?id=" + Uri.EscapeDataString("<b>bold</b>"));
         Assert.Equal(0, await page.Locator("main b").CountAsync());
