@@ -42,7 +42,7 @@ public class ArtifactGrowthTests
             world.WriteBatch($"b-{r:D2}", TestWorld.Window(r), lines);
             var ctx = world.Context(options);
             var report = await TestWorld.RunAsync(ctx);
-            Assert.Empty(report.Failures);
+            Assert.True(report.Failures.Count == 0, string.Join("\n", report.Failures));
             Assert.Equal(perRun, report.Applied);
             Assert.Equal(r > 0 ? 1 : 0, report.Duplicates);
             Assert.Equal(r > 0 ? 1 : 0, report.Quarantined);
