@@ -7,6 +7,7 @@ namespace Recon.Lambda;
 /// </summary>
 public static class FunctionNames
 {
+    public const string FindUnfinished = "recon-find-unfinished";
     public const string Plan = "recon-plan";
     public const string ReduceScan = "recon-reduce-scan";
     public const string ReducePartition = "recon-reduce-partition";
@@ -24,7 +25,7 @@ public static class FunctionNames
 
     public static IReadOnlyList<string> All { get; } =
     [
-        Plan, ReduceScan, ReducePartition, CompleteReduce, BeginPrefetch, PrefetchPartition, CompletePrefetch,
+        FindUnfinished, Plan, ReduceScan, ReducePartition, CompleteReduce, BeginPrefetch, PrefetchPartition, CompletePrefetch,
         BeginProcess, ProcessPartition, CompleteProcess, IndexCoordinator, IndexWorker, CompleteIndex, MarkFailed,
     ];
 }

@@ -13,7 +13,11 @@ public sealed class LambdaEntryPoint
     private static readonly Lazy<ReconFunctions> Functions = new(() =>
     {
         var settings = ReconSettings.Resolve(new Dictionary<string, string?>()) with { DataDirectory = Path.Combine(Path.GetTempPath(), "recon") };
-        return new ReconFunctions(ReconBackend.Open(settings, create: true).Context);
+        var region = Environment.GetEnvironmentVariable("AWS_REGION")
+            ?? throw new Core.ReconException("AWS_REGION is not set: Lambda sets it; it names the Step Functions endpoint the process turn is handed over through.");
+        var callbacks = new Aws.StepFunctionsTaskCallbacks(
+            new HttpClient(), () => Aws.AwsCredentials.FromEnvironment(Environment.GetEnvironmentVariable), region, TimeProvider.System);
+        return new ReconFunctions(ReconBackend.Open(settings, create: true).Context, callbacks);
     });
 
     private static async Task<Stream> InvokeAsync(Func<Stream, CancellationToken, Task<Stream>> handler, Stream input)
@@ -27,6 +31,8 @@ public sealed class LambdaEntryPoint
             throw named;
         }
     }
+
+    public Task<Stream> FindUnfinishedAsync(Stream input) => InvokeAsync(Functions.Value.FindUnfinishedAsync, input);
 
     public Task<Stream> PlanAsync(Stream input) => InvokeAsync(Functions.Value.PlanAsync, input);
 

@@ -32,6 +32,9 @@ public sealed record PlanResponse
 
     /// <summary>Batches found in the inbox by this call's scan.</summary>
     public int Discovered { get; init; }
+
+    /// <summary>When the plan was made: the start of the run's reduce stage, for the ledger's timings.</summary>
+    public DateTimeOffset? StartedAt { get; init; }
 }
 
 /// <summary>Input of every run-level step (scan, complete, begin, coordinator, mark-failed).</summary>
@@ -41,6 +44,35 @@ public sealed record RunRequest
 
     /// <summary>When the stage began (an earlier step's <c>started_at</c> or the execution start), for the ledger's timings.</summary>
     public DateTimeOffset? StartedAt { get; init; }
+}
+
+/// <summary>The input of a step that takes none (<c>{}</c>).</summary>
+public sealed record EmptyRequest;
+
+/// <summary>recon-find-unfinished output: runs between reduce and index, oldest first, whose stateful execution may need starting.</summary>
+public sealed record UnfinishedRuns
+{
+    public IReadOnlyList<string> Runs { get; init; } = [];
+}
+
+/// <summary>recon-begin-process input: the run and the task token its process step waits with (<c>$$.Task.Token</c>).</summary>
+public sealed record ProcessTurnRequest
+{
+    public required string RunId { get; init; }
+
+    public required string TaskToken { get; init; }
+}
+
+/// <summary>recon-begin-process output (ignored by the workflow, which waits for the token): whether the run now waits.</summary>
+public sealed record ProcessTurnResponse
+{
+    public required string RunId { get; init; }
+
+    /// <summary>False when the turn was handed over at once (it was the run's turn, or the run was already processed).</summary>
+    public bool Waiting { get; init; }
+
+    /// <summary>The run whose turn this call handed over, if any.</summary>
+    public string? HandedTo { get; init; }
 }
 
 /// <summary>Input of the per-partition steps (reduce, pre-fetch, process), one Map iteration each.</summary>

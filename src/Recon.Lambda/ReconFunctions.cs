@@ -19,7 +19,7 @@ namespace Recon.Lambda;
 /// idempotent: it checks the run's recorded stage first, rewrites the same objects on a retry, and its ledger write is
 /// conditional, so a retried or duplicated invocation changes nothing.
 /// </summary>
-public sealed class ReconFunctions(ReconContext ctx, IProgress<StageProgress>? progress = null)
+public sealed class ReconFunctions(ReconContext ctx, ITaskCallbacks callbacks, IProgress<StageProgress>? progress = null)
 {
     private const int PlanAttempts = 5;
     private readonly ConcurrentDictionary<string, Lazy<Task<ProcessInputs>>> _processInputs = new(StringComparer.Ordinal);
@@ -28,9 +28,16 @@ public sealed class ReconFunctions(ReconContext ctx, IProgress<StageProgress>? p
 
     public ReconContext Context => ctx;
 
+    /// <summary>
+    /// Locally, once signalled (the first Ctrl-C of <c>recon run</c>: the schedule is switched off), recon-plan claims
+    /// nothing new, so the stateless loop ends; executions under way finish.
+    /// </summary>
+    public CancellationToken StopClaiming { get; set; }
+
     /// <summary>Every handler by function name (<see cref="FunctionNames"/>).</summary>
     public IReadOnlyDictionary<string, Func<Stream, CancellationToken, Task<Stream>>> Handlers => new Dictionary<string, Func<Stream, CancellationToken, Task<Stream>>>(StringComparer.Ordinal)
     {
+        [FunctionNames.FindUnfinished] = FindUnfinishedAsync,
         [FunctionNames.Plan] = PlanAsync,
         [FunctionNames.ReduceScan] = ReduceScanAsync,
         [FunctionNames.ReducePartition] = ReducePartitionAsync,
@@ -47,9 +54,28 @@ public sealed class ReconFunctions(ReconContext ctx, IProgress<StageProgress>? p
         [FunctionNames.MarkFailed] = MarkFailedAsync,
     };
 
+    /// <summary>
+    /// recon-find-unfinished: runs a crash, a deferred index or a lost execution left between reduce and index, oldest
+    /// first. The stateless workflow (re)starts their stateful executions; a start is idempotent per name, so a run whose
+    /// execution still runs is not started twice.
+    /// </summary>
+    public Task<Stream> FindUnfinishedAsync(Stream input, CancellationToken ct) => HandleAsync<EmptyRequest, UnfinishedRuns>(input, async _ =>
+    {
+        var runs = await ctx.Ledger.ListRunsAsync(ct).ConfigureAwait(false);
+        return new UnfinishedRuns
+        {
+            Runs = [.. runs.Where(r => r.Stage is >= RunStage.Reduced and < RunStage.Indexed).OrderBy(r => r.Seq).Select(r => r.RunId)],
+        };
+    });
+
     /// <summary>recon-plan: scans the inbox, then resumes the oldest planned run or claims the next pending batches into a new run.</summary>
     public Task<Stream> PlanAsync(Stream input, CancellationToken ct) => HandleAsync<PlanRequest, PlanResponse>(input, async request =>
     {
+        if (StopClaiming.IsCancellationRequested)
+        {
+            return new PlanResponse { RunId = null };
+        }
+
         int discovered = request.Scan ? await new InboxScanner(ctx).ScanAsync(ct).ConfigureAwait(false) : 0;
         for (int attempt = 1; ; attempt++)
         {
@@ -70,7 +96,7 @@ public sealed class ReconFunctions(ReconContext ctx, IProgress<StageProgress>? p
             try
             {
                 var run = await ctx.Ledger.CreateRunAsync(group.Select(b => b.BatchId).ToList(), ctx.Options.Partitions,
-                    group.Sum(b => b.DeclaredRecords), ctx.Time.GetUtcNow(), ct).ConfigureAwait(false);
+                    Core.Batches.RecordCounts.Sum(group, b => b.DeclaredRecords), ctx.Time.GetUtcNow(), ct).ConfigureAwait(false);
                 ctx.Faults.At(FaultPoints.AfterClaim);
                 return Planned(run, resumed: false, pending.Count - group.Count, discovered);
             }
@@ -185,10 +211,12 @@ public sealed class ReconFunctions(ReconContext ctx, IProgress<StageProgress>? p
     });
 
     /// <summary>
-    /// recon-begin-process: process steps run strictly in run order, so this fails with <c>Recon.NotReady</c> (retried by
-    /// the workflow) while an earlier run is not yet processed.
+    /// recon-begin-process (<c>lambda:invoke.waitForTaskToken</c>): process steps run strictly in run order, handed over
+    /// rather than polled. The run records in the ledger that it waits with its task token; then whichever finds it
+    /// first in line — this call, or the run before it finishing or failing — claims the token (a conditional ledger
+    /// write) and sends it SendTaskSuccess with the run's partitions. A run already processed is answered at once.
     /// </summary>
-    public Task<Stream> BeginProcessAsync(Stream input, CancellationToken ct) => HandleAsync<RunRequest, BeginResponse>(input, async request =>
+    public Task<Stream> BeginProcessAsync(Stream input, CancellationToken ct) => HandleAsync<ProcessTurnRequest, ProcessTurnResponse>(input, async request =>
     {
         var run = await RunAsync(request.RunId, ct).ConfigureAwait(false);
         if (run.Stage < RunStage.Processed)
@@ -198,18 +226,42 @@ public sealed class ReconFunctions(ReconContext ctx, IProgress<StageProgress>? p
                 throw new ReconException($"run {run.RunId} is {run.Stage}: process needs a pre-fetched run.");
             }
 
-            var waitingOn = (await ctx.Ledger.ListRunsAsync(ct).ConfigureAwait(false))
-                .Where(r => r.Seq < run.Seq && r.Stage is not RunStage.Failed and < RunStage.Processed)
-                .MinBy(r => r.Seq);
-            if (waitingOn is not null)
+            if (await ctx.Ledger.WaitForProcessTurnAsync(run.RunId, request.TaskToken, ct).ConfigureAwait(false))
             {
-                throw new ReconRetryableException(ReconErrorNames.NotReady,
-                    $"run {run.RunId} waits for run {waitingOn.RunId} (stage {waitingOn.Stage}) to be processed: process steps run strictly in order.");
+                ctx.Faults.At(FaultPoints.ProcessTurnAfterWait);
+                var handedTo = await HandOverProcessTurnAsync(ct).ConfigureAwait(false);
+                return new ProcessTurnResponse { RunId = run.RunId, Waiting = handedTo != run.RunId, HandedTo = handedTo };
+            }
+
+            // Not pre-fetched any more: processed (or failed) since it was read.
+            run = await RunAsync(request.RunId, ct).ConfigureAwait(false);
+            if (run.Stage < RunStage.Processed)
+            {
+                throw new ReconException($"run {run.RunId} is {run.Stage}: process needs a pre-fetched run.");
             }
         }
 
-        return Begin(run);
+        await callbacks.SendTaskSuccessAsync(request.TaskToken, JsonSerializer.Serialize(Begin(run), StepJson.Options), ct).ConfigureAwait(false);
+        return new ProcessTurnResponse { RunId = run.RunId, Waiting = false, HandedTo = run.RunId };
     });
+
+    /// <summary>
+    /// Hands the process turn to the first run in line when it waits and nobody has claimed it yet; returns that run.
+    /// Idempotent: called after every wait, every process record and every failure, and again by their retries.
+    /// </summary>
+    private async Task<string?> HandOverProcessTurnAsync(CancellationToken ct)
+    {
+        if (await ctx.Ledger.ClaimProcessTurnAsync(ct).ConfigureAwait(false) is not { } turn)
+        {
+            return null;
+        }
+
+        ctx.Faults.At(FaultPoints.ProcessTurnAfterClaim);
+        var run = await RunAsync(turn.RunId, ct).ConfigureAwait(false);
+        // A token whose task is gone (timed out) is not an error: its retry waits again with a new token.
+        await callbacks.SendTaskSuccessAsync(turn.TaskToken, JsonSerializer.Serialize(Begin(run), StepJson.Options), ct).ConfigureAwait(false);
+        return turn.RunId;
+    }
 
     /// <summary>recon-process-partition: joins prior, in-flight and new events of one partition and writes its part-files.</summary>
     public Task<Stream> ProcessPartitionAsync(Stream input, CancellationToken ct) => HandleAsync<PartitionRequest, PartitionResponse>(input, async request =>
@@ -249,6 +301,7 @@ public sealed class ReconFunctions(ReconContext ctx, IProgress<StageProgress>? p
         }
 
         _processInputs.TryRemove(run.RunId, out _);
+        await HandOverProcessTurnAsync(ct).ConfigureAwait(false);
         return new StepResponse { RunId = run.RunId, Stage = nameof(RunStage.Processed), Recorded = recorded };
     });
 
@@ -329,14 +382,17 @@ public sealed class ReconFunctions(ReconContext ctx, IProgress<StageProgress>? p
     {
         var run = await RunAsync(request.RunId, ct).ConfigureAwait(false);
         string reason = ReasonOf(request.Error);
-        if (run.Stage >= RunStage.Processed)
+        if (run.Stage >= RunStage.Processed || run.Stage == RunStage.Failed)
         {
-            return new MarkFailedResponse { RunId = run.RunId, Failed = run.Stage == RunStage.Failed, Reason = run.Error };
+            await HandOverProcessTurnAsync(ct).ConfigureAwait(false);
+            return new MarkFailedResponse { RunId = run.RunId, Failed = run.Stage == RunStage.Failed, Reason = run.Error ?? reason };
         }
 
         await ctx.Store.DeletePrefixAsync(RunLayout.PartFilesPrefix(run.RunId), ct).ConfigureAwait(false);
         await ctx.Ledger.FailRunAsync(run.RunId, reason, ctx.Time.GetUtcNow(), ct).ConfigureAwait(false);
         _processInputs.TryRemove(run.RunId, out _);
+        // The runs after it no longer wait for it.
+        await HandOverProcessTurnAsync(ct).ConfigureAwait(false);
         return new MarkFailedResponse { RunId = run.RunId, Failed = true, Reason = reason };
     });
 
@@ -380,6 +436,7 @@ public sealed class ReconFunctions(ReconContext ctx, IProgress<StageProgress>? p
         Resumed = resumed,
         PendingBatches = pendingAfter,
         Discovered = discovered,
+        StartedAt = ctx.Time.GetUtcNow(),
     };
 
     private BeginResponse Begin(RunRecord run) => new()

@@ -26,4 +26,7 @@ public enum HistoryEventType
     ExecutionFailed,
     ExecutionTimedOut,
     ExecutionAborted,
+
+    /// <summary>A .waitForTaskToken task's function returned: the task now waits for its token.</summary>
+    TaskSubmitted,
 }

@@ -1,6 +1,6 @@
 namespace Recon.Workflows;
 
-public sealed class WorkflowRunnerOptions
+public sealed record WorkflowRunnerOptions
 {
     /// <summary>
     /// The ASL error name of a handler exception. Default: <see cref="TaskFailedException.Error"/>, else the exception
@@ -28,6 +28,18 @@ public sealed class WorkflowRunnerOptions
 
     /// <summary>Save the execution to the store after every top-level state, not only at start and end.</summary>
     public bool SaveOnEachTransition { get; init; } = true;
+
+    /// <summary>
+    /// With <see cref="SaveOnEachTransition"/>, skip a transition's save when the last one is more recent than this: a
+    /// long execution's history is rewritten whole on each save. Start and end are always saved.
+    /// </summary>
+    public TimeSpan MinSaveInterval { get; init; }
+
+    /// <summary>
+    /// The local stand-in for <c>arn:aws:states:::sqs:sendMessage</c>: (queue, body) → message id. A definition that sends
+    /// to a queue cannot run without it.
+    /// </summary>
+    public Func<string, string, CancellationToken, Task<string>>? SendMessage { get; init; }
 
     public static string DefaultErrorNameOf(Exception exception)
     {

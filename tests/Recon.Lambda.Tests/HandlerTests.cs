@@ -15,7 +15,7 @@ public sealed class HandlerTests
     public async Task Plan_with_nothing_pending_returns_a_null_run_id()
     {
         using var world = new LocalWorld();
-        var functions = new ReconFunctions(world.Context(new PipelineOptions { Partitions = 2 }));
+        var functions = new ReconFunctions(world.Context(new PipelineOptions { Partitions = 2 }), new RecordingCallbacks());
 
         var output = await CallAsync(functions.PlanAsync, """{"scan":true}""");
 
@@ -30,7 +30,8 @@ public sealed class HandlerTests
         using var world = new LocalWorld();
         world.WriteBatches(1);
         var ctx = world.Context(new PipelineOptions { Partitions = 2 });
-        var f = new ReconFunctions(ctx);
+        var callbacks = new RecordingCallbacks();
+        var f = new ReconFunctions(ctx, callbacks);
 
         var plan = await CallAsync(f.PlanAsync, """{"scan":true}""");
         string run = (string)plan["run_id"]!;
@@ -54,7 +55,13 @@ public sealed class HandlerTests
         }
 
         await CallAsync(f.CompletePrefetchAsync, runJson);
-        await CallAsync(f.BeginProcessAsync, runJson);
+        // Its turn at once: nothing runs before it, so the handler itself hands the turn over through the token.
+        var turn = await CallAsync(f.BeginProcessAsync, $$"""{"run_id":"{{run}}","task_token":"token-1"}""");
+        Assert.False((bool)turn["waiting"]!);
+        var (token, output) = Assert.Single(callbacks.Sent);
+        Assert.Equal("token-1", token);
+        Assert.Equal("[0,1]", output["partitions"]!.ToJsonString());
+        Assert.False((bool)output["skip_process"]!);
         long applied = 0;
         foreach (var p in new[] { 0, 1 })
         {
@@ -92,7 +99,7 @@ public sealed class HandlerTests
     public async Task Input_that_is_not_the_handlers_JSON_is_a_clear_validation_error()
     {
         using var world = new LocalWorld();
-        var f = new ReconFunctions(world.Context(new PipelineOptions { Partitions = 2 }));
+        var f = new ReconFunctions(world.Context(new PipelineOptions { Partitions = 2 }), new RecordingCallbacks());
 
         var notJson = await Assert.ThrowsAsync<ReconException>(() => CallAsync(f.ReduceScanAsync, "{not json"));
         Assert.Contains("not a valid RunRequest", notJson.Message, StringComparison.Ordinal);
@@ -111,9 +118,74 @@ public sealed class HandlerTests
         Assert.Equal("States.Timeout", ReconFunctions.ReasonOf(new CaughtError { Error = "States.Timeout" }));
     }
 
+    [Fact]
+    public async Task The_process_turn_is_handed_to_the_next_waiting_run_when_the_run_before_it_is_recorded()
+    {
+        using var world = new LocalWorld();
+        world.WriteBatches(2);
+        var ctx = world.Context(new PipelineOptions { Partitions = 1, MaxRunEvents = 1 });
+        var callbacks = new RecordingCallbacks();
+        var f = new ReconFunctions(ctx, callbacks);
+        var runs = new List<string>();
+        for (int i = 0; i < 2; i++)
+        {
+            string run = (string)(await CallAsync(f.PlanAsync, """{"scan":true}"""))["run_id"]!;
+            runs.Add(run);
+            string runJson = $$"""{"run_id":"{{run}}"}""";
+            await CallAsync(f.ReduceScanAsync, runJson);
+            await CallAsync(f.ReducePartitionAsync, $$"""{"run_id":"{{run}}","partition":0}""");
+            await CallAsync(f.CompleteReduceAsync, runJson);
+            await CallAsync(f.BeginPrefetchAsync, runJson);
+            await CallAsync(f.PrefetchPartitionAsync, $$"""{"run_id":"{{run}}","partition":0}""");
+            await CallAsync(f.CompletePrefetchAsync, runJson);
+        }
+
+        // The second run asks first: it waits, nothing is sent.
+        Assert.True((bool)(await CallAsync(f.BeginProcessAsync, $$"""{"run_id":"{{runs[1]}}","task_token":"second"}"""))["waiting"]!);
+        Assert.Empty(callbacks.Sent);
+        Assert.False((bool)(await CallAsync(f.BeginProcessAsync, $$"""{"run_id":"{{runs[0]}}","task_token":"first"}"""))["waiting"]!);
+        Assert.Equal(["first"], callbacks.Sent.Select(s => s.Token));
+
+        await CallAsync(f.ProcessPartitionAsync, $$"""{"run_id":"{{runs[0]}}","partition":0}""");
+        await CallAsync(f.CompleteProcessAsync, $$"""{"run_id":"{{runs[0]}}"}""");
+        Assert.Equal(["first", "second"], callbacks.Sent.Select(s => s.Token));
+        Assert.Equal("[0]", callbacks.Sent[1].Output["partitions"]!.ToJsonString());
+
+        // A retried record hands nothing over twice.
+        await CallAsync(f.CompleteProcessAsync, $$"""{"run_id":"{{runs[0]}}"}""");
+        Assert.Equal(2, callbacks.Sent.Count);
+    }
+
     private static async Task<JsonObject> CallAsync(Func<Stream, CancellationToken, Task<Stream>> handler, string input)
     {
         await using var output = await handler(new MemoryStream(Encoding.UTF8.GetBytes(input)), Ct);
         return (await JsonNode.ParseAsync(output, cancellationToken: Ct))!.AsObject();
+    }
+
+    /// <summary>Keeps every SendTaskSuccess a handler makes.</summary>
+    private sealed class RecordingCallbacks : ITaskCallbacks
+    {
+        private readonly List<(string Token, JsonObject Output)> _sent = [];
+
+        public IReadOnlyList<(string Token, JsonObject Output)> Sent
+        {
+            get
+            {
+                lock (_sent)
+                {
+                    return [.. _sent];
+                }
+            }
+        }
+
+        public Task<bool> SendTaskSuccessAsync(string taskToken, string outputJson, CancellationToken ct)
+        {
+            lock (_sent)
+            {
+                _sent.Add((taskToken, JsonNode.Parse(outputJson)!.AsObject()));
+            }
+
+            return Task.FromResult(true);
+        }
     }
 }

@@ -49,7 +49,7 @@ public sealed class DefinitionLoadingTests
     {
         using var folder = new Recon.Testing.TempFolder();
         var path = Path.Combine(folder.Path, "bad.asl.json");
-        File.WriteAllText(path, Harness.Single("""{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke.waitForTaskToken","End":true}"""));
+        File.WriteAllText(path, Harness.Single("""{"Type":"Task","Resource":"arn:aws:states:::dynamodb:putItem","End":true}"""));
 
         var ex = Assert.Throws<WorkflowDefinitionException>(() => StateMachineDefinition.Load(path));
         Assert.StartsWith("bad.asl.json: state 'S': ", ex.Message, StringComparison.Ordinal);
@@ -92,7 +92,10 @@ public sealed class DefinitionLoadingTests
 
     public static TheoryData<string, string?, string> Rejected => new()
     {
-        { Harness.Single("""{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke.waitForTaskToken","End":true}"""), "S", "waitForTaskToken" },
+        { Harness.Single("""{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke.waitForTaskToken","Parameters":{"FunctionName":"f","Payload":{}},"End":true}"""), "S", "$$.Task.Token" },
+        { Harness.Single("""{"Type":"Task","Resource":"arn:aws:states:::states:startExecution.sync","Parameters":{"StateMachineArn":"m"},"End":true}"""), "S", "startExecution.sync" },
+        { Harness.Single("""{"Type":"Task","Resource":"arn:aws:states:::states:startExecution","Parameters":{"StateMachineArn.$":"$.m"},"End":true}"""), "S", "StateMachineArn.$" },
+        { Harness.Single("""{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage","Parameters":{"QueueUrl":"q"},"End":true}"""), "S", "MessageBody" },
         { Harness.Single("""{"Type":"Task","Resource":"arn:aws:states:::dynamodb:putItem","End":true}"""), "S", "dynamodb:putItem" },
         { Harness.Single("""{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Parameters":{"FunctionName.$":"$.fn","Payload.$":"$"},"End":true}"""), "S", "FunctionName.$" },
         { Harness.Single("""{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Parameters":{"FunctionName":"f","InvocationType":"Event"},"End":true}"""), "S", "InvocationType" },

@@ -181,8 +181,11 @@ internal static class PipelineBenchmark
         }
     }
 
-    private static Task<RunReport> RunPipelineAsync(ReconContext ctx, CancellationToken ct) =>
-        new WorkflowPipeline(ctx, WorkflowSet.Load()).RunAsync(CancellationToken.None, ct);
+    private static async Task<RunReport> RunPipelineAsync(ReconContext ctx, CancellationToken ct)
+    {
+        using var pipeline = new WorkflowPipeline(ctx, WorkflowSet.Load());
+        return await pipeline.RunAsync(CancellationToken.None, ct);
+    }
 
     /// <summary>
     /// One pass over <paramref name="ids"/>, <paramref name="concurrency"/> at once. Each lookup is what
@@ -237,7 +240,7 @@ internal static class PipelineBenchmark
 
     private static RedisArtifactCache NewRedis(string connection, string keyPrefix, List<RedisArtifactCache> owned)
     {
-        var cache = new RedisArtifactCache(RedisConnectionOptions.Parse(connection), new RedisArtifactCacheOptions { KeyPrefix = keyPrefix, Ttl = RedisTtl });
+        var cache = new RedisArtifactCache(RedisConfiguration.Parse(connection), new RedisArtifactCacheOptions { KeyPrefix = keyPrefix, Ttl = RedisTtl });
         owned.Add(cache);
         return cache;
     }

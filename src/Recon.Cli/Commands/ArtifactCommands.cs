@@ -77,11 +77,11 @@ internal static class ArtifactCommands
                 {
                     table.AddRow(
                         v.State.Version.ToString(CultureInfo.InvariantCulture),
-                        v.State.RunId,
+                        TerminalText.Cell(v.State.RunId),
                         IsoTime.Format(v.State.UpdatedAt),
-                        v.State.Status,
+                        TerminalText.Cell(v.State.Status),
                         v.State.LineCount.ToString(CultureInfo.InvariantCulture),
-                        Markup.Escape(FormatAmounts(v.State.Balances)));
+                        TerminalText.Cell(FormatAmounts(v.State.Balances)));
                 }
 
                 io.Console.Write(table);
@@ -107,27 +107,27 @@ internal static class ArtifactCommands
     {
         var a = v.State;
         var head = new Grid().AddColumn().AddColumn();
-        head.AddRow("artifact", Markup.Escape(a.ArtifactId));
-        head.AddRow("entity", Markup.Escape(a.Entity));
-        head.AddRow("version", $"{a.Version} (run {a.RunId}, {IsoTime.Format(a.UpdatedAt)})");
-        head.AddRow("status", a.Status);
-        head.AddRow("balances", Markup.Escape(FormatAmounts(a.Balances)));
-        head.AddRow("totals", Markup.Escape(string.Join("; ", a.Totals.Select(t => $"{t.Key}: {FormatAmounts(t.Value)}"))));
+        head.AddRow("artifact", TerminalText.Cell(a.ArtifactId));
+        head.AddRow("entity", TerminalText.Cell(a.Entity));
+        head.AddRow("version", TerminalText.Cell($"{a.Version} (run {a.RunId}, {IsoTime.Format(a.UpdatedAt)})"));
+        head.AddRow("status", TerminalText.Cell(a.Status));
+        head.AddRow("balances", TerminalText.Cell(FormatAmounts(a.Balances)));
+        head.AddRow("totals", TerminalText.Cell(string.Join("; ", a.Totals.Select(t => $"{t.Key}: {FormatAmounts(t.Value)}"))));
         head.AddRow("lines", $"{a.LineCount}{(a.LineCount != a.Lines.Count ? $", {a.Lines.Count} shown" : "")} ({(a.FirstEventAt is { } f ? IsoTime.Format(f) : "-")} … {(a.LastEventAt is { } l ? IsoTime.Format(l) : "-")})");
-        head.AddRow("stored", Markup.Escape($"{v.Row.File} @ {v.Row.Offset} (+{v.Row.Length} bytes)"));
+        head.AddRow("stored", TerminalText.Cell($"{v.Row.File} @ {v.Row.Offset} (+{v.Row.Length} bytes)"));
         io.Console.Write(head);
         var lines = new Table().AddColumns("event_id", "type", "amount", "currency", "occurred_at", "reverses", "entity", "batch");
         foreach (var line in a.Lines)
         {
             lines.AddRow(
-                Markup.Escape(line.EventId),
-                Markup.Escape(line.Type),
+                TerminalText.Cell(line.EventId),
+                TerminalText.Cell(line.Type),
                 line.Amount.ToString(CultureInfo.InvariantCulture),
-                line.Currency,
+                TerminalText.Cell(line.Currency),
                 IsoTime.Format(line.OccurredAt),
-                Markup.Escape(line.Reverses ?? ""),
-                Markup.Escape(line.Entity),
-                Markup.Escape(line.BatchId ?? ""));
+                TerminalText.Cell(line.Reverses ?? ""),
+                TerminalText.Cell(line.Entity),
+                TerminalText.Cell(line.BatchId ?? ""));
         }
 
         io.Console.Write(lines);

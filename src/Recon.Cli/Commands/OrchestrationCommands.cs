@@ -37,9 +37,9 @@ internal static class OrchestrationCommands
             var table = new Table().AddColumns("execution", "workflow", "status", "started", "seconds", "error");
             foreach (var e in list)
             {
-                table.AddRow(Markup.Escape(e.Name), e.StateMachine, Status(e.Status), IsoTime.Format(e.StartedAt),
+                table.AddRow(TerminalText.Cell(e.Name), TerminalText.Cell(e.StateMachine), Status(e.Status), IsoTime.Format(e.StartedAt),
                     e.StoppedAt is { } stop ? (stop - e.StartedAt).TotalSeconds.ToString("F2", CultureInfo.InvariantCulture) : "",
-                    Markup.Escape(e.Error is null ? "" : $"{e.Error}: {e.Cause}"));
+                    TerminalText.Cell(e.Error is null ? "" : $"{e.Error}: {e.Cause}"));
             }
 
             io.Console.Write(table);
@@ -67,13 +67,13 @@ internal static class OrchestrationCommands
 
             foreach (var e in executions)
             {
-                io.Out.WriteLine($"{e.Name} ({e.StateMachine}): {e.Status}" + (e.Error is null ? "" : $" — {e.Error}: {e.Cause}"));
+                io.Out.WriteLine(TerminalText.Safe($"{e.Name} ({e.StateMachine}): {e.Status}" + (e.Error is null ? "" : $" — {e.Error}: {e.Cause}")));
                 var table = new Table().AddColumns("#", "time", "event", "state", "detail");
                 foreach (var h in e.Events)
                 {
                     string detail = string.Join(" ", new[] { h.Detail, h.Error is null ? null : $"{h.Error}: {h.Cause}" }.Where(s => !string.IsNullOrEmpty(s)));
                     table.AddRow(h.Id.ToString(CultureInfo.InvariantCulture), IsoTime.Format(h.Timestamp), h.Type.ToString(),
-                        Markup.Escape(h.StateName ?? ""), Markup.Escape(detail));
+                        TerminalText.Cell(h.StateName ?? ""), TerminalText.Cell(detail));
                 }
 
                 io.Console.Write(table);
@@ -101,7 +101,7 @@ internal static class OrchestrationCommands
             {
                 try
                 {
-                    var definition = StateMachineDefinition.Load(path);
+                    var definition = StateMachineDefinition.Load(path, WorkflowSet.LocalSubstitutions(Path.GetDirectoryName(Path.GetFullPath(path))));
                     var unknown = definition.TaskFunctions.Where(f => !FunctionNames.All.Contains(f)).ToList();
                     if (unknown.Count > 0)
                     {
@@ -113,7 +113,7 @@ internal static class OrchestrationCommands
                 catch (Exception e) when (e is WorkflowDefinitionException or JsonException or IOException)
                 {
                     bad++;
-                    io.Error.WriteLine($"{path}: invalid: {e.Message}");
+                    io.Error.WriteLine(TerminalText.Safe($"{path}: invalid: {e.Message}"));
                 }
             }
 
@@ -135,7 +135,71 @@ internal static class OrchestrationCommands
             return 0;
         });
         root.Add(init);
+
+        var djson = CliOptions.Json();
+        var deadLetters = new Command("dead-letters", "Failed runs the workflows sent to the dead-letter queue (locally: dead-letters.jsonl in the data folder), oldest first") { djson };
+        deadLetters.SetAction(async (pr, ct) =>
+        {
+            var dataDir = Path.GetFullPath(CliOptions.Settings(pr).DataDirectory);
+            var letters = await new LocalDeadLetters(Path.Combine(dataDir, LocalDeadLetters.FileName), TimeProvider.System).ListAsync(ct);
+            if (pr.GetValue(djson))
+            {
+                JsonOut.Write(io.Out, w => WriteArray(w, letters, (w2, l) =>
+                {
+                    w2.WriteStartObject();
+                    w2.WriteString("at", IsoTime.Format(l.At));
+                    w2.WriteString("queue", l.Queue);
+                    w2.WriteString("message_id", l.MessageId);
+                    w2.WritePropertyName("body");
+                    try
+                    {
+                        using var body = JsonDocument.Parse(l.Body);
+                        body.WriteTo(w2);
+                    }
+                    catch (JsonException)
+                    {
+                        w2.WriteStringValue(l.Body);
+                    }
+
+                    w2.WriteEndObject();
+                }));
+                return 0;
+            }
+
+            if (letters.Count == 0)
+            {
+                io.Out.WriteLine("No dead letter: no run has failed.");
+                return 0;
+            }
+
+            var table = new Table().AddColumns("at", "run", "workflow", "execution", "reason");
+            foreach (var l in letters)
+            {
+                var body = TryParse(l.Body);
+                table.AddRow(IsoTime.Format(l.At), Markup.Escape(Field(body, "run_id")), Markup.Escape(Field(body, "state_machine")),
+                    Markup.Escape(Field(body, "execution")), Markup.Escape(Field(body, "reason") is { Length: > 0 } r ? r : $"{Field(body, "error")}: {Field(body, "cause")}"));
+            }
+
+            io.Console.Write(table);
+            return 0;
+        });
+        root.Add(deadLetters);
     }
+
+    private static System.Text.Json.Nodes.JsonObject? TryParse(string json)
+    {
+        try
+        {
+            return System.Text.Json.Nodes.JsonNode.Parse(json) as System.Text.Json.Nodes.JsonObject;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string Field(System.Text.Json.Nodes.JsonObject? o, string name) =>
+        o?[name] is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<string>(out var s) ? s : "";
 
     private static FileExecutionStore ExecutionStore(ParseResult pr) =>
         new(Path.Combine(Path.GetFullPath(CliOptions.Settings(pr).DataDirectory), "executions"));

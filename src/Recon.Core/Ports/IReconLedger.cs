@@ -44,8 +44,32 @@ public interface IReconLedger
     /// <summary>Marks an unfinished run failed and its batches failed with <paramref name="reason"/>.</summary>
     ValueTask FailRunAsync(string runId, string reason, DateTimeOffset at, CancellationToken ct);
 
+    /// <summary>
+    /// The run's process step waits for its turn (runs are processed strictly in seq order) with
+    /// <paramref name="taskToken"/>, the workflow's callback token. Replaces an earlier token of the run (a retried or
+    /// resumed wait) and clears any claim of it. False when the run is not Prefetched.
+    /// </summary>
+    ValueTask<bool> WaitForProcessTurnAsync(string runId, string taskToken, CancellationToken ct);
+
+    /// <summary>
+    /// Hands the process turn on: when the first run (lowest seq) that is neither processed, indexed nor failed waits
+    /// with a token nobody has claimed, claims it with a conditional write and returns it. Of concurrent callers exactly
+    /// one gets it. Null when that run does not wait yet, is already claimed, or there is none.
+    /// </summary>
+    ValueTask<ProcessTurn?> ClaimProcessTurnAsync(CancellationToken ct);
+
     /// <summary>The highest seq such that every run up to it is indexed or failed; 0 when there is none.</summary>
     ValueTask<long> GetIndexedThroughAsync(CancellationToken ct);
 
     ValueTask<IReadOnlyList<QuarantinedLine>> ListQuarantineAsync(string? batchId, CancellationToken ct);
+
+    /// <summary>
+    /// Failed → pending, with the manifest as re-read now: the failed attempt (run, reason, counts) goes to the
+    /// batch's history, its quarantined lines and counts are cleared, and the next run reads its files again.
+    /// False when the batch is not failed (or unknown).
+    /// </summary>
+    ValueTask<bool> RetryBatchAsync(string batchId, BatchRetry retry, CancellationToken ct);
+
+    /// <summary>The batch's earlier failed attempts, oldest first; empty when it never was retried.</summary>
+    ValueTask<IReadOnlyList<BatchAttempt>> GetBatchAttemptsAsync(string batchId, CancellationToken ct);
 }

@@ -15,6 +15,9 @@ public static class LocalRunnerOptions
         // A simulated crash is the end of the process, not a task failure: nothing may retry or catch it.
         IsFatal = e => e is SimulatedCrashException or OutOfMemoryException,
         MaxConcurrencyCap = Math.Max(1, parallelism),
+        // The stateless execution loops over the whole backlog: rewriting its growing history after every state costs
+        // more than the steps. 'recon runs' still sees running executions' progress at least every second.
+        MinSaveInterval = TimeSpan.FromSeconds(1),
         Random = random ?? Random.Shared,
     };
 }

@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using Recon.Core;
 using Recon.Core.Ports;
 using Recon.Pipeline;
-using Recon.Pipeline.Formats;
 using Recon.Pipeline.Running;
 using Recon.Workflows;
 
@@ -11,175 +10,131 @@ namespace Recon.Lambda.Local;
 /// <summary>Limits of the local orchestration.</summary>
 public sealed record WorkflowPipelineOptions
 {
-    /// <summary>
-    /// Stateful executions in flight at once: pre-fetch of run N+2, process of run N+1 and index of run N overlap.
-    /// Process steps still run strictly in order (recon-begin-process waits, Recon.NotReady).
-    /// </summary>
-    public int RunsInFlight { get; init; } = 3;
-
     /// <summary>Wraps a handler before it is registered (function name, handler): tracing, or fault injection in tests.</summary>
     public Func<string, TaskHandler, TaskHandler>? DecorateHandler { get; init; }
+
+    /// <summary>Where the definitions' sqs:sendMessage to <c>${DeadLetterQueueUrl}</c> goes; null: a list in memory.</summary>
+    public LocalDeadLetters? DeadLetters { get; init; }
 }
 
 /// <summary>
-/// <c>recon run</c> on one machine: executes workflows/stateless.asl.json until nothing is pending, and
-/// workflows/stateful.asl.json for every reduced run, in the local ASL runner with <see cref="ReconFunctions"/> as the
-/// Lambda functions. Unfinished runs (a crash, a deferred index) are resumed first; each execution's history is kept.
+/// <c>recon run</c> on one machine, as the EventBridge schedule on AWS: starts one execution of
+/// workflows/stateless.asl.json in the local ASL runner, with <see cref="ReconFunctions"/> as the Lambda functions, and
+/// waits until every execution it caused has ended. Everything else is the definitions' doing, as on AWS: the stateless
+/// workflow starts each reduced run's stateful execution (<c>states:startExecution</c>) and loops while batches are
+/// pending; unfinished runs are started again first; process order is handed from run to run through the ledger and a
+/// task token; a failed run goes to the dead-letter list. Each execution's history is kept in the execution store.
 /// </summary>
-public sealed class WorkflowPipeline
+public sealed class WorkflowPipeline : IDisposable
 {
     private readonly ReconContext _ctx;
     private readonly WorkflowSet _workflows;
     private readonly WorkflowRunner _runner;
-    private readonly WorkflowPipelineOptions _options;
-    private readonly List<string> _failures = [];
-    private int _executions;
+    private readonly LocalDeadLetters _deadLetters;
+    private int _runs;
 
     public WorkflowPipeline(ReconContext ctx, WorkflowSet workflows, IExecutionStore? executions = null,
         IProgress<StageProgress>? progress = null, WorkflowPipelineOptions? options = null, WorkflowRunnerOptions? runnerOptions = null)
     {
+        ArgumentNullException.ThrowIfNull(ctx);
+        ArgumentNullException.ThrowIfNull(workflows);
         _ctx = ctx;
         _workflows = workflows;
-        _options = options ?? new WorkflowPipelineOptions();
-        Functions = new ReconFunctions(ctx, progress);
+        options ??= new WorkflowPipelineOptions();
+        _deadLetters = options.DeadLetters ?? new LocalDeadLetters(null, ctx.Time);
+        var callbacks = new RunnerCallbacks();
+        Functions = new ReconFunctions(ctx, callbacks, progress);
         var registry = new TaskRegistry();
         foreach (var (name, handler) in Functions.Handlers)
         {
             var registered = new TaskHandler(handler);
-            registry.Register(name, _options.DecorateHandler?.Invoke(name, registered) ?? registered);
+            registry.Register(name, options.DecorateHandler?.Invoke(name, registered) ?? registered);
         }
 
         workflows.CheckHandlers(registry);
-        _runner = new WorkflowRunner(registry, ctx.Time, runnerOptions ?? LocalRunnerOptions.Create(ctx.Options.Parallelism), executions);
+        var runner = runnerOptions ?? LocalRunnerOptions.Create(ctx.Options.Parallelism);
+        _runner = new WorkflowRunner(registry, ctx.Time, runner with { SendMessage = SendAsync }, executions);
+        _runner.AddStateMachine(workflows.Stateless);
+        _runner.AddStateMachine(workflows.Stateful);
+        callbacks.Runner = _runner;
     }
 
     public ReconFunctions Functions { get; }
 
-    /// <summary>Executions started by this pipeline, with their final status.</summary>
-    public List<Execution> Executions { get; } = [];
+    /// <summary>Every execution started through this pipeline (stateless and stateful), with its status.</summary>
+    public IReadOnlyList<Execution> Executions => _runner.Executions;
 
-    /// <param name="stop">Once signalled, no new execution starts; those under way finish.</param>
+    /// <summary>The messages sent to the dead-letter queue.</summary>
+    public LocalDeadLetters DeadLetters => _deadLetters;
+
+    /// <param name="stop">Once signalled, the plan step claims nothing new (the schedule is switched off); executions under way finish.</param>
     public async Task<RunReport> RunAsync(CancellationToken stop, CancellationToken ct)
     {
         _ctx.Options.Validate();
         long started = _ctx.Time.GetTimestamp();
+        // Nothing is applied onto a partial state: a lost index or ledger stops the run before anything is claimed.
+        await Pipeline.Maintenance.StateGuard.CheckAsync(_ctx, ct).ConfigureAwait(false);
         await CleanUpFinishedRunsAsync(ct).ConfigureAwait(false);
+        var failedBatchesBefore = (await _ctx.Ledger.ListBatchesAsync(ct).ConfigureAwait(false))
+            .Where(b => b.Status == BatchStatus.Failed).Select(b => b.BatchId).ToHashSet(StringComparer.Ordinal);
+        var before = (await _ctx.Ledger.ListRunsAsync(ct).ConfigureAwait(false)).ToDictionary(r => r.RunId, r => r.Stage, StringComparer.Ordinal);
+        int firstExecution = _runner.Executions.Count;
+        Functions.StopClaiming = stop;
 
-        var runs = (await _ctx.Ledger.ListRunsAsync(ct).ConfigureAwait(false)).ToList();
-        var touched = new List<string>();
-        using var abort = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        using var slots = new SemaphoreSlim(Math.Max(1, _options.RunsInFlight));
-        var stateful = new List<Task>();
-        Exception? loopError = null;
-
-        async Task StartStatefulAsync(string runId)
+        Execution? stateless = null;
+        Exception? error = null;
+        using (ct.Register(_runner.Abort))
         {
-            await slots.WaitAsync(abort.Token).ConfigureAwait(false);
-            touched.Add(runId);
-            stateful.Add(Task.Run(async () =>
+            try
             {
-                try
-                {
-                    await ExecuteAsync(_workflows.Stateful, new JsonObject { ["run_id"] = runId }, $"{runId}-stateful", abort.Token).ConfigureAwait(false);
-                }
-                catch
-                {
-                    await abort.CancelAsync().ConfigureAwait(false);
-                    throw;
-                }
-                finally
-                {
-                    slots.Release();
-                }
-            }, CancellationToken.None));
-        }
-
-        try
-        {
-            // Runs a crash or a deferred index left between reduce and index go first, in run order.
-            var resumeBefore = _ctx.Time.GetUtcNow() - _ctx.Options.ResumeAfter;
-            foreach (var run in runs.Where(r => r.Stage is >= RunStage.Reduced and < RunStage.Indexed && r.CreatedAt <= resumeBefore).OrderBy(r => r.Seq))
+                int n = Interlocked.Increment(ref _runs);
+                stateless = await _runner.ExecuteAsync(_workflows.Stateless, new JsonObject(),
+                    $"stateless-{_ctx.Time.GetUtcNow():yyyyMMddTHHmmssfff}-{n:D4}", ct).ConfigureAwait(false);
+            }
+            catch (Exception e)
             {
-                if (stop.IsCancellationRequested)
-                {
-                    break;
-                }
-
-                await StartStatefulAsync(run.RunId).ConfigureAwait(false);
+                // A crash ends the whole process: the executions it started go too.
+                error = e;
+                _runner.Abort();
             }
 
-            var failedBefore = runs.Where(r => r.Stage == RunStage.Failed).Select(r => r.RunId).ToHashSet(StringComparer.Ordinal);
-            while (!stop.IsCancellationRequested)
+            try
             {
-                var execution = await ExecuteAsync(_workflows.Stateless, new JsonObject(), "stateless", abort.Token).ConfigureAwait(false);
-                if (execution.Status == ExecutionStatus.Succeeded)
-                {
-                    if (execution.Output?["run_id"]?.GetValue<string>() is not { } runId)
-                    {
-                        break; // nothing pending
-                    }
-
-                    await StartStatefulAsync(runId).ConfigureAwait(false);
-                    continue;
-                }
-
-                // The run's retries ran out and recon-mark-failed failed it; its batches show the reason.
-                var failedNow = (await _ctx.Ledger.ListRunsAsync(abort.Token).ConfigureAwait(false))
-                    .Where(r => r.Stage == RunStage.Failed && failedBefore.Add(r.RunId))
-                    .ToList();
-                if (failedNow.Count == 0)
-                {
-                    // The plan step itself failed (e.g. the ledger is unreachable): another pass would fail the same way.
-                    throw new ReconException($"the stateless workflow failed before it could claim a run: {execution.Error}: {execution.Cause}");
-                }
-
-                touched.AddRange(failedNow.Select(r => r.RunId));
+                await _runner.WhenIdleAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (error is null || error is OperationCanceledException)
+            {
+                error = e;
             }
         }
-        catch (Exception e)
-        {
-            // Stop the executions under way too: a crash ends the whole process, and cancellation everything.
-            loopError = e;
-            await abort.CancelAsync().ConfigureAwait(false);
-        }
 
-        try
+        if (error is not null)
         {
-            await Task.WhenAll(stateful).ConfigureAwait(false);
-        }
-        catch when (stateful.Any(t => t.IsFaulted || t.IsCanceled))
-        {
-            // the root cause is picked below
-        }
-
-        // Surface the root cause (a crash or a bug), not the cancellations it caused elsewhere.
-        var root = stateful.Where(t => t.IsFaulted).Select(t => t.Exception!.InnerException!)
-            .Prepend(loopError)
-            .FirstOrDefault(e => e is not null and not OperationCanceledException) ?? loopError;
-        if (root is not null)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(root);
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
         }
 
         ct.ThrowIfCancellationRequested();
-        return await RunReports.BuildAsync(_ctx, touched, _ctx.Time.GetElapsedTime(started).TotalSeconds, _failures, ct).ConfigureAwait(false);
-    }
-
-    private async Task<Execution> ExecuteAsync(StateMachineDefinition definition, JsonNode input, string name, CancellationToken ct)
-    {
-        int n = Interlocked.Increment(ref _executions);
-        var execution = await _runner.ExecuteAsync(definition, input, $"{name}-{_ctx.Time.GetUtcNow():yyyyMMddTHHmmssfff}-{n:D4}", ct).ConfigureAwait(false);
-        lock (Executions)
+        var executions = _runner.Executions.Skip(firstExecution).ToList();
+        if (stateless is { Status: not ExecutionStatus.Succeeded } && stateless.Error != "Recon.RunFailed")
         {
-            Executions.Add(execution);
-            if (execution.Status != ExecutionStatus.Succeeded)
-            {
-                _failures.Add($"{execution.Name}: {execution.Error}: {execution.Cause}");
-            }
+            // The plan step itself failed (e.g. the ledger is unreachable): nothing was claimed.
+            throw new ReconException($"the stateless workflow failed before it could claim a run: {stateless.Error}: {stateless.Cause}");
         }
 
-        return execution;
+        var touched = (await _ctx.Ledger.ListRunsAsync(ct).ConfigureAwait(false))
+            .Where(r => !before.TryGetValue(r.RunId, out var stage) || stage != r.Stage)
+            .Select(r => r.RunId)
+            .ToList();
+        var failures = executions.Where(e => e.Status != ExecutionStatus.Succeeded).Select(e => $"{e.Name}: {e.Error}: {e.Cause}").ToList();
+        return await RunReports.BuildAsync(_ctx, touched, _ctx.Time.GetElapsedTime(started).TotalSeconds, failures, ct, failedBatchesBefore).ConfigureAwait(false);
     }
+
+    public void Dispose() => _runner.Dispose();
+
+    private Task<string> SendAsync(string queue, string body, CancellationToken ct) =>
+        queue == WorkflowSet.LocalDeadLetterQueue
+            ? _deadLetters.SendAsync(queue, body, ct)
+            : throw new ReconException($"the definitions send to queue '{queue}'; locally only '{WorkflowSet.LocalDeadLetterQueue}' exists.");
 
     private async Task CleanUpFinishedRunsAsync(CancellationToken ct)
     {
@@ -206,6 +161,25 @@ public sealed class WorkflowPipeline
         foreach (var key in leftovers)
         {
             await _ctx.Store.DeleteAsync(key, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The handlers' SendTaskSuccess, answered by the local runner.</summary>
+    private sealed class RunnerCallbacks : ITaskCallbacks
+    {
+        public WorkflowRunner? Runner { get; set; }
+
+        public Task<bool> SendTaskSuccessAsync(string taskToken, string outputJson, CancellationToken ct)
+        {
+            try
+            {
+                (Runner ?? throw new InvalidOperationException("the runner is not set up yet")).SendTaskSuccess(taskToken, outputJson);
+                return Task.FromResult(true);
+            }
+            catch (TaskTokenException e) when (e.ErrorCode is "TaskDoesNotExist" or "TaskTimedOut")
+            {
+                return Task.FromResult(false);
+            }
         }
     }
 }

@@ -31,9 +31,10 @@ public sealed class WorkflowSet
         directory ??= DefaultDirectory();
         try
         {
+            var substitutions = LocalSubstitutions(directory);
             return new WorkflowSet(
-                StateMachineDefinition.Load(Path.Combine(directory, StatelessFile)),
-                StateMachineDefinition.Load(Path.Combine(directory, StatefulFile)),
+                StateMachineDefinition.Load(Path.Combine(directory, StatelessFile), substitutions),
+                StateMachineDefinition.Load(Path.Combine(directory, StatefulFile), substitutions),
                 directory);
         }
         catch (FileNotFoundException e)
@@ -48,6 +49,35 @@ public sealed class WorkflowSet
         {
             throw new ReconException($"workflow definition in '{directory}' cannot run locally: {e.Message}");
         }
+    }
+
+    /// <summary>The local name of the dead-letter queue that <c>${DeadLetterQueueUrl}</c> stands for.</summary>
+    public const string LocalDeadLetterQueue = "dead-letter";
+
+    /// <summary>
+    /// The DefinitionSubstitutions of one machine: every function placeholder (<c>${ReconPlanFunctionArn}</c>) is the
+    /// function's name, every state machine placeholder (<c>${StatefulStateMachineArn}</c>) the name of a definition in
+    /// <paramref name="directory"/>, and <c>${DeadLetterQueueUrl}</c> the local dead-letter list. On AWS the CDK passes ARNs.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> LocalSubstitutions(string? directory = null)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [DefinitionSubstitutions.DeadLetterQueueKey] = LocalDeadLetterQueue,
+        };
+        foreach (var function in FunctionNames.All)
+        {
+            values[DefinitionSubstitutions.FunctionKey(function)] = function;
+        }
+
+        directory ??= DefaultDirectory();
+        var machines = System.IO.Directory.Exists(directory) ? System.IO.Directory.GetFiles(directory, "*.asl.json") : [];
+        foreach (var machine in machines.Select(StateMachineDefinition.NameOf).Append(StateMachineDefinition.NameOf(StatelessFile)).Append(StateMachineDefinition.NameOf(StatefulFile)))
+        {
+            values[DefinitionSubstitutions.StateMachineKey(machine)] = machine;
+        }
+
+        return values;
     }
 
     public static string DefaultDirectory() => Path.Combine(AppContext.BaseDirectory, "workflows");

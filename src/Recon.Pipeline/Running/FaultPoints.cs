@@ -8,6 +8,8 @@ public static class FaultPoints
     public const string ReduceAfterRecord = "reduce.after-record";
     public const string PrefetchBeforeRecord = "prefetch.before-record";
     public const string PrefetchAfterRecord = "prefetch.after-record";
+    public const string ProcessTurnAfterWait = "process.turn-after-wait";
+    public const string ProcessTurnAfterClaim = "process.turn-after-claim";
     public const string ProcessMidPartFile = "process.mid-part-file";
     public const string ProcessAfterPublish = "process.after-publish";
     public const string ProcessAfterRecord = "process.after-record";
@@ -18,6 +20,6 @@ public static class FaultPoints
     public static IReadOnlyList<string> All { get; } =
     [
         AfterClaim, ReduceBeforeRecord, ReduceAfterRecord, PrefetchBeforeRecord, PrefetchAfterRecord,
-        ProcessMidPartFile, ProcessAfterPublish, ProcessAfterRecord, IndexMidWorker, IndexBeforeRecord, IndexAfterRecord,
+        ProcessTurnAfterWait, ProcessTurnAfterClaim, ProcessMidPartFile, ProcessAfterPublish, ProcessAfterRecord, IndexMidWorker, IndexBeforeRecord, IndexAfterRecord,
     ];
 }

@@ -21,6 +21,7 @@ internal static class LedgerKeys
     public const string WindowStart = "window_start";
     public const string WindowEnd = "window_end";
     public const string Declared = "declared_records";
+    public const string LateWatermark = "late_watermark";
     public const string Discovered = "discovered_at";
     public const string Status = "status";
     public const string RunId = "run_id";
@@ -54,6 +55,8 @@ internal static class LedgerKeys
     public const string ReducedAt = "reduced_at";
     public const string Process = "process";
     public const string ProcessHash = "process_hash";
+    public const string ProcessToken = "process_token";
+    public const string ProcessClaim = "process_claim";
 
     // per-batch entries of reduce / process on the run item
     public const string Lines = "lines";

@@ -13,6 +13,9 @@ namespace Recon.Workflows.Definition;
 internal sealed partial class DefinitionParser
 {
     private const string LambdaInvoke = "arn:aws:states:::lambda:invoke";
+    private const string LambdaInvokeCallback = "arn:aws:states:::lambda:invoke.waitForTaskToken";
+    private const string StartExecution = "arn:aws:states:::states:startExecution";
+    private const string SqsSendMessage = "arn:aws:states:::sqs:sendMessage";
 
     private static readonly string[] CommonFields = ["Type", "Comment", "InputPath", "OutputPath", "QueryLanguage"];
 
@@ -48,10 +51,19 @@ internal sealed partial class DefinitionParser
 
     private readonly HashSet<string> _stateNames = new(StringComparer.Ordinal);
     private readonly List<(string Function, string State)> _functions = [];
+    private readonly List<(string Machine, string State)> _machines = [];
+    private readonly List<(string Queue, string State)> _queues = [];
 
     public IReadOnlyList<(string Function, string State)> Functions => _functions;
 
-    public (StateMachineBody Body, string? Comment, int? TimeoutSeconds) ParseMachine(string json)
+    /// <summary>The state machines started by states:startExecution tasks (bare names).</summary>
+    public IReadOnlyList<(string Machine, string State)> Machines => _machines;
+
+    /// <summary>The queues sqs:sendMessage tasks send to.</summary>
+    public IReadOnlyList<(string Queue, string State)> Queues => _queues;
+
+    public (StateMachineBody Body, string? Comment, int? TimeoutSeconds) ParseMachine(
+        string json, IReadOnlyDictionary<string, string>? substitutions = null)
     {
         JsonNode? root;
         try
@@ -61,6 +73,12 @@ internal sealed partial class DefinitionParser
         catch (JsonException ex)
         {
             throw WorkflowDefinitionException.Invalid(null, "JSON", $"the definition is not valid JSON: {ex.Message}");
+        }
+
+        if (root is not null)
+        {
+            // As Step Functions: DefinitionSubstitutions are applied before the definition is read.
+            DefinitionSubstitutions.Apply(root, substitutions);
         }
 
         if (root is not JsonObject obj)
@@ -214,7 +232,7 @@ internal sealed partial class DefinitionParser
         var outputPath = OptionalPath(obj, "OutputPath", name, reference: false);
         var comment = obj.ContainsKey("Comment") ? String(obj["Comment"], name, "Comment") : null;
 
-        var task = type == "Task" ? ParseTask(name, obj) : ((string Resource, string Function, bool Integration)?)null;
+        var task = type == "Task" ? ParseTask(name, obj) : ((string Resource, string Function, TaskIntegration Integration)?)null;
         StateDefinition state = type switch
         {
             "Pass" => new PassState(name)
@@ -229,7 +247,7 @@ internal sealed partial class DefinitionParser
             {
                 Resource = task!.Value.Resource,
                 FunctionName = task.Value.Function,
-                IsLambdaInvokeIntegration = task.Value.Integration,
+                Integration = task.Value.Integration,
                 Parameters = Template(obj, "Parameters", name),
                 TimeoutSeconds = obj.ContainsKey("TimeoutSeconds") ? PositiveInt(obj["TimeoutSeconds"], name, "TimeoutSeconds") : null,
                 ResultSelector = Template(obj, "ResultSelector", name),
@@ -258,7 +276,7 @@ internal sealed partial class DefinitionParser
         return state;
     }
 
-    private (string Resource, string Function, bool Integration) ParseTask(string name, JsonObject obj)
+    private (string Resource, string Function, TaskIntegration Integration) ParseTask(string name, JsonObject obj)
     {
         if (!obj.ContainsKey("Resource"))
         {
@@ -266,42 +284,83 @@ internal sealed partial class DefinitionParser
         }
 
         var resource = String(obj["Resource"], name, "Resource");
-        if (resource == LambdaInvoke)
+        switch (resource)
         {
-            if (obj["Parameters"] is not JsonObject parameters)
+            case LambdaInvoke or LambdaInvokeCallback:
             {
-                throw WorkflowDefinitionException.Invalid(
-                    name, "Parameters", $"a {LambdaInvoke} task must have Parameters with FunctionName and Payload");
-            }
-
-            foreach (var (key, value) in parameters)
-            {
-                switch (key)
+                var parameters = IntegrationParameters(name, obj, resource, "FunctionName and Payload");
+                foreach (var (key, value) in parameters)
                 {
-                    case "FunctionName" or "Payload" or "Payload.$" or "Qualifier" or "ClientContext" or "LogType":
-                        break;
-                    case "InvocationType":
-                        if (value?.GetValueKind() != JsonValueKind.String || value.GetValue<string>() != "RequestResponse")
-                        {
-                            throw WorkflowDefinitionException.Unsupported(name, $"InvocationType {value?.ToJsonString()}");
-                        }
+                    switch (key)
+                    {
+                        case "FunctionName" or "Payload" or "Payload.$" or "Qualifier" or "ClientContext" or "LogType":
+                            break;
+                        case "InvocationType":
+                            if (value?.GetValueKind() != JsonValueKind.String || value.GetValue<string>() != "RequestResponse")
+                            {
+                                throw WorkflowDefinitionException.Unsupported(name, $"InvocationType {value?.ToJsonString()}");
+                            }
 
-                        break;
-                    case "FunctionName.$":
-                        throw WorkflowDefinitionException.Unsupported(name, "a dynamic FunctionName.$");
-                    default:
-                        throw WorkflowDefinitionException.Unsupported(name, $"the lambda:invoke parameter '{key}'");
+                            break;
+                        case "FunctionName.$":
+                            throw WorkflowDefinitionException.Unsupported(name, "a dynamic FunctionName.$");
+                        default:
+                            throw WorkflowDefinitionException.Unsupported(name, $"the lambda:invoke parameter '{key}'");
+                    }
                 }
+
+                var function = FunctionNames.Bare(Required(parameters, name, resource, "FunctionName"));
+                if (resource == LambdaInvokeCallback && !parameters.ToJsonString().Contains("$$.Task.Token", StringComparison.Ordinal))
+                {
+                    throw WorkflowDefinitionException.Invalid(
+                        name, "Parameters", $"a {LambdaInvokeCallback} task must pass $$.Task.Token in its Payload, or nothing can ever resume it");
+                }
+
+                _functions.Add((function, name));
+                return (resource, function, resource == LambdaInvoke ? TaskIntegration.LambdaInvoke : TaskIntegration.LambdaInvokeCallback);
             }
 
-            if (!parameters.ContainsKey("FunctionName"))
+            case StartExecution:
             {
-                throw WorkflowDefinitionException.Invalid(name, "FunctionName", $"a {LambdaInvoke} task must name its FunctionName");
+                var parameters = IntegrationParameters(name, obj, resource, "StateMachineArn");
+                foreach (var (key, _) in parameters)
+                {
+                    if (key is not ("StateMachineArn" or "Input" or "Input.$" or "Name" or "Name.$"))
+                    {
+                        throw key == "StateMachineArn.$"
+                            ? WorkflowDefinitionException.Unsupported(name, "a dynamic StateMachineArn.$")
+                            : WorkflowDefinitionException.Unsupported(name, $"the states:startExecution parameter '{key}'");
+                    }
+                }
+
+                var machine = StateMachineNames.Bare(Required(parameters, name, resource, "StateMachineArn"));
+                _machines.Add((machine, name));
+                return (resource, machine, TaskIntegration.StartExecution);
             }
 
-            var function = FunctionNames.Bare(String(parameters["FunctionName"], name, "FunctionName"));
-            _functions.Add((function, name));
-            return (resource, function, true);
+            case SqsSendMessage:
+            {
+                var parameters = IntegrationParameters(name, obj, resource, "QueueUrl and MessageBody");
+                foreach (var (key, _) in parameters)
+                {
+                    if (key is not ("QueueUrl" or "MessageBody" or "MessageBody.$" or "MessageGroupId" or "MessageGroupId.$"
+                        or "MessageDeduplicationId" or "MessageDeduplicationId.$" or "DelaySeconds" or "MessageAttributes"))
+                    {
+                        throw key == "QueueUrl.$"
+                            ? WorkflowDefinitionException.Unsupported(name, "a dynamic QueueUrl.$")
+                            : WorkflowDefinitionException.Unsupported(name, $"the sqs:sendMessage parameter '{key}'");
+                    }
+                }
+
+                if (!parameters.ContainsKey("MessageBody") && !parameters.ContainsKey("MessageBody.$"))
+                {
+                    throw WorkflowDefinitionException.Invalid(name, "MessageBody", $"a {SqsSendMessage} task must have a MessageBody");
+                }
+
+                var queue = Required(parameters, name, resource, "QueueUrl");
+                _queues.Add((queue, name));
+                return (resource, queue, TaskIntegration.SqsSendMessage);
+            }
         }
 
         var match = LambdaArn().Match(resource);
@@ -309,11 +368,20 @@ internal sealed partial class DefinitionParser
         {
             var function = match.Groups["name"].Value;
             _functions.Add((function, name));
-            return (resource, function, false);
+            return (resource, function, TaskIntegration.LambdaArn);
         }
 
         throw WorkflowDefinitionException.Unsupported(name, $"Resource '{resource}'");
     }
+
+    private static JsonObject IntegrationParameters(string name, JsonObject obj, string resource, string what) =>
+        obj["Parameters"] as JsonObject
+        ?? throw WorkflowDefinitionException.Invalid(name, "Parameters", $"a {resource} task must have Parameters with {what}");
+
+    private static string Required(JsonObject parameters, string name, string resource, string field) =>
+        parameters.ContainsKey(field)
+            ? String(parameters[field], name, field)
+            : throw WorkflowDefinitionException.Invalid(name, field, $"a {resource} task must name its {field}");
 
     private ChoiceState ParseChoice(string name, JsonObject obj, string? comment, JsonPath? inputPath, JsonPath? outputPath)
     {

@@ -49,11 +49,13 @@ internal sealed class TaskState(string name) : ResultState(name, "Task")
 {
     public required string Resource { get; init; }
 
-    /// <summary>The bare function name the registry is asked for.</summary>
+    /// <summary>The bare function name the registry is asked for; the target machine or queue for the other integrations.</summary>
     public required string FunctionName { get; init; }
 
-    /// <summary>True for arn:aws:states:::lambda:invoke, whose Parameters carry FunctionName and Payload.</summary>
-    public bool IsLambdaInvokeIntegration { get; init; }
+    public TaskIntegration Integration { get; init; }
+
+    /// <summary>True for arn:aws:states:::lambda:invoke (and .waitForTaskToken), whose Parameters carry FunctionName and Payload.</summary>
+    public bool IsLambdaInvokeIntegration => Integration is TaskIntegration.LambdaInvoke or TaskIntegration.LambdaInvokeCallback;
 
     public PayloadTemplate? Parameters { get; init; }
 
@@ -111,4 +113,23 @@ internal sealed class FailState(string name) : StateDefinition(name, "Fail")
     public ValueExpression? ErrorPath { get; init; }
 
     public ValueExpression? CausePath { get; init; }
+}
+
+/// <summary>What a Task state's Resource calls.</summary>
+internal enum TaskIntegration
+{
+    /// <summary>A Lambda function ARN as the Resource: the state's input is the payload, the output the result.</summary>
+    LambdaArn,
+
+    /// <summary>arn:aws:states:::lambda:invoke: the result is wrapped as {ExecutedVersion, Payload, StatusCode}.</summary>
+    LambdaInvoke,
+
+    /// <summary>arn:aws:states:::lambda:invoke.waitForTaskToken: the result is what SendTaskSuccess is given for $$.Task.Token.</summary>
+    LambdaInvokeCallback,
+
+    /// <summary>arn:aws:states:::states:startExecution: starts another state machine's execution and goes on at once.</summary>
+    StartExecution,
+
+    /// <summary>arn:aws:states:::sqs:sendMessage.</summary>
+    SqsSendMessage,
 }

@@ -16,6 +16,9 @@ internal sealed class ContextObject
 
     public JsonObject? Map { get; init; }
 
+    /// <summary><c>$$.Task</c>: the task token of a .waitForTaskToken task, absent elsewhere.</summary>
+    public JsonObject? Task { get; init; }
+
     /// <summary>The random source behind States.UUID and States.MathRandom.</summary>
     public required Entropy Entropy { get; init; }
 
@@ -29,6 +32,7 @@ internal sealed class ContextObject
                 "StateMachine" => StateMachine,
                 "State" => State,
                 "Map" => Map,
+                "Task" => Task,
                 _ => null,
             };
             if (part is null)
@@ -51,12 +55,20 @@ internal sealed class ContextObject
             whole["Map"] = Map.DeepClone();
         }
 
+        if (Task is not null)
+        {
+            whole["Task"] = Task.DeepClone();
+        }
+
         return path.TryEvaluate(whole, out result);
     }
 
     public ContextObject WithState(JsonObject state) =>
-        new() { Execution = Execution, StateMachine = StateMachine, State = state, Map = Map, Entropy = Entropy };
+        new() { Execution = Execution, StateMachine = StateMachine, State = state, Map = Map, Task = Task, Entropy = Entropy };
 
     public ContextObject WithMapItem(JsonObject map) =>
-        new() { Execution = Execution, StateMachine = StateMachine, State = State, Map = map, Entropy = Entropy };
+        new() { Execution = Execution, StateMachine = StateMachine, State = State, Map = map, Task = Task, Entropy = Entropy };
+
+    public ContextObject WithTaskToken(string token) =>
+        new() { Execution = Execution, StateMachine = StateMachine, State = State, Map = Map, Task = new JsonObject { ["Token"] = token }, Entropy = Entropy };
 }

@@ -22,11 +22,14 @@ internal sealed class ExecutionRun
     private readonly JsonObject _executionContext;
     private readonly JsonObject _stateMachineContext;
     private readonly SemaphoreSlim _saveGate = new(1, 1);
+    private readonly IExecutionHost? _host;
+    private DateTimeOffset _lastSave = DateTimeOffset.MinValue;
 
     public ExecutionRun(
         StateMachineDefinition definition, Execution execution, TaskRegistry tasks, TimeProvider time,
-        WorkflowRunnerOptions options, IExecutionStore? store, Entropy entropy)
+        WorkflowRunnerOptions options, IExecutionStore? store, Entropy entropy, IExecutionHost? host = null)
     {
+        _host = host;
         _definition = definition;
         _execution = execution;
         _tasks = tasks;
@@ -124,7 +127,7 @@ internal sealed class ExecutionRun
             }
 
             Record(new(0, default, HistoryEventType.StateExited, state.Name, outcome.Next is null ? "end" : $"next '{outcome.Next}'"), frame);
-            if (frame.IsTop && _options.SaveOnEachTransition)
+            if (frame.IsTop && _options.SaveOnEachTransition && _time.GetUtcNow() - _lastSave >= _options.MinSaveInterval)
             {
                 await SaveAsync(ct).ConfigureAwait(false);
             }
@@ -287,23 +290,166 @@ internal sealed class ExecutionRun
     private async Task<JsonNode?> RunTaskAsync(TaskState task, JsonNode? raw, ContextObject context, int attempt, Frame frame, CancellationToken ct)
     {
         var effective = PathEvaluation.Filter(task.InputPath, raw, context, "InputPath");
-        var parameters = task.Parameters is null ? effective : task.Parameters.Evaluate(effective, context);
-        var payload = parameters;
-        if (task.IsLambdaInvokeIntegration)
+        TaskTokenRegistration? callback = null;
+        if (task.Integration == TaskIntegration.LambdaInvokeCallback)
         {
-            // Without Payload, Lambda receives an empty object.
-            payload = parameters is JsonObject fields && fields.TryGetPropertyValue("Payload", out var given) ? given?.DeepClone() : new JsonObject();
+            callback = Host(task).NewTaskToken();
+            context = context.WithTaskToken(callback.Token);
         }
 
-        Record(new(0, default, HistoryEventType.TaskScheduled, task.Name, $"function '{task.FunctionName}'") { Attempt = attempt }, frame);
-        var result = await InvokeAsync(task, payload, frame, ct).ConfigureAwait(false);
-        Record(new(0, default, HistoryEventType.TaskSucceeded, task.Name, $"function '{task.FunctionName}'") { Attempt = attempt }, frame);
-        if (task.IsLambdaInvokeIntegration)
+        try
         {
-            result = new JsonObject { ["ExecutedVersion"] = "$LATEST", ["Payload"] = result, ["StatusCode"] = 200 };
+            var parameters = task.Parameters is null ? effective : task.Parameters.Evaluate(effective, context);
+            JsonNode? result;
+            switch (task.Integration)
+            {
+                case TaskIntegration.StartExecution:
+                    Record(new(0, default, HistoryEventType.TaskScheduled, task.Name, $"start an execution of '{task.FunctionName}'") { Attempt = attempt }, frame);
+                    result = await StartExecutionAsync(task, parameters, frame, ct).ConfigureAwait(false);
+                    Record(new(0, default, HistoryEventType.TaskSucceeded, task.Name, $"started {result?["ExecutionArn"]}") { Attempt = attempt }, frame);
+                    return Finish(task, raw, result, context);
+                case TaskIntegration.SqsSendMessage:
+                    Record(new(0, default, HistoryEventType.TaskScheduled, task.Name, $"send a message to '{task.FunctionName}'") { Attempt = attempt }, frame);
+                    result = await SendMessageAsync(task, parameters, frame, ct).ConfigureAwait(false);
+                    Record(new(0, default, HistoryEventType.TaskSucceeded, task.Name, $"message {result?["MessageId"]}") { Attempt = attempt }, frame);
+                    return Finish(task, raw, result, context);
+            }
+
+            var payload = parameters;
+            if (task.IsLambdaInvokeIntegration)
+            {
+                // Without Payload, Lambda receives an empty object.
+                payload = parameters is JsonObject fields && fields.TryGetPropertyValue("Payload", out var given) ? given?.DeepClone() : new JsonObject();
+            }
+
+            var scheduledAt = _time.GetUtcNow();
+            Record(new(0, default, HistoryEventType.TaskScheduled, task.Name, $"function '{task.FunctionName}'") { Attempt = attempt }, frame);
+            result = await InvokeAsync(task, payload, frame, ct).ConfigureAwait(false);
+            if (callback is not null)
+            {
+                // As Step Functions: the function's own output is ignored; the task ends with what its token is sent.
+                Record(new(0, default, HistoryEventType.TaskSubmitted, task.Name, $"function '{task.FunctionName}' returned; waiting for its task token") { Attempt = attempt }, frame);
+                result = await WaitForCallbackAsync(task, callback, scheduledAt, frame, ct).ConfigureAwait(false);
+            }
+
+            Record(new(0, default, HistoryEventType.TaskSucceeded, task.Name, $"function '{task.FunctionName}'") { Attempt = attempt }, frame);
+            if (task.Integration == TaskIntegration.LambdaInvoke)
+            {
+                result = new JsonObject { ["ExecutedVersion"] = "$LATEST", ["Payload"] = result, ["StatusCode"] = 200 };
+            }
+
+            return Finish(task, raw, result, context);
+        }
+        finally
+        {
+            callback?.Dispose();
+        }
+    }
+
+    private IExecutionHost Host(TaskState task) =>
+        _host ?? throw StatesErrorException.Runtime($"state '{task.Name}': {task.Resource} needs a runner that hosts executions");
+
+    private async Task<JsonNode?> WaitForCallbackAsync(
+        TaskState task, TaskTokenRegistration callback, DateTimeOffset scheduledAt, Frame frame, CancellationToken ct)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var waiting = callback.Result.WaitAsync(cts.Token);
+        if (task.TimeoutSeconds is { } seconds)
+        {
+            // TimeoutSeconds covers the invocation and the wait for the token together.
+            var left = TimeSpan.FromSeconds(seconds) - (_time.GetUtcNow() - scheduledAt);
+            var timer = Task.Delay(left < TimeSpan.Zero ? TimeSpan.Zero : left, _time, cts.Token);
+            if (await Task.WhenAny(waiting, timer).ConfigureAwait(false) == timer && !waiting.IsCompleted)
+            {
+                ct.ThrowIfCancellationRequested();
+                await cts.CancelAsync().ConfigureAwait(false);
+                Observe(waiting);
+                var cause = $"no SendTaskSuccess or SendTaskFailure for the task token of '{task.Name}' within TimeoutSeconds = {seconds}";
+                Record(new(0, default, HistoryEventType.TaskTimedOut, task.Name, cause) { Error = StatesErrors.Timeout, Cause = cause }, frame);
+                throw new StatesErrorException(StatesErrors.Timeout, cause);
+            }
         }
 
-        return Finish(task, raw, result, context);
+        try
+        {
+            return await waiting.ConfigureAwait(false);
+        }
+        catch (StatesErrorException failed)
+        {
+            Record(new(0, default, HistoryEventType.TaskFailed, task.Name, "SendTaskFailure") { Error = failed.Error, Cause = failed.Cause }, frame);
+            throw;
+        }
+        finally
+        {
+            await cts.CancelAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task<JsonNode?> StartExecutionAsync(TaskState task, JsonNode? parameters, Frame frame, CancellationToken ct)
+    {
+        var fields = parameters as JsonObject ?? [];
+        JsonNode? input = fields["Input"]?.DeepClone();
+        if (input is JsonValue text && text.TryGetValue<string>(out var json))
+        {
+            // Input given as a string is the JSON text of the input, as the StartExecution API takes it.
+            try
+            {
+                input = JsonNode.Parse(json);
+            }
+            catch (JsonException ex)
+            {
+                throw Failed(task, frame, "StepFunctions.InvalidExecutionInputException", $"Input is not JSON: {ex.Message}");
+            }
+        }
+
+        string? name = null;
+        if (fields["Name"] is { } nameNode)
+        {
+            if (ComparisonRule.Kind(nameNode) != JsonValueKind.String)
+            {
+                throw Failed(task, frame, "StepFunctions.InvalidNameException", $"Name must be a string, not '{PathEvaluation.Abbreviate(nameNode)}'");
+            }
+
+            name = nameNode.GetValue<string>();
+        }
+
+        try
+        {
+            return await Host(task).StartExecutionAsync(task.FunctionName, input, name, ct).ConfigureAwait(false);
+        }
+        catch (StatesErrorException failed)
+        {
+            throw Failed(task, frame, failed.Error, failed.Cause);
+        }
+    }
+
+    private async Task<JsonNode?> SendMessageAsync(TaskState task, JsonNode? parameters, Frame frame, CancellationToken ct)
+    {
+        var fields = parameters as JsonObject ?? [];
+        var bodyNode = fields["MessageBody"];
+        // A JSON body is sent as its JSON text, as the SQS integration does.
+        var body = bodyNode is JsonValue value && value.TryGetValue<string>(out var text) ? text : bodyNode?.ToJsonString() ?? "null";
+        string id;
+        try
+        {
+            id = await Host(task).SendMessageAsync(task.FunctionName, body, ct).ConfigureAwait(false);
+        }
+        catch (StatesErrorException failed)
+        {
+            throw Failed(task, frame, failed.Error, failed.Cause);
+        }
+
+        return new JsonObject
+        {
+            ["MD5OfMessageBody"] = Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes(body))),
+            ["MessageId"] = id,
+        };
+    }
+
+    private StatesErrorException Failed(TaskState task, Frame frame, string? error, string? cause)
+    {
+        Record(new(0, default, HistoryEventType.TaskFailed, task.Name, task.Resource) { Error = error, Cause = cause }, frame);
+        return new StatesErrorException(error, cause);
     }
 
     private async Task<JsonNode?> InvokeAsync(TaskState task, JsonNode? payload, Frame frame, CancellationToken ct)
@@ -625,6 +771,7 @@ internal sealed class ExecutionRun
         await _saveGate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
+            _lastSave = _time.GetUtcNow();
             await _store.SaveAsync(_execution, ct).ConfigureAwait(false);
         }
         finally

@@ -4,7 +4,7 @@ using Recon.Core.Ports;
 namespace Recon.Testing.Contracts;
 
 /// <summary>What every <see cref="IReconLedger"/> adapter must do; subclasses supply the ledger.</summary>
-public abstract class ReconLedgerContract : IDisposable
+public abstract partial class ReconLedgerContract : IDisposable
 {
     protected static readonly DateTimeOffset T0 = new(2026, 11, 21, 10, 0, 0, TimeSpan.Zero);
 
@@ -44,6 +44,22 @@ public abstract class ReconLedgerContract : IDisposable
         var stored = await Ledger.GetBatchAsync("b1", Ct);
         Assert.Equal(Batch("b1", declared: 10), stored);
         Assert.Null(await Ledger.GetBatchAsync("b2", Ct));
+    }
+
+    [Fact]
+    public async Task Register_OfALateBatch_KeepsTheWatermarkItCrossedThroughItsWholeLife()
+    {
+        var late = Batch("b-late", minutes: 0) with { LateWatermark = T0.AddMinutes(30).AddTicks(7) };
+        Assert.True(await Ledger.RegisterBatchAsync(late, Ct));
+        Assert.True(await Ledger.RegisterBatchAsync(Batch("b-on-time", minutes: 40), Ct));
+
+        Assert.Equal(late, await Ledger.GetBatchAsync("b-late", Ct));
+        Assert.Null((await Ledger.GetBatchAsync("b-on-time", Ct))!.LateWatermark);
+        var run = await Ledger.CreateRunAsync(["b-late"], 2, 3, T0.AddHours(1), Ct);
+        await Ledger.CompleteReduceAsync(run.RunId, [new ReduceBatchResult("b-late", 3, [], null)], 0.1, Ct);
+        var listed = (await Ledger.ListBatchesAsync(Ct)).Single(b => b.BatchId == "b-late");
+        Assert.Equal(T0.AddMinutes(30).AddTicks(7), listed.LateWatermark);
+        Assert.Equal(BatchStatus.InRun, listed.Status);
     }
 
     [Fact]
@@ -264,6 +280,74 @@ public abstract class ReconLedgerContract : IDisposable
         await Ledger.CompletePrefetchAsync(run.RunId, 1, Ct);
         await Ledger.BeginPrefetchAsync(run.RunId, 9, Ct);
         Assert.Equal(7, (await Ledger.GetRunAsync(run.RunId, Ct))!.PrefetchIndexedThrough);
+    }
+
+    [Fact]
+    public async Task WaitForProcessTurn_OnARunThatIsNotPrefetched_RecordsNothing()
+    {
+        await Register("b1");
+        var run = await Ledger.CreateRunAsync(["b1"], 2, 3, T0, Ct);
+
+        Assert.False(await Ledger.WaitForProcessTurnAsync(run.RunId, "token-1", Ct));
+        Assert.False(await Ledger.WaitForProcessTurnAsync("r-000009", "token-1", Ct));
+        Assert.Null(await Ledger.ClaimProcessTurnAsync(Ct));
+    }
+
+    [Fact]
+    public async Task ClaimProcessTurn_HandsTheTurnInSeqOrder_SkippingFailedRuns_AndOnlyOnce()
+    {
+        await Register("b1", "b2", "b3");
+        var r1 = await Prefetched("b1");
+        var r2 = await Ledger.CreateRunAsync(["b2"], 2, 3, T0, Ct);
+        var r3 = await Prefetched("b3");
+
+        // r3 waits, but r1 is first in line and does not wait yet: nothing to hand over.
+        Assert.True(await Ledger.WaitForProcessTurnAsync(r3.RunId, "token-3", Ct));
+        Assert.Null(await Ledger.ClaimProcessTurnAsync(Ct));
+
+        Assert.True(await Ledger.WaitForProcessTurnAsync(r1.RunId, "token-1", Ct));
+        Assert.Equal(new ProcessTurn(r1.RunId, "token-1"), await Ledger.ClaimProcessTurnAsync(Ct));
+        Assert.Null(await Ledger.ClaimProcessTurnAsync(Ct)); // claimed once
+
+        Assert.True(await Ledger.CompleteProcessAsync(r1.RunId, [new ProcessBatchResult("b1", 1, 0, [])], 1, Ct));
+        Assert.Null(await Ledger.ClaimProcessTurnAsync(Ct)); // r2 is next and has not even been reduced
+
+        await Ledger.FailRunAsync(r2.RunId, "the disk is full", T0, Ct);
+        Assert.Equal(new ProcessTurn(r3.RunId, "token-3"), await Ledger.ClaimProcessTurnAsync(Ct));
+        Assert.Null(await Ledger.ClaimProcessTurnAsync(Ct));
+    }
+
+    [Fact]
+    public async Task WaitForProcessTurn_Again_ReplacesTheTokenAndClearsItsClaim()
+    {
+        await Register("b1");
+        var r1 = await Prefetched("b1");
+        Assert.True(await Ledger.WaitForProcessTurnAsync(r1.RunId, "old", Ct));
+        Assert.Equal("old", (await Ledger.ClaimProcessTurnAsync(Ct))!.TaskToken);
+
+        // A resumed or retried wait (the old token's task is gone): the new token can be handed over.
+        Assert.True(await Ledger.WaitForProcessTurnAsync(r1.RunId, "new", Ct));
+        Assert.Equal(new ProcessTurn(r1.RunId, "new"), await Ledger.ClaimProcessTurnAsync(Ct));
+    }
+
+    [Fact]
+    public async Task ClaimProcessTurn_FromManyCallersAtOnce_HandsTheTurnToExactlyOne()
+    {
+        await Register("b1");
+        var r1 = await Prefetched("b1");
+        Assert.True(await Ledger.WaitForProcessTurnAsync(r1.RunId, "token-1", Ct));
+
+        var claims = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () => await Ledger.ClaimProcessTurnAsync(Ct))));
+
+        Assert.Single(claims, c => c is not null);
+    }
+
+    private async Task<RunRecord> Prefetched(string batchId)
+    {
+        var run = await Ledger.CreateRunAsync([batchId], 2, 3, T0, Ct);
+        Assert.True(await Ledger.CompleteReduceAsync(run.RunId, [new ReduceBatchResult(batchId, 1, [], null)], 1, Ct));
+        Assert.True(await Ledger.CompletePrefetchAsync(run.RunId, 1, Ct));
+        return run;
     }
 
     protected static BatchRecord Batch(string id, long declared = 3, int minutes = 0) => new()
