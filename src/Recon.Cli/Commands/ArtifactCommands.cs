@@ -45,7 +45,7 @@ internal static class ArtifactCommands
         history.SetAction(async (pr, ct) =>
         {
             using var ws = Workspace.Open(CliOptions.Settings(pr), create: false);
-            var versions = await ws.Queries.HistoryAsync(pr.GetValue(hid)!, ct);
+            var versions = await ws.Queries.HistorySummariesAsync(pr.GetValue(hid)!, ct);
             if (pr.GetValue(hjson))
             {
                 JsonOut.Write(io.Out, w =>

@@ -103,13 +103,14 @@ public static class LineSegmentCodec
     /// <summary>The sorted fingerprints of the lines' event ids, 8 bytes each.</summary>
     public static void WriteIds(IBufferWriter<byte> output, IReadOnlyList<FinancialEvent> lines, int start = 0)
     {
-        var hashes = new ulong[lines.Count - start];
+        int count = lines.Count - start;
+        Span<ulong> hashes = count <= 64 ? stackalloc ulong[count] : new ulong[count];
         for (int i = start; i < lines.Count; i++)
         {
             hashes[i - start] = Fingerprint(lines[i].EventId);
         }
 
-        Array.Sort(hashes);
+        hashes.Sort();
         var span = output.GetSpan(hashes.Length * 8);
         for (int i = 0; i < hashes.Length; i++)
         {
@@ -120,7 +121,7 @@ public static class LineSegmentCodec
     }
 
     /// <summary>Merges sorted fingerprint sections into one sorted section.</summary>
-    public static byte[] MergeIds(IReadOnlyList<byte[]> sections)
+    public static byte[] MergeIds(IReadOnlyList<ReadOnlyMemory<byte>> sections)
     {
         long total = 0;
         foreach (var s in sections)
@@ -134,7 +135,7 @@ public static class LineSegmentCodec
         {
             for (int p = 0; p + 8 <= s.Length; p += 8)
             {
-                all[n++] = BinaryPrimitives.ReadUInt64LittleEndian(s.AsSpan(p));
+                all[n++] = BinaryPrimitives.ReadUInt64LittleEndian(s.Span[p..]);
             }
         }
 

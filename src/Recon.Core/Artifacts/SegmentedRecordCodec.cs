@@ -16,6 +16,9 @@ public static class SegmentedRecordCodec
 {
     public const byte Tag = 0xA2;
 
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_head;
+
     /// <summary>Tag, head length and head CRC.</summary>
     public const int PrefixSize = 9;
 
@@ -25,7 +28,8 @@ public static class SegmentedRecordCodec
     public static void Write(ArrayBufferWriter<byte> output, ArtifactState summary, IReadOnlyList<ArtifactSegment> chain,
         long ownFirstLine, long ownLineCount, int ownLevel, ReadOnlySpan<byte> lines, ReadOnlySpan<byte> ids)
     {
-        var head = new ArrayBufferWriter<byte>(256 + (chain.Count * 64));
+        var head = t_head ??= new ArrayBufferWriter<byte>(1024);
+        head.ResetWrittenCount();
         WriteSummary(head, summary);
         BinaryFieldWriter.Varint(head, (ulong)chain.Count);
         foreach (var s in chain)

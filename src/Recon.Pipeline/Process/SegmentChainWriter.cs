@@ -15,7 +15,7 @@ namespace Recon.Pipeline.Process;
 /// </summary>
 internal sealed class SegmentChainWriter(ArtifactRecordReader reader, int fanout)
 {
-    private readonly ArrayBufferWriter<byte> _lines = new(64 << 10);
+    private ArrayBufferWriter<byte> _lines = new(64 << 10);
     private readonly ArrayBufferWriter<byte> _ids = new(16 << 10);
 
     public async ValueTask<IReadOnlyDictionary<string, FinancialEvent>?> FindPriorLinesAsync(PriorArtifact prior, List<FinancialEvent> events,
@@ -41,7 +41,7 @@ internal sealed class SegmentChainWriter(ArtifactRecordReader reader, int fanout
             bool hit = false;
             foreach (ulong f in fingerprints)
             {
-                if (LineSegmentCodec.MayContain(ids, f))
+                if (LineSegmentCodec.MayContain(ids.Span, f))
                 {
                     hit = true;
                     break;
@@ -56,7 +56,7 @@ internal sealed class SegmentChainWriter(ArtifactRecordReader reader, int fanout
             // A fingerprint is a hint: the segment's lines are read and the ids compared exactly.
             wanted ??= new HashSet<string>(events.ConvertAll(e => e.EventId), StringComparer.Ordinal);
             var lines = new List<FinancialEvent>();
-            ArtifactRecordReader.DecodeLines(await LinesOfAsync(prior, segment, ct).ConfigureAwait(false), segment, artifactId, pool, lines);
+            ArtifactRecordReader.DecodeLines((await LinesOfAsync(prior, segment, ct).ConfigureAwait(false)).Span, segment, artifactId, pool, lines);
             foreach (var line in lines)
             {
                 if (wanted.Contains(line.EventId))
@@ -91,50 +91,66 @@ internal sealed class SegmentChainWriter(ArtifactRecordReader reader, int fanout
             level++;
         }
 
-        _lines.ResetWrittenCount();
-        _ids.ResetWrittenCount();
+        // A merge sizes its buffers once (no doubling of a large segment); the shared ones stay small.
+        var lines = _lines;
+        var ids = _ids;
+        lines.ResetWrittenCount();
+        ids.ResetWrittenCount();
         long firstLine = state.PriorLineCount;
         if (mergeFrom < chain.Count)
         {
-            firstLine = chain[mergeFrom].FirstLine;
-            var idSections = new List<byte[]>(chain.Count - mergeFrom + 1);
+            long linesBytes = 0, idsBytes = 0;
             for (int i = mergeFrom; i < chain.Count; i++)
             {
-                _lines.Write(await LinesOfAsync(prior!, chain[i], ct).ConfigureAwait(false));
+                linesBytes += chain[i].LinesLength;
+                idsBytes += chain[i].IdsLength;
+            }
+
+            lines = new ArrayBufferWriter<byte>((int)Math.Min(int.MaxValue / 2, linesBytes + (state.Lines.Count * 96L) + 1024));
+            ids = new ArrayBufferWriter<byte>((int)Math.Min(int.MaxValue / 2, idsBytes + (state.Lines.Count * 8L) + 64));
+            firstLine = chain[mergeFrom].FirstLine;
+            var idSections = new List<ReadOnlyMemory<byte>>(chain.Count - mergeFrom + 1);
+            for (int i = mergeFrom; i < chain.Count; i++)
+            {
+                lines.Write((await LinesOfAsync(prior!, chain[i], ct).ConfigureAwait(false)).Span);
                 idSections.Add(await IdsOfAsync(prior!, chain[i], ct).ConfigureAwait(false));
             }
 
             var own = new ArrayBufferWriter<byte>(state.Lines.Count * 8);
             LineSegmentCodec.WriteIds(own, state.Lines);
-            idSections.Add(own.WrittenSpan.ToArray());
-            _ids.Write(LineSegmentCodec.MergeIds(idSections));
+            idSections.Add(own.WrittenMemory);
+            ids.Write(LineSegmentCodec.MergeIds(idSections));
         }
         else
         {
-            LineSegmentCodec.WriteIds(_ids, state.Lines);
+            LineSegmentCodec.WriteIds(ids, state.Lines);
         }
 
-        LineSegmentCodec.WriteLines(_lines, state.Lines);
+        LineSegmentCodec.WriteLines(lines, state.Lines);
         var kept = mergeFrom == chain.Count ? chain : chain.Take(mergeFrom).ToList();
-        SegmentedRecordCodec.Write(payload, state, kept, firstLine, state.LineCount - firstLine, level, _lines.WrittenSpan, _ids.WrittenSpan);
+        SegmentedRecordCodec.Write(payload, state, kept, firstLine, state.LineCount - firstLine, level, lines.WrittenSpan, ids.WrittenSpan);
+        if (_lines.Capacity > 16 << 20)
+        {
+            _lines = new ArrayBufferWriter<byte>(64 << 10);
+        }
     }
 
-    private async ValueTask<byte[]> LinesOfAsync(PriorArtifact prior, ArtifactSegment s, CancellationToken ct)
+    private async ValueTask<ReadOnlyMemory<byte>> LinesOfAsync(PriorArtifact prior, ArtifactSegment s, CancellationToken ct)
     {
         if (prior.LocalSection(s.File, s.LinesOffset, s.LinesLength) is { } local)
         {
-            ArtifactRecordReader.CheckSection(local, s.LinesCrc, s.File, s.LinesOffset, prior.State.ArtifactId, "lines");
+            ArtifactRecordReader.CheckSection(local.Span, s.LinesCrc, s.File, s.LinesOffset, prior.State.ArtifactId, "lines");
             return local;
         }
 
         return await reader.ReadSegmentLinesAsync(s, prior.State.ArtifactId, ct).ConfigureAwait(false);
     }
 
-    private async ValueTask<byte[]> IdsOfAsync(PriorArtifact prior, ArtifactSegment s, CancellationToken ct)
+    private async ValueTask<ReadOnlyMemory<byte>> IdsOfAsync(PriorArtifact prior, ArtifactSegment s, CancellationToken ct)
     {
         if (prior.LocalSection(s.File, s.IdsOffset, s.IdsLength) is { } local)
         {
-            ArtifactRecordReader.CheckSection(local, s.IdsCrc, s.File, s.IdsOffset, prior.State.ArtifactId, "event-id fingerprint");
+            ArtifactRecordReader.CheckSection(local.Span, s.IdsCrc, s.File, s.IdsOffset, prior.State.ArtifactId, "event-id fingerprint");
             return local;
         }
 

@@ -33,11 +33,16 @@ public sealed class ArtifactQueries(IArtifactIndex index, ArtifactRecordReader r
         return new ArtifactVersion(row, await reader.ReadPageAsync(row, offset, limit, ct).ConfigureAwait(false));
     }
 
+    /// <summary>Every version, oldest first, each with all its lines (a chain read per version: prefer <see cref="HistorySummariesAsync"/>).</summary>
+    public Task<IReadOnlyList<ArtifactVersion>> HistoryAsync(string artifactId, CancellationToken ct) => HistoryCoreAsync(artifactId, long.MaxValue, ct);
+
     /// <summary>
     /// Every version, oldest first, each with its summary only (line count, balances, totals, status, times): a long
-    /// history costs one record read per version. Read one version's lines with <see cref="GetAsync"/> and --as-of.
+    /// history costs one record read per version. Read one version's lines with <see cref="GetAsync"/> and as-of.
     /// </summary>
-    public async Task<IReadOnlyList<ArtifactVersion>> HistoryAsync(string artifactId, CancellationToken ct)
+    public Task<IReadOnlyList<ArtifactVersion>> HistorySummariesAsync(string artifactId, CancellationToken ct) => HistoryCoreAsync(artifactId, 0, ct);
+
+    private async Task<IReadOnlyList<ArtifactVersion>> HistoryCoreAsync(string artifactId, long lines, CancellationToken ct)
     {
         var rows = await index.GetHistoryAsync(artifactId, ct).ConfigureAwait(false);
         if (rows.Count == 0)
@@ -48,7 +53,7 @@ public sealed class ArtifactQueries(IArtifactIndex index, ArtifactRecordReader r
         var versions = new List<ArtifactVersion>(rows.Count);
         foreach (var row in rows)
         {
-            versions.Add(new ArtifactVersion(row, await reader.ReadPageAsync(row, 0, 0, ct).ConfigureAwait(false)));
+            versions.Add(new ArtifactVersion(row, await reader.ReadPageAsync(row, 0, lines, ct).ConfigureAwait(false)));
         }
 
         return versions;

@@ -10,8 +10,14 @@ namespace Recon.Pipeline.Reading;
 public sealed record PriorArtifact(ArtifactState State, IReadOnlyList<ArtifactSegment> Chain, string File, long RecordOffset, byte[]? Record)
 {
     /// <summary>A section of the whole record read by pre-fetch, when <paramref name="offset"/> lies in it; else null.</summary>
-    public byte[]? LocalSection(string file, long offset, int length) =>
-        Record is not null && file == File && offset >= RecordOffset && offset + length <= RecordOffset + Record.Length
-            ? Record.AsSpan((int)(offset - RecordOffset), length).ToArray()
-            : null;
+    public ReadOnlyMemory<byte>? LocalSection(string file, long offset, int length)
+    {
+        // Spelled out: a conditional of Memory<byte> and null would turn null into an empty Memory.
+        if (Record is null || file != File || offset < RecordOffset || offset + length > RecordOffset + Record.Length)
+        {
+            return null;
+        }
+
+        return new ReadOnlyMemory<byte>(Record, (int)(offset - RecordOffset), length);
+    }
 }
