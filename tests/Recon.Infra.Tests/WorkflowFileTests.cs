@@ -92,6 +92,7 @@ public sealed class WorkflowFileTests : IDisposable
         var error = Assert.Throws<InvalidOperationException>(() => WorkflowFile.Load(path, ["stateless"]));
         Assert.Contains("Task state 'Plan'", error.Message, StringComparison.Ordinal);
         Assert.Contains("'recon-plan'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("write ${ReconPlanFunctionArn}", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

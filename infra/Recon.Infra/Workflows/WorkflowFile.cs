@@ -160,8 +160,12 @@ internal sealed partial class WorkflowFile
             var match = value is null ? null : WholePlaceholderPattern().Match(value);
             if (match is null || !match.Success)
             {
+                // A literal function name has an obvious placeholder: recon-compare-prepare → ${ReconComparePrepareFunctionArn}.
+                string suggestion = kind == PlaceholderKind.Function && value is { Length: > 0 } && value.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-')
+                    ? "${" + Placeholder.ToPascal(value) + Placeholder.FunctionSuffix + "}"
+                    : example;
                 throw new InvalidOperationException(
-                    $"{where} calls {resource} with Parameters.{parameter} '{value}', which is not a placeholder; write {example} so the deployment substitutes the real resource.");
+                    $"{where} calls {resource} with Parameters.{parameter} '{value}', which is not a placeholder; write {suggestion} so the deployment substitutes the real resource.");
             }
 
             var placeholder = placeholders.Find(x => x.Name == match.Groups[1].Value)!;
