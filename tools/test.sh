@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the solution and ends with the line "N passed, N failed[, N skipped]"; each workflows/*.asl.json
 # validated by asl-validator and the synth of infra/ (infra/synth.sh) count as one test each.
-# Installs what the tests need when it is missing: redis-server (Debian's package) and the npm servers pinned by
+# Installs what the tests need when it is missing: redis-server and chromium (Debian's packages) and the npm servers pinned by
 # tools/package-lock.json (s3rver, dynalite, asl-validator). The test fixtures start their own server processes on
 # free loopback ports; a server that cannot be installed or started is a failure, never a skip.
 set -uo pipefail
@@ -25,6 +25,16 @@ if ! command -v redis-server >/dev/null 2>&1; then
     fail_setup "could not install redis-server with apt-get"
 fi
 command -v redis-server >/dev/null 2>&1 || fail_setup "redis-server is not on PATH"
+
+# The page tests drive Debian's chromium through Playwright (which ships its own driver, never a browser download).
+if [ ! -x /usr/bin/chromium ]; then
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  echo "installing chromium (apt)"
+  { $sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq chromium; } >/dev/null 2>&1 ||
+    fail_setup "could not install chromium with apt-get"
+fi
+[ -x /usr/bin/chromium ] || fail_setup "/usr/bin/chromium is missing"
 
 # npm ci when node_modules is missing or older than the lock file. A tools/node_modules that is a symlink (a git
 # worktree sharing another checkout's servers) is never reinstalled: npm ci would empty the shared folder under every
