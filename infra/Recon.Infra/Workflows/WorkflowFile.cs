@@ -200,6 +200,8 @@ internal sealed partial class WorkflowFile
         string variant = service.Length > api.Length ? service[(api.Length + 1)..] : "";
         return api switch
         {
+            "lambda:invoke" when variant is "" or "waitForTaskToken" && LiteralFunctionName(parameters) is { } literal =>
+                new TaskIntegration(state, IntegrationKind.LambdaInvoke, resource, new Placeholder("", PlaceholderKind.Function, literal), timeout, inMap, null, LiteralFunction: true),
             "lambda:invoke" when variant is "" or "waitForTaskToken" =>
                 new TaskIntegration(state, IntegrationKind.LambdaInvoke, resource, Require("FunctionName", PlaceholderKind.Function, "${ReconPlanFunctionArn}"), timeout, inMap, null),
             "states:startExecution" when variant is "" or "sync" or "sync:2" or "waitForTaskToken" =>
@@ -212,6 +214,18 @@ internal sealed partial class WorkflowFile
                 $"{where} calls '{resource}', an integration the deployment does not grant. Supported: lambda:invoke[.waitForTaskToken], states:startExecution[.sync|.sync:2|.waitForTaskToken], sqs:sendMessage, athena:startQueryExecution[.sync] / getQueryExecution / getQueryResults / stopQueryExecution. Add it to infra/Recon.Infra with least-privilege grants."),
         };
     }
+
+    /// <summary>
+    /// A FunctionName written as a bare function name (<c>recon-compare-prepare</c>). Step Functions resolves a name in
+    /// the state machine's own account and region, so it reaches the function the stack creates only where that
+    /// function's physical name is the same (deployment <c>recon</c>); the stack checks that.
+    /// </summary>
+    private static string? LiteralFunctionName(JsonElement parameters) =>
+        parameters.ValueKind == JsonValueKind.Object && parameters.TryGetProperty("FunctionName", out var v) && v.ValueKind == JsonValueKind.String
+        && v.GetString() is { Length: > 0 } name && name.StartsWith("recon-", StringComparison.Ordinal)
+        && name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-')
+            ? name
+            : null;
 
     private static string WorkGroupOf(JsonElement parameters, string where)
     {
