@@ -229,7 +229,7 @@ public sealed class RedisArtifactCache : IArtifactCache, IDisposable, IAsyncDisp
             foreach (var task in tasks)
             {
                 // Replies that fail after we stopped waiting must not surface as unobserved exceptions.
-                _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                _ = task.ContinueWith(static t => _ = t.Exception, default, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
 
             throw;

@@ -5,8 +5,9 @@ namespace Recon.Cli;
 /// <summary>Where a command writes: plain text when output is not a terminal, Spectre tables and progress bars when it is.</summary>
 internal sealed class CliIO
 {
-    public CliIO(TextWriter output, TextWriter error, bool interactive)
+    public CliIO(TextWriter output, TextWriter error, bool interactive, CancelSignal? signal = null)
     {
+        Signal = signal ?? CancelSignal.From(default);
         Out = output;
         Error = error;
         Interactive = interactive;
@@ -30,4 +31,7 @@ internal sealed class CliIO
     public bool Interactive { get; }
 
     public IAnsiConsole Console { get; }
+
+    /// <summary>Ctrl-C / SIGTERM: its token is the one System.CommandLine hands every command.</summary>
+    public CancelSignal Signal { get; }
 }

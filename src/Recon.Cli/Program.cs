@@ -1,3 +1,3 @@
 using Recon.Cli;
 
-return await ReconCli.RunAsync(args, Console.Out, Console.Error, interactive: !Console.IsOutputRedirected);
+return await ReconCli.RunAsync(args, Console.Out, Console.Error, interactive: !Console.IsOutputRedirected, handleSignals: true);

@@ -7,9 +7,14 @@ namespace Recon.Cli;
 /// <summary>The <c>recon</c> command: exit 0 on success, 1 on an error (one clear line), 2 on a usage error.</summary>
 public static class ReconCli
 {
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, bool interactive, CancellationToken ct = default)
+    /// <param name="handleSignals">Listen to Ctrl-C and SIGTERM (the real process); tests cancel through <paramref name="ct"/>.</param>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, bool interactive, CancellationToken ct = default,
+        bool handleSignals = false)
     {
-        var io = new CliIO(output, error, interactive);
+        // System.CommandLine's own termination handling stays off (ProcessTerminationTimeout = null): it would cancel at
+        // the first Ctrl-C, where `recon run` first finishes its step. CancelSignal does it for every command instead.
+        using var signal = handleSignals ? CancelSignal.Listen(ct) : CancelSignal.From(ct);
+        var io = new CliIO(output, error, interactive, signal);
         var root = new RootCommand("Recon: reconcile financial events into stateful artifacts, in time-bounded batches.");
         foreach (var option in CliOptions.All)
         {
@@ -45,7 +50,7 @@ public static class ReconCli
 
         try
         {
-            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, Output = output, Error = error, ProcessTerminationTimeout = null }, ct)
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, Output = output, Error = error, ProcessTerminationTimeout = null }, signal.Token)
                 .ConfigureAwait(false);
         }
         catch (UsageException ex)
@@ -63,7 +68,7 @@ public static class ReconCli
 
             return 1;
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        catch (OperationCanceledException) when (signal.Token.IsCancellationRequested)
         {
             await error.WriteLineAsync("recon: cancelled.").ConfigureAwait(false);
             return 130;

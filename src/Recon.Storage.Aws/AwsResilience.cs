@@ -78,6 +78,15 @@ public sealed class AwsResilience
 
     public AwsResilienceOptions Options { get; }
 
+    /// <summary>The clock of every wait and timeout of the AWS adapters.</summary>
+    public TimeProvider Time => _time;
+
+    /// <summary>
+    /// A token for cleanup that must run even when the caller cancelled (aborting an upload, undoing claims): not the
+    /// caller's, but bounded by <paramref name="limit"/> on <see cref="Time"/> so that it cannot hang.
+    /// </summary>
+    public CancellationTokenSource CleanupTimeout(TimeSpan limit) => new(limit, _time);
+
     /// <summary>Retries made because the service throttled.</summary>
     public long ThrottledRetries => Interlocked.Read(ref _retries[(int)AwsErrorClass.Throttled]);
 

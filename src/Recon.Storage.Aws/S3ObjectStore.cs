@@ -310,11 +310,12 @@ public sealed class S3ObjectStore : IObjectStore
     {
         try
         {
-            // Not the caller's token: the abort must also run when the publish was cancelled.
+            // Not the caller's token: the abort must also run when the publish was cancelled (but not for ever).
+            using var cleanup = _resilience.CleanupTimeout(TimeSpan.FromMinutes(1));
             await _resilience.ExecuteAsync(
                 $"AbortMultipartUpload {objectKey}",
                 token => _s3.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = _bucket, Key = objectKey, UploadId = uploadId }, token),
-                CancellationToken.None).ConfigureAwait(false);
+                cleanup.Token).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // The publish's own error is the one to report; a bucket lifecycle rule (AbortIncompleteMultipartUpload) removes what an abort could not.
         catch (Exception)

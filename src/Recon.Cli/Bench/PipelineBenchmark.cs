@@ -184,7 +184,7 @@ internal static class PipelineBenchmark
     private static async Task<RunReport> RunPipelineAsync(ReconContext ctx, CancellationToken ct)
     {
         using var pipeline = new WorkflowPipeline(ctx, WorkflowSet.Load());
-        return await pipeline.RunAsync(CancellationToken.None, ct);
+        return await pipeline.RunAsync(ct, ct);
     }
 
     /// <summary>

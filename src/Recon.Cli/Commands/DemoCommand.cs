@@ -25,14 +25,14 @@ internal static class DemoCommand
             string data = Path.Combine(dir, "data");
             io.Out.WriteLine($"Recon demo in {dir}");
             var summary = await SyntheticInboxGenerator.GenerateAsync(inbox,
-                new GeneratorOptions { Batches = 12, Events = pr.GetValue(events), Artifacts = 5_000, Seed = 42, BadRate = 0.002 }, ct);
-            io.Out.WriteLine($"generated {summary.Batches} batches ({summary.Files} files: JSON Lines, gzip and CSV) with {summary.LinesWritten:N0} lines " +
+                new GeneratorOptions { Batches = 12, Events = pr.GetValue(events), Artifacts = 5_000, Seed = 42, BadRate = 0.002, ParquetEvery = 6 }, ct);
+            io.Out.WriteLine($"generated {summary.Batches} batches ({summary.Files} files: JSON Lines, gzip, CSV and Parquet) with {summary.LinesWritten:N0} lines " +
                              $"in {inbox}");
 
             // Several runs, so the stages overlap and artifacts get a history.
             using var ws = Workspace.Open(data, inbox, create: true, new Pipeline.PipelineOptions { MaxRunEvents = Math.Max(1, pr.GetValue(events) / 4) });
             ws.LockForRun();
-            var report = await RunCommand.RunOnceAsync(ws, io, CancellationToken.None, ct);
+            var report = await RunCommand.RunOnceAsync(ws, io, ct, ct);
             long artifacts = 0;
             var candidates = new List<IndexRow>();
             await foreach (var row in ws.Context.Index.ScanAsync(latestOnly: true, ct))

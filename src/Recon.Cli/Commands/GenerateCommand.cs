@@ -13,7 +13,13 @@ internal static class GenerateCommand
         var artifacts = new Option<int>("--artifacts") { Description = "Distinct artifact ids", DefaultValueFactory = _ => 1_000 };
         var seed = new Option<int>("--seed") { Description = "Random seed (same seed, same files)", DefaultValueFactory = _ => 1 };
         var badRate = new Option<double>("--bad-rate") { Description = "Fraction of bad lines", DefaultValueFactory = _ => 0.001 };
-        var cmd = new Command("generate", "Write realistic synthetic batches into an inbox") { outDir, batches, events, artifacts, seed, badRate };
+        var format = new Option<string>("--format")
+        {
+            Description = "mixed (.jsonl, .jsonl.gz and .csv files) or parquet (every file .parquet)",
+            DefaultValueFactory = _ => "mixed",
+        };
+        format.AcceptOnlyFromAmong("mixed", "parquet");
+        var cmd = new Command("generate", "Write realistic synthetic batches into an inbox") { outDir, batches, events, artifacts, seed, badRate, format };
         cmd.SetAction(async (pr, ct) =>
         {
             var options = new GeneratorOptions
@@ -23,6 +29,7 @@ internal static class GenerateCommand
                 Artifacts = pr.GetValue(artifacts),
                 Seed = pr.GetValue(seed),
                 BadRate = pr.GetValue(badRate),
+                ParquetEvery = pr.GetValue(format) == "parquet" ? 1 : 0,
             };
             if (options.Batches < 1 || options.Events < 1 || options.Artifacts < 1 || options.BadRate is < 0 or > 1)
             {

@@ -7,25 +7,40 @@ internal static class MaintenanceCommands
 {
     public static void Add(RootCommand root, CliIO io)
     {
-        var outFile = new Option<string?>("--out") { Description = "Write to this file instead of standard output" };
-        var export = new Command("export", "Every artifact's latest version as JSON Lines") { outFile };
+        var outFile = new Option<string?>("--out") { Description = "Write to this file instead of standard output (required for parquet)" };
+        var format = new Option<string>("--format")
+        {
+            Description = "jsonl (the artifact JSON, one per line) or parquet (flat rows for a query engine: balances and totals exploded, one row each)",
+            DefaultValueFactory = _ => "jsonl",
+        };
+        format.AcceptOnlyFromAmong("jsonl", "parquet");
+        var history = new Option<bool>("--history") { Description = "Every version of every artifact, not only the latest" };
+        var export = new Command("export", "Every artifact's latest version (or, with --history, every version) as JSON Lines or Parquet") { outFile, format, history };
         export.SetAction(async (pr, ct) =>
         {
-            using var ws = Workspace.Open(CliOptions.Settings(pr), create: false);
             string? path = pr.GetValue(outFile);
+            bool parquet = pr.GetValue(format) == "parquet";
+            bool allVersions = pr.GetValue(history);
+            if (parquet && path is null)
+            {
+                throw new UsageException("--format parquet writes a binary file: give it with --out FILE.");
+            }
+
+            using var ws = Workspace.Open(CliOptions.Settings(pr), create: false);
+
             if (path is null)
             {
                 await using var stdout = Console.OpenStandardOutput();
                 await using var buffered = new BufferedStream(stdout, 1 << 20);
                 if (ReferenceEquals(io.Out, Console.Out))
                 {
-                    await ws.Queries.ExportAsync(buffered, ct);
+                    await ws.Queries.ExportAsync(buffered, allVersions, ct);
                 }
                 else
                 {
                     // Tests hand their own writer: go through it.
                     using var ms = new MemoryStream();
-                    await ws.Queries.ExportAsync(ms, ct);
+                    await ws.Queries.ExportAsync(ms, allVersions, ct);
                     await io.Out.WriteAsync(System.Text.Encoding.UTF8.GetString(ms.ToArray()));
                 }
 
@@ -36,9 +51,11 @@ internal static class MaintenanceCommands
             long count;
             try
             {
-                await using (var file = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
+                await using (var file = new FileStream(tmp, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 20))
                 {
-                    count = await ws.Queries.ExportAsync(file, ct);
+                    count = parquet
+                        ? await ws.Queries.ExportParquetAsync(file, allVersions, ct)
+                        : await ws.Queries.ExportAsync(file, allVersions, ct);
                 }
 
                 File.Move(tmp, path, overwrite: true);
@@ -50,7 +67,7 @@ internal static class MaintenanceCommands
                 throw;
             }
 
-            io.Error.WriteLine($"exported {count} artifact(s) to {path}");
+            io.Error.WriteLine($"exported {count} {(allVersions ? "artifact version(s)" : "artifact(s)")} to {path}");
             return 0;
         });
         root.Add(export);

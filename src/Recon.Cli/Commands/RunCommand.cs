@@ -40,55 +40,38 @@ internal static class RunCommand
             using var ws = Workspace.Open(settings, create: true, options);
             ws.LockForRun();
             using var stop = new CancellationTokenSource();
-            using var hard = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            ConsoleCancelEventHandler onCancel = (_, e) =>
+            // First Ctrl-C: finish the steps under way, start no new one. Second: stop now (safe: resumable).
+            using var graceful = io.Signal.OnFirstSignal(() =>
             {
-                if (!stop.IsCancellationRequested)
-                {
-                    // First Ctrl-C: finish the steps under way, start no new one. Second: stop now (safe: resumable).
-                    e.Cancel = true;
-                    stop.Cancel();
-                    io.Error.WriteLine("recon: stopping after the current step (Ctrl-C again to stop at once)…");
-                }
-                else
-                {
-                    hard.Cancel();
-                }
-            };
-            Console.CancelKeyPress += onCancel;
+                stop.Cancel();
+                io.Error.WriteLine("recon: stopping after the current step (Ctrl-C again to stop at once)…");
+            });
             int failedBatches = 0;
-            try
+            do
             {
-                do
+                var report = await RunOnceAsync(ws, io, stop.Token, ct, pr.GetValue(Workflows));
+                failedBatches += report.FailedBatches;
+                // In watch mode an idle poll prints nothing.
+                if (report.Runs.Count > 0 || report.FailedBatches > 0 || !pr.GetValue(watch))
                 {
-                    var report = await RunOnceAsync(ws, io, stop.Token, hard.Token, pr.GetValue(Workflows));
-                    failedBatches += report.FailedBatches;
-                    // In watch mode an idle poll prints nothing.
-                    if (report.Runs.Count > 0 || report.FailedBatches > 0 || !pr.GetValue(watch))
-                    {
-                        PrintReport(io, report);
-                    }
-
-                    if (!pr.GetValue(watch) || stop.IsCancellationRequested)
-                    {
-                        break;
-                    }
-
-                    try
-                    {
-                        await Task.Delay(TimeSpan.FromSeconds(pollSeconds), stop.Token);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        break;
-                    }
+                    PrintReport(io, report);
                 }
-                while (true);
+
+                if (!pr.GetValue(watch) || stop.IsCancellationRequested)
+                {
+                    break;
+                }
+
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(pollSeconds), stop.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
             }
-            finally
-            {
-                Console.CancelKeyPress -= onCancel;
-            }
+            while (true);
 
             // Exit 1 when a batch failed in this invocation: scripts must not read a rejected batch as success.
             return failedBatches > 0 ? 1 : 0;

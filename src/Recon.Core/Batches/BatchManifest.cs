@@ -105,7 +105,7 @@ public sealed record BatchManifest(
                         $"it lists more than {Events.LineSequence.MaxFiles - 1} files"));
                 }
 
-                _ = InputFormatOf(name) ?? throw ReconErrors.BadManifest(path, $"file '{name}' is not .jsonl, .jsonl.gz or .csv");
+                _ = InputFormatOf(name) ?? throw ReconErrors.BadManifest(path, $"file '{name}' is not .jsonl, .jsonl.gz, .csv or .parquet");
                 list.Add(new ManifestFile(name, records));
             }
 
@@ -117,6 +117,7 @@ public sealed record BatchManifest(
         fileName.EndsWith(".jsonl.gz", StringComparison.OrdinalIgnoreCase) ? InputFormat.JsonLinesGzip
         : fileName.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) ? InputFormat.JsonLines
         : fileName.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) ? InputFormat.Csv
+        : fileName.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase) ? InputFormat.Parquet
         : null;
 
     private static string RequiredString(JsonElement e, string name, string path) =>

@@ -28,6 +28,12 @@ public sealed record GeneratorOptions
     /// <summary>When true some files are written as <c>.jsonl.gz</c> and <c>.csv</c>; otherwise every file is <c>.jsonl</c>.</summary>
     public bool MixFormats { get; init; } = true;
 
+    /// <summary>
+    /// Every Nth batch (1: all of them; 0: none) is written as <c>.parquet</c> files (one row per line, string columns for
+    /// the event's fields, the attributes as columns of their own; a line that would not parse becomes a row of nulls).
+    /// </summary>
+    public int ParquetEvery { get; init; }
+
     /// <summary>The window_start of the first batch; windows follow each other every 5 minutes.</summary>
     public DateTimeOffset StartTime { get; init; } = new(2026, 11, 21, 10, 0, 0, TimeSpan.Zero);
 

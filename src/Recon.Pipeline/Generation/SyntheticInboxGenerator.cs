@@ -100,6 +100,7 @@ public sealed class SyntheticInboxGenerator
         ArgumentOutOfRangeException.ThrowIfNegative(options.Events);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Artifacts, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxLinesPerFile, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.ParquetEvery);
         if (options.BadRate is < 0 or > 1 || options.DuplicateRate is < 0 or > 1 || options.ConflictRate is < 0 or > 1 ||
             options.BadRate + options.DuplicateRate + options.ConflictRate > 1 || options.HotKeyShare is < 0 or > 1)
         {
@@ -172,8 +173,9 @@ public sealed class SyntheticInboxGenerator
         for (int f = 0; f < fileCount; f++)
         {
             long fileLines = (lines / fileCount) + (f < lines % fileCount ? 1 : 0);
-            var format = FileFormat.JsonLines;
-            if (_options.MixFormats)
+            bool parquet = _options.ParquetEvery > 0 && (batch + 1) % _options.ParquetEvery == 0;
+            var format = parquet ? FileFormat.Parquet : FileFormat.JsonLines;
+            if (_options.MixFormats && !parquet)
             {
                 int pick = _rng.Next(100);
                 format = pick < 15 ? FileFormat.Csv : pick < 30 ? FileFormat.JsonLinesGzip : FileFormat.JsonLines;
@@ -183,6 +185,7 @@ public sealed class SyntheticInboxGenerator
             {
                 FileFormat.Csv => $"events-{f:D4}.csv",
                 FileFormat.JsonLinesGzip => $"events-{f:D4}.jsonl.gz",
+                FileFormat.Parquet => $"events-{f:D4}.parquet",
                 _ => $"events-{f:D4}.jsonl",
             };
             await WriteFileAsync(Path.Combine(dir, name), format, sourceIndex, windowStart.UtcTicks, fileLines, ct).ConfigureAwait(false);
@@ -194,6 +197,27 @@ public sealed class SyntheticInboxGenerator
 
     private async Task WriteFileAsync(string path, FileFormat format, int source, long windowTicks, long lines, CancellationToken ct)
     {
+        if (format == FileFormat.Parquet)
+        {
+            // The same lines as JSON Lines, drawn from the same random sequence, then laid out as Parquet rows.
+            using var jsonLines = new MemoryStream();
+            var lineOutput = new ChunkedOutput(jsonLines);
+            for (long i = 0; i < lines; i++)
+            {
+                WriteLine(lineOutput, csv: false, source, windowTicks);
+                if (lineOutput.Length >= FlushThreshold)
+                {
+                    await lineOutput.FlushAsync(ct).ConfigureAwait(false);
+                }
+            }
+
+            await lineOutput.CompleteAsync(ct).ConfigureAwait(false);
+            _bytes += await ParquetBatchWriter.WriteAsync(path, jsonLines.GetBuffer().AsMemory(0, (int)jsonLines.Length), ct).ConfigureAwait(false);
+            _lines += lines;
+            _files++;
+            return;
+        }
+
         bool gzip = format == FileFormat.JsonLinesGzip;
         // Unbuffered for plain files (our own chunks are large); buffered under gzip, which writes small blocks.
         var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, gzip ? 1 << 16 : 0, FileOptions.Asynchronous);
@@ -522,7 +546,7 @@ public sealed class SyntheticInboxGenerator
         return length;
     }
 
-    private enum FileFormat { JsonLines, JsonLinesGzip, Csv }
+    private enum FileFormat { JsonLines, JsonLinesGzip, Csv, Parquet }
 
     private enum EventType : byte { Receivable, Payable, Royalty, Amortization, Remittance, Correction }
 

@@ -55,12 +55,15 @@ public sealed class ArtifactQueries(IArtifactIndex index, ArtifactRecordReader r
     }
 
     /// <summary>Writes every artifact's latest version as one JSON line each; returns how many.</summary>
-    public async Task<long> ExportAsync(Stream output, CancellationToken ct)
+    public Task<long> ExportAsync(Stream output, CancellationToken ct) => ExportAsync(output, history: false, ct);
+
+    /// <summary>Writes every artifact's latest version (with <paramref name="history"/>: every version) as one JSON line each; returns how many.</summary>
+    public async Task<long> ExportAsync(Stream output, bool history, CancellationToken ct)
     {
         long count = 0;
         var newline = "\n"u8.ToArray();
         var json = new System.Buffers.ArrayBufferWriter<byte>(64 << 10);
-        await foreach (var row in index.ScanAsync(latestOnly: true, ct).ConfigureAwait(false))
+        await foreach (var row in index.ScanAsync(latestOnly: !history, ct).ConfigureAwait(false))
         {
             var record = await reader.ReadRecordAsync(row, ct).ConfigureAwait(false);
             int length = Core.PartFiles.PartFileRecord.Verify(record, row.File, row.Offset, row.ArtifactId).Length;
@@ -82,6 +85,22 @@ public sealed class ArtifactQueries(IArtifactIndex index, ArtifactRecordReader r
         }
 
         return count;
+    }
+
+    /// <summary>Writes every artifact's latest version (with <paramref name="history"/>: every version) as Parquet rows (see <see cref="ArtifactParquetExporter"/>); returns how many versions.</summary>
+    public async Task<long> ExportParquetAsync(Stream output, bool history, CancellationToken ct)
+    {
+        var exporter = await ArtifactParquetExporter.CreateAsync(output, ct).ConfigureAwait(false);
+        await using (exporter.ConfigureAwait(false))
+        {
+            await foreach (var row in index.ScanAsync(latestOnly: !history, ct).ConfigureAwait(false))
+            {
+                await exporter.AddAsync(row, await reader.ReadArtifactAsync(row, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
+            }
+
+            await exporter.CompleteAsync(ct).ConfigureAwait(false);
+            return exporter.Versions;
+        }
     }
 
     private async Task<ReconException> NotFoundAsOf(string artifactId, DateTimeOffset asOf, CancellationToken ct) =>

@@ -108,6 +108,10 @@ public sealed class StatelessReducer(ReconContext ctx)
                         {
                             records[b][f] = ReadCsv(raw, csvWorker, b, f);
                         }
+                        else if (format == InputFormat.Parquet)
+                        {
+                            records[b][f] = await ParquetEventSource.ReadAsync(raw, ctx.NewScratchPath($"{run.RunId}-input"), csvWorker, b, f, ct).ConfigureAwait(false);
+                        }
                         else
                         {
                             Stream input = format == InputFormat.JsonLinesGzip ? new CheckedGzipStream(raw) : raw;

@@ -84,8 +84,10 @@ public sealed partial class DynamoReconLedger
         catch (Exception e) when (e is not ReconException || e is ReconRetryableException)
         {
             // The run item was never attempted, so undoing under our token is safe; if this fails too the lease recovers it.
-            await AbandonAsync(() => RollBackClaimsAsync(batchIds, token, CancellationToken.None)).ConfigureAwait(false);
-            await AbandonAsync(() => ReleaseClaimLockAsync(token, null, CancellationToken.None)).ConfigureAwait(false);
+            // Not the caller's token (it may be what failed), but bounded.
+            using var cleanup = _resilience.CleanupTimeout(ClaimLease);
+            await AbandonAsync(() => RollBackClaimsAsync(batchIds, token, cleanup.Token)).ConfigureAwait(false);
+            await AbandonAsync(() => ReleaseClaimLockAsync(token, null, cleanup.Token)).ConfigureAwait(false);
             throw;
         }
 
@@ -110,12 +112,13 @@ public sealed partial class DynamoReconLedger
         catch (Exception)
         {
             // The put may or may not have landed: the slot decides, as in a recovery after a crash.
+            using var cleanup = _resilience.CleanupTimeout(ClaimLease);
             await AbandonAsync(async () =>
             {
-                var meta = await GetItemAsync("GetItem ledger seq", SeqItemKey(), CancellationToken.None).ConfigureAwait(false);
+                var meta = await GetItemAsync("GetItem ledger seq", SeqItemKey(), cleanup.Token).ConfigureAwait(false);
                 if (GetMap(meta, ClaimLock) is { } held && GetS(held, LockToken) == token)
                 {
-                    await RecoverAsync(held, CancellationToken.None).ConfigureAwait(false);
+                    await RecoverAsync(held, cleanup.Token).ConfigureAwait(false);
                 }
             }).ConfigureAwait(false);
             throw;
