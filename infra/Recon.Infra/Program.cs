@@ -7,7 +7,7 @@ namespace Recon.Infra;
 /// (default recon), <c>workflows</c> (default: the repository's workflows/), <c>lambdaZip</c> (the zip of
 /// tools/package-lambda.sh; without it a placeholder asset is used and the stack carries a warning), <c>lambdaArchitecture</c>, <c>s3Prefix</c>,
 /// <c>maxAzs</c>, <c>natGateways</c>, <c>workerEphemeralStorageMb</c>, <c>serveCpu</c>, <c>serveMemoryMb</c>,
-/// <c>servePort</c>, <c>serveHealthCheckPath</c>, <c>account</c>, <c>region</c>.
+/// <c>servePort</c>, <c>serveHealthCheckPath</c>.
 /// </summary>
 internal static class Program
 {
@@ -17,7 +17,7 @@ internal static class Program
         {
             var app = new App();
             var options = ReconApp.ReadOptions(key => app.Node.TryGetContext(key)?.ToString());
-            ReconApp.AddStack(app, options, key => app.Node.TryGetContext(key)?.ToString());
+            ReconApp.AddStack(app, options);
             app.Synth();
             return 0;
         }

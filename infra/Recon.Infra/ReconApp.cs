@@ -48,16 +48,16 @@ internal static class ReconApp
         };
     }
 
-    public static ReconStack AddStack(App app, ReconInfraOptions options, Func<string, string?> context)
-    {
-        string? account = context("account") ?? System.Environment.GetEnvironmentVariable("CDK_DEFAULT_ACCOUNT");
-        string? region = context("region") ?? System.Environment.GetEnvironmentVariable("CDK_DEFAULT_REGION");
-        return new ReconStack(app, $"{options.Deployment}-stack", options, new StackProps
+    /// <summary>
+    /// The stack is environment-agnostic on purpose (no account or region, CDK_DEFAULT_* ignored): its AZs are
+    /// Fn::GetAZs of the region it is deployed to, so a synthesized assembly needs no context lookups and deploys
+    /// anywhere with <c>cdk deploy --app infra/cdk.out</c>.
+    /// </summary>
+    public static ReconStack AddStack(App app, ReconInfraOptions options) =>
+        new(app, $"{options.Deployment}-stack", options, new StackProps
         {
             Description = $"Recon deployment '{options.Deployment}' (infra/Recon.Infra)",
-            Env = account is null && region is null ? null : new Amazon.CDK.Environment { Account = account, Region = region },
         });
-    }
 
     /// <summary>A folder with a failing <c>bootstrap</c>, so synth and tests work before tools/package-lambda.sh has run.</summary>
     public static string WritePlaceholderAsset(string folder)

@@ -46,8 +46,9 @@ internal sealed partial class ReconStack
     {
         var code = Code.FromAsset(Options.LambdaCodePath);
         var uses = Workflows.SelectMany(w => w.Tasks).Where(t => t.Kind == IntegrationKind.LambdaInvoke).ToList();
-        var names = Workflows.SelectMany(w => w.Placeholders).Where(p => p.Kind == PlaceholderKind.Function)
-            .Select(p => p.Target).Distinct(StringComparer.Ordinal).ToList();
+        var names = Workflows.SelectMany(w => w.Placeholders).Where(p => p.Kind == PlaceholderKind.Function).Select(p => p.Target)
+            .Concat(uses.Where(t => t.LiteralFunction).Select(t => t.Target!.Target))
+            .Distinct(StringComparer.Ordinal).ToList();
 
         foreach (var name in names)
         {

@@ -23,6 +23,13 @@ internal sealed partial class ReconStack : Stack
         Options = options;
         Workflows = WorkflowFile.LoadAll(options.WorkflowsDirectory);
         Parameters = new ReconParameters(this);
+        CheckLiteralFunctions(Workflows, options.Deployment);
+        var literals = Workflows.SelectMany(w => w.Tasks.Where(t => t.LiteralFunction).Select(t => $"{w.Name}.{t.State} → {t.Target!.Target}")).ToList();
+        if (literals.Count > 0)
+        {
+            Annotations.Of(this).AddWarning(
+                $"Lambda tasks name their functions literally ({string.Join(", ", literals)}): they work in deployment 'recon' only. Write ${{…FunctionArn}} placeholders (see infra/README.md).");
+        }
 
         if (options.LambdaCodeIsPlaceholder)
         {
@@ -68,6 +75,30 @@ internal sealed partial class ReconStack : Stack
     public string StateMachineName(string workflow) => $"{Options.Deployment}-{workflow}";
 
     /// <summary>The physical name of a function: <c>recon-plan</c> in deployment <c>recon-prod</c> is <c>recon-prod-plan</c>.</summary>
-    public string FunctionName(string function) =>
-        function.StartsWith("recon-", StringComparison.Ordinal) ? Options.Deployment + function["recon".Length..] : $"{Options.Deployment}-{function}";
+    public string FunctionName(string function) => PhysicalFunctionName(Options.Deployment, function);
+
+    /// <summary><see cref="FunctionName"/> for a given deployment.</summary>
+    public static string PhysicalFunctionName(string deployment, string function) =>
+        function.StartsWith("recon-", StringComparison.Ordinal) ? deployment + function["recon".Length..] : $"{deployment}-{function}";
+
+    /// <summary>
+    /// A Lambda task that names its function literally reaches the stack's function only when the physical name is
+    /// that very name (deployment <c>recon</c>). Anywhere else synth fails, naming the placeholder to write instead.
+    /// </summary>
+    public static void CheckLiteralFunctions(IEnumerable<WorkflowFile> workflows, string deployment)
+    {
+        foreach (var workflow in workflows)
+        {
+            foreach (var task in workflow.Tasks.Where(t => t.LiteralFunction))
+            {
+                string name = task.Target!.Target;
+                if (PhysicalFunctionName(deployment, name) != name)
+                {
+                    throw new InvalidOperationException(
+                        $"{workflow.Path}: Task state '{task.State}' names its function literally ('{name}'), but in deployment '{deployment}' that function is '{PhysicalFunctionName(deployment, name)}'. " +
+                        $"Write ${{{Placeholder.ToPascal(name)}{Placeholder.FunctionSuffix}}} so the deployment substitutes its ARN.");
+                }
+            }
+        }
+    }
 }

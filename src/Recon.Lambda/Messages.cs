@@ -55,16 +55,19 @@ public sealed record UnfinishedRuns
     public IReadOnlyList<string> Runs { get; init; } = [];
 }
 
-/// <summary>recon-begin-process input: the run and the task token its process step waits with (<c>$$.Task.Token</c>).</summary>
-public sealed record ProcessTurnRequest
+/// <summary>recon-begin-prefetch / recon-begin-process input: the run and the task token its step waits with (<c>$$.Task.Token</c>).</summary>
+public sealed record TurnRequest
 {
     public required string RunId { get; init; }
 
     public required string TaskToken { get; init; }
 }
 
-/// <summary>recon-begin-process output (ignored by the workflow, which waits for the token): whether the run now waits.</summary>
-public sealed record ProcessTurnResponse
+/// <summary>
+/// recon-begin-prefetch / recon-begin-process output (ignored by the workflow, which waits for the token): whether
+/// the run now waits. The workflow goes on with the <see cref="BeginResponse"/> sent with SendTaskSuccess.
+/// </summary>
+public sealed record TurnResponse
 {
     public required string RunId { get; init; }
 

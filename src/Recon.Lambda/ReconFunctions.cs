@@ -163,8 +163,14 @@ public sealed class ReconFunctions(ReconContext ctx, ITaskCallbacks callbacks, I
         return new StepResponse { RunId = run.RunId, Stage = nameof(RunStage.Reduced), Recorded = recorded };
     });
 
-    /// <summary>recon-begin-prefetch: fixes, before anything is read, which runs count as in flight; says what a resumed run still needs.</summary>
-    public Task<Stream> BeginPrefetchAsync(Stream input, CancellationToken ct) => HandleAsync<RunRequest, BeginResponse>(input, async request =>
+    /// <summary>
+    /// recon-begin-prefetch (<c>lambda:invoke.waitForTaskToken</c>): a run pre-fetches once it is within
+    /// <see cref="PipelineOptions.PrefetchWindow"/> runs of the first unprocessed one, so the earlier runs it must read
+    /// from in-flight part-files stay few. The run waits in the ledger with its task token; whoever finds it within the
+    /// window first (this call, or a run before it being processed or failed) claims the turn, fixes which runs count as
+    /// in flight (before anything is read) and sends SendTaskSuccess with what a resumed run still needs.
+    /// </summary>
+    public Task<Stream> BeginPrefetchAsync(Stream input, CancellationToken ct) => HandleAsync<TurnRequest, TurnResponse>(input, async request =>
     {
         var run = await RunAsync(request.RunId, ct).ConfigureAwait(false);
         if (run.Stage == RunStage.Failed || run.Stage < RunStage.Reduced)
@@ -172,13 +178,37 @@ public sealed class ReconFunctions(ReconContext ctx, ITaskCallbacks callbacks, I
             throw new ReconException($"run {run.RunId} is {run.Stage}: the stateful workflow needs a reduced run.");
         }
 
-        if (run.Stage == RunStage.Reduced)
+        if (run.Stage == RunStage.Reduced && await ctx.Ledger.WaitForPrefetchTurnAsync(run.RunId, request.TaskToken, ct).ConfigureAwait(false))
         {
-            await ctx.Ledger.BeginPrefetchAsync(run.RunId, await ctx.Ledger.GetIndexedThroughAsync(ct).ConfigureAwait(false), ct).ConfigureAwait(false);
+            var handed = await HandOverPrefetchTurnsAsync(ct).ConfigureAwait(false);
+            return new TurnResponse { RunId = run.RunId, Waiting = !handed.Contains(run.RunId), HandedTo = handed.FirstOrDefault() };
         }
 
-        return Begin(run);
+        // Pre-fetched already (a resumed run): no turn to wait for.
+        run = await RunAsync(request.RunId, ct).ConfigureAwait(false);
+        await callbacks.SendTaskSuccessAsync(request.TaskToken, JsonSerializer.Serialize(Begin(run), StepJson.Options), ct).ConfigureAwait(false);
+        return new TurnResponse { RunId = run.RunId, Waiting = false, HandedTo = run.RunId };
     });
+
+    /// <summary>Hands the pre-fetch turn to every waiting run within the window; returns them. Idempotent.</summary>
+    private async Task<List<string>> HandOverPrefetchTurnsAsync(CancellationToken ct)
+    {
+        var handed = new List<string>();
+        foreach (var turn in await ctx.Ledger.ClaimPrefetchTurnsAsync(Math.Max(1, ctx.Options.PrefetchWindow), ct).ConfigureAwait(false))
+        {
+            ctx.Faults.At(FaultPoints.PrefetchTurnAfterClaim);
+            var run = await RunAsync(turn.RunId, ct).ConfigureAwait(false);
+            if (run.Stage == RunStage.Reduced)
+            {
+                await ctx.Ledger.BeginPrefetchAsync(run.RunId, await ctx.Ledger.GetIndexedThroughAsync(ct).ConfigureAwait(false), ct).ConfigureAwait(false);
+            }
+
+            await callbacks.SendTaskSuccessAsync(turn.TaskToken, JsonSerializer.Serialize(Begin(run), StepJson.Options), ct).ConfigureAwait(false);
+            handed.Add(turn.RunId);
+        }
+
+        return handed;
+    }
 
     /// <summary>recon-prefetch-partition: latest index rows of the partition's keys, records from the cache or by ranged reads, one pre-fetch file.</summary>
     public Task<Stream> PrefetchPartitionAsync(Stream input, CancellationToken ct) => HandleAsync<PartitionRequest, PartitionResponse>(input, async request =>
@@ -216,7 +246,7 @@ public sealed class ReconFunctions(ReconContext ctx, ITaskCallbacks callbacks, I
     /// first in line — this call, or the run before it finishing or failing — claims the token (a conditional ledger
     /// write) and sends it SendTaskSuccess with the run's partitions. A run already processed is answered at once.
     /// </summary>
-    public Task<Stream> BeginProcessAsync(Stream input, CancellationToken ct) => HandleAsync<ProcessTurnRequest, ProcessTurnResponse>(input, async request =>
+    public Task<Stream> BeginProcessAsync(Stream input, CancellationToken ct) => HandleAsync<TurnRequest, TurnResponse>(input, async request =>
     {
         var run = await RunAsync(request.RunId, ct).ConfigureAwait(false);
         if (run.Stage < RunStage.Processed)
@@ -230,7 +260,7 @@ public sealed class ReconFunctions(ReconContext ctx, ITaskCallbacks callbacks, I
             {
                 ctx.Faults.At(FaultPoints.ProcessTurnAfterWait);
                 var handedTo = await HandOverProcessTurnAsync(ct).ConfigureAwait(false);
-                return new ProcessTurnResponse { RunId = run.RunId, Waiting = handedTo != run.RunId, HandedTo = handedTo };
+                return new TurnResponse { RunId = run.RunId, Waiting = handedTo != run.RunId, HandedTo = handedTo };
             }
 
             // Not pre-fetched any more: processed (or failed) since it was read.
@@ -242,7 +272,7 @@ public sealed class ReconFunctions(ReconContext ctx, ITaskCallbacks callbacks, I
         }
 
         await callbacks.SendTaskSuccessAsync(request.TaskToken, JsonSerializer.Serialize(Begin(run), StepJson.Options), ct).ConfigureAwait(false);
-        return new ProcessTurnResponse { RunId = run.RunId, Waiting = false, HandedTo = run.RunId };
+        return new TurnResponse { RunId = run.RunId, Waiting = false, HandedTo = run.RunId };
     });
 
     /// <summary>
@@ -302,6 +332,7 @@ public sealed class ReconFunctions(ReconContext ctx, ITaskCallbacks callbacks, I
 
         _processInputs.TryRemove(run.RunId, out _);
         await HandOverProcessTurnAsync(ct).ConfigureAwait(false);
+        await HandOverPrefetchTurnsAsync(ct).ConfigureAwait(false);
         return new StepResponse { RunId = run.RunId, Stage = nameof(RunStage.Processed), Recorded = recorded };
     });
 
@@ -385,6 +416,7 @@ public sealed class ReconFunctions(ReconContext ctx, ITaskCallbacks callbacks, I
         if (run.Stage >= RunStage.Processed || run.Stage == RunStage.Failed)
         {
             await HandOverProcessTurnAsync(ct).ConfigureAwait(false);
+            await HandOverPrefetchTurnsAsync(ct).ConfigureAwait(false);
             return new MarkFailedResponse { RunId = run.RunId, Failed = run.Stage == RunStage.Failed, Reason = run.Error ?? reason };
         }
 
@@ -393,6 +425,7 @@ public sealed class ReconFunctions(ReconContext ctx, ITaskCallbacks callbacks, I
         _processInputs.TryRemove(run.RunId, out _);
         // The runs after it no longer wait for it.
         await HandOverProcessTurnAsync(ct).ConfigureAwait(false);
+        await HandOverPrefetchTurnsAsync(ct).ConfigureAwait(false);
         return new MarkFailedResponse { RunId = run.RunId, Failed = true, Reason = reason };
     });
 

@@ -30,6 +30,12 @@ public sealed record PipelineOptions
     /// <summary>Partitions worked on at once within a stage.</summary>
     public int Parallelism { get; init; } = Math.Max(2, Environment.ProcessorCount);
 
+    /// <summary>
+    /// Runs from the first unprocessed one on that may pre-fetch: with 3, pre-fetch of runs N+1 and N+2 overlaps process
+    /// of run N. A run pre-fetched earlier would read more earlier runs from their part-files in process.
+    /// </summary>
+    public int PrefetchWindow { get; init; } = 3;
+
     /// <summary>Ids per batched index lookup in pre-fetch.</summary>
     public int LookupBatchSize { get; init; } = 2000;
 

@@ -44,7 +44,9 @@ public sealed partial class SqliteReconLedger : IReconLedger, IDisposable
             stage_seconds            TEXT NOT NULL DEFAULT '{}',
             completed_at             INTEGER,
             process_token            TEXT,
-            process_claimed          INTEGER NOT NULL DEFAULT 0);
+            process_claimed          INTEGER NOT NULL DEFAULT 0,
+            prefetch_token           TEXT,
+            prefetch_claimed         INTEGER NOT NULL DEFAULT 0);
         CREATE TABLE IF NOT EXISTS run_batches (
             run_id   TEXT NOT NULL,
             ordinal  INTEGER NOT NULL,
@@ -104,6 +106,11 @@ public sealed partial class SqliteReconLedger : IReconLedger, IDisposable
             {
                 // A ledger written before the process turn was handed over: add its columns.
                 Execute(tx, "ALTER TABLE runs ADD COLUMN process_token TEXT; ALTER TABLE runs ADD COLUMN process_claimed INTEGER NOT NULL DEFAULT 0;");
+            }
+
+            if (Scalar(tx, "SELECT COUNT(*) FROM pragma_table_info('runs') WHERE name = 'prefetch_token'") == 0)
+            {
+                Execute(tx, "ALTER TABLE runs ADD COLUMN prefetch_token TEXT; ALTER TABLE runs ADD COLUMN prefetch_claimed INTEGER NOT NULL DEFAULT 0;");
             }
 
             tx.Commit();
@@ -324,8 +331,8 @@ public sealed partial class SqliteReconLedger : IReconLedger, IDisposable
             ("$token", taskToken), ("$run", runId), ("$prefetched", (int)RunStage.Prefetched)) == 1, ct);
     }
 
-    public ValueTask<ProcessTurn?> ClaimProcessTurnAsync(CancellationToken ct) =>
-        WriteAsync<ProcessTurn?>(tx =>
+    public ValueTask<RunTurn?> ClaimProcessTurnAsync(CancellationToken ct) =>
+        WriteAsync<RunTurn?>(tx =>
         {
             using var command = Command(tx,
                 "SELECT run_id, process_token, process_claimed FROM runs WHERE stage NOT IN ($processed, $indexed, $failed) ORDER BY seq LIMIT 1",
@@ -345,9 +352,48 @@ public sealed partial class SqliteReconLedger : IReconLedger, IDisposable
             return Execute(tx,
                 "UPDATE runs SET process_claimed = 1 WHERE run_id = $run AND process_token = $token AND process_claimed = 0 AND stage = $prefetched",
                 ("$run", runId), ("$token", token), ("$prefetched", (int)RunStage.Prefetched)) == 1
-                ? new ProcessTurn(runId, token)
+                ? new RunTurn(runId, token)
                 : null;
         }, ct);
+
+    public ValueTask<bool> WaitForPrefetchTurnAsync(string runId, string taskToken, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        ArgumentException.ThrowIfNullOrEmpty(taskToken);
+        return WriteAsync(tx => Execute(tx,
+            "UPDATE runs SET prefetch_token = $token, prefetch_claimed = 0 WHERE run_id = $run AND stage = $reduced",
+            ("$token", taskToken), ("$run", runId), ("$reduced", (int)RunStage.Reduced)) == 1, ct);
+    }
+
+    public ValueTask<IReadOnlyList<RunTurn>> ClaimPrefetchTurnsAsync(int window, CancellationToken ct)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(window, 1);
+        return WriteAsync<IReadOnlyList<RunTurn>>(tx =>
+        {
+            using var command = Command(tx,
+                """
+                SELECT run_id, prefetch_token FROM runs
+                WHERE stage = $reduced AND prefetch_token IS NOT NULL AND prefetch_claimed = 0
+                  AND seq < (SELECT MIN(seq) FROM runs WHERE stage NOT IN ($processed, $indexed, $failed)) + $window
+                ORDER BY seq
+                """,
+                ("$reduced", (int)RunStage.Reduced), ("$processed", (int)RunStage.Processed), ("$indexed", (int)RunStage.Indexed),
+                ("$failed", (int)RunStage.Failed), ("$window", (long)window));
+            var waiting = new List<RunTurn>();
+            using (var data = command.ExecuteReader())
+            {
+                while (data.Read())
+                {
+                    waiting.Add(new RunTurn(data.GetString(0), data.GetString(1)));
+                }
+            }
+
+            // The transaction holds the write lock: each claim below is the only one for its token.
+            return waiting.Where(t => Execute(tx,
+                "UPDATE runs SET prefetch_claimed = 1 WHERE run_id = $run AND prefetch_token = $token AND prefetch_claimed = 0",
+                ("$run", t.RunId), ("$token", t.TaskToken)) == 1).ToList();
+        }, ct);
+    }
 
     public ValueTask<long> GetIndexedThroughAsync(CancellationToken ct) =>
         ReadAsync(() =>

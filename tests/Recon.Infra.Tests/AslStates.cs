@@ -43,14 +43,20 @@ internal static partial class AslStates
     public static IEnumerable<(string Name, JsonObject State)> Tasks(JsonObject definition) =>
         StateSets(definition).SelectMany(s => s).Where(s => s.Value!["Type"]!.GetValue<string>() == "Task").Select(s => (s.Key, s.Value!.AsObject()));
 
-    /// <summary>Every function name a Lambda Task calls, as the contract writes it: <c>${ReconPlanFunctionArn}</c> → ReconPlan.</summary>
+    /// <summary>
+    /// Every function a Lambda Task calls, as its kebab name: <c>${ReconPlanFunctionArn}</c> → recon-plan, and a
+    /// literal name (<c>recon-compare-prepare</c>) as it is.
+    /// </summary>
     public static IEnumerable<string> LambdaFunctions(JsonObject definition) =>
         Tasks(definition)
             .Where(t => t.State["Resource"]!.GetValue<string>().StartsWith("arn:aws:states:::lambda:invoke", StringComparison.Ordinal))
-            .Select(t => t.State["Parameters"]!["FunctionName"]!.GetValue<string>())
-            .Select(name => FunctionPlaceholder().Match(name) is { Success: true } m
-                ? m.Groups[1].Value
-                : throw new InvalidOperationException($"FunctionName '{name}' is not a ${{…FunctionArn}} placeholder"));
+            .Select(t => FunctionOf(t.State["Parameters"]!["FunctionName"]!.GetValue<string>()));
+
+    /// <summary>The kebab function name of a FunctionName value (placeholder or literal name).</summary>
+    public static string FunctionOf(string functionName) =>
+        FunctionPlaceholder().Match(functionName) is { Success: true } m
+            ? string.Concat(m.Groups[1].Value.Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()))
+            : functionName;
 
     /// <summary>The names a state may go to next (Next, Default, each Choice's Next, each Catch's Next).</summary>
     public static IEnumerable<string> Successors(JsonObject state)

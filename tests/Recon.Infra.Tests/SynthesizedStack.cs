@@ -30,7 +30,7 @@ public sealed class SynthesizedStack : IDisposable
             LambdaCodeIsPlaceholder = true,
         };
         var app = new App(new AppProps { Outdir = Path.Combine(_scratch, "cdk.out") });
-        Stack = ReconApp.AddStack(app, options, _ => null);
+        Stack = ReconApp.AddStack(app, options);
         Options = options;
         Template = Template.FromStack(Stack);
         Json = JsonNode.Parse(JsonSerializer.Serialize(Template.ToJSON()))!.AsObject();

@@ -92,9 +92,8 @@ public sealed partial class WorkflowDeploymentTests(SynthesizedStack synth)
         var expected = WorkflowFiles.SelectMany(f => AslStates.LambdaFunctions(AslStates.Load(f))).Distinct().ToList();
         Assert.NotEmpty(expected);
         Assert.Equal(expected.Count, synth.OfType("AWS::Lambda::Function").Count);
-        foreach (var pascal in expected)
+        foreach (var kebab in expected)
         {
-            string kebab = Kebab(pascal);
             var function = synth.Resources[FunctionLogicalId(kebab)]!["Properties"]!.AsObject();
             Assert.Equal("provided.al2023", function["Runtime"]!.GetValue<string>());
             Assert.Equal("arm64", Assert.Single(function["Architectures"]!.AsArray())!.GetValue<string>());
@@ -127,7 +126,7 @@ public sealed partial class WorkflowDeploymentTests(SynthesizedStack synth)
                     continue;
                 }
 
-                string kebab = Kebab(name[2..^("FunctionArn".Length + 1)]);
+                string kebab = AslStates.FunctionOf(name);
                 var function = synth.Resources[FunctionLogicalId(kebab)]!["Properties"]!.AsObject();
                 Assert.True(function["Timeout"]!.GetValue<int>() >= Math.Min(900, timeout.GetValue<int>()),
                     $"{kebab} times out before Task '{state}' of {Path.GetFileName(file)} ({timeout}s)");

@@ -86,12 +86,29 @@ public sealed class WorkflowFileTests : IDisposable
     }
 
     [Fact]
-    public void Load_LambdaTaskNamingItsFunctionLiterally_FailsWithThePlaceholderToWrite()
+    public void Load_LambdaTaskNamingItsFunctionByAnythingButAPlaceholderOrName_FailsWithThePlaceholderToWrite()
     {
-        string path = Write("stateless", LambdaTask("Plan", "recon-plan"));
+        string path = Write("stateless", LambdaTask("Plan", "arn:aws:lambda:us-east-1:123456789012:function:plan"));
         var error = Assert.Throws<InvalidOperationException>(() => WorkflowFile.Load(path, ["stateless"]));
         Assert.Contains("Task state 'Plan'", error.Message, StringComparison.Ordinal);
-        Assert.Contains("'recon-plan'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("is not a placeholder", error.Message, StringComparison.Ordinal);
+        Assert.Contains("${ReconPlanFunctionArn}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_LambdaTaskNamingItsFunctionLiterally_IsALiteralTarget_DeployableOnlyInDeploymentRecon()
+    {
+        string path = Write("compare", LambdaTask("Prepare", "recon-compare-prepare"));
+        var workflow = WorkflowFile.Load(path, ["compare"]);
+        var task = Assert.Single(workflow.Tasks);
+        Assert.True(task.LiteralFunction);
+        Assert.Equal("recon-compare-prepare", task.Target!.Target);
+        Assert.Empty(workflow.Placeholders);
+
+        ReconStack.CheckLiteralFunctions([workflow], "recon");
+        var error = Assert.Throws<InvalidOperationException>(() => ReconStack.CheckLiteralFunctions([workflow], "recon-prod"));
+        Assert.Contains("'recon-prod-compare-prepare'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Write ${ReconComparePrepareFunctionArn}", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -47,8 +47,11 @@ public sealed class HandlerTests
         Assert.False((bool)(await CallAsync(f.CompleteReduceAsync, runJson))["recorded"]!);
         Assert.True((bool)(await CallAsync(f.ReduceScanAsync, runJson))["skipped"]!);
 
-        var begin = await CallAsync(f.BeginPrefetchAsync, runJson);
+        Assert.False((bool)(await CallAsync(f.BeginPrefetchAsync, $$"""{"run_id":"{{run}}","task_token":"prefetch-1"}"""))["waiting"]!);
+        var (prefetchToken, begin) = Assert.Single(callbacks.Sent);
+        Assert.Equal("prefetch-1", prefetchToken);
         Assert.False((bool)begin["skip_prefetch"]!);
+        Assert.Equal(0, (await ctx.Ledger.GetRunAsync(run, Ct))!.PrefetchIndexedThrough);
         foreach (var p in new[] { 0, 1 })
         {
             await CallAsync(f.PrefetchPartitionAsync, $$"""{"run_id":"{{run}}","partition":{{p}}}""");
@@ -58,7 +61,8 @@ public sealed class HandlerTests
         // Its turn at once: nothing runs before it, so the handler itself hands the turn over through the token.
         var turn = await CallAsync(f.BeginProcessAsync, $$"""{"run_id":"{{run}}","task_token":"token-1"}""");
         Assert.False((bool)turn["waiting"]!);
-        var (token, output) = Assert.Single(callbacks.Sent);
+        var (token, output) = callbacks.Sent[^1];
+        Assert.Equal(2, callbacks.Sent.Count);
         Assert.Equal("token-1", token);
         Assert.Equal("[0,1]", output["partitions"]!.ToJsonString());
         Assert.False((bool)output["skip_process"]!);
@@ -135,10 +139,13 @@ public sealed class HandlerTests
             await CallAsync(f.ReduceScanAsync, runJson);
             await CallAsync(f.ReducePartitionAsync, $$"""{"run_id":"{{run}}","partition":0}""");
             await CallAsync(f.CompleteReduceAsync, runJson);
-            await CallAsync(f.BeginPrefetchAsync, runJson);
+            await CallAsync(f.BeginPrefetchAsync, $$"""{"run_id":"{{run}}","task_token":"prefetch-{{i}}"}""");
             await CallAsync(f.PrefetchPartitionAsync, $$"""{"run_id":"{{run}}","partition":0}""");
             await CallAsync(f.CompletePrefetchAsync, runJson);
         }
+
+        Assert.Equal(["prefetch-0", "prefetch-1"], callbacks.Sent.Select(s => s.Token));
+        callbacks.Clear();
 
         // The second run asks first: it waits, nothing is sent.
         Assert.True((bool)(await CallAsync(f.BeginProcessAsync, $$"""{"run_id":"{{runs[1]}}","task_token":"second"}"""))["waiting"]!);
@@ -175,6 +182,14 @@ public sealed class HandlerTests
                 {
                     return [.. _sent];
                 }
+            }
+        }
+
+        public void Clear()
+        {
+            lock (_sent)
+            {
+                _sent.Clear();
             }
         }
 

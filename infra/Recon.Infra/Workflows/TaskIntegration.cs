@@ -8,7 +8,9 @@ namespace Recon.Infra.Workflows;
 /// <param name="TimeoutSeconds">The Task's <c>TimeoutSeconds</c>, if it sets one.</param>
 /// <param name="InMap">Whether the state runs inside a Map (once per item, e.g. per partition).</param>
 /// <param name="WorkGroup">Athena: the literal <c>WorkGroup</c> parameter (<c>primary</c> when absent).</param>
-internal sealed record TaskIntegration(string State, IntegrationKind Kind, string Resource, Placeholder? Target, int? TimeoutSeconds, bool InMap, string? WorkGroup)
+/// <param name="LiteralFunction">A Lambda task that names its function literally (<c>recon-compare-prepare</c>) instead of by placeholder.</param>
+internal sealed record TaskIntegration(string State, IntegrationKind Kind, string Resource, Placeholder? Target, int? TimeoutSeconds, bool InMap, string? WorkGroup,
+    bool LiteralFunction = false)
 {
     /// <summary>Whether Step Functions waits on a job (<c>.sync</c>) rather than only starting it.</summary>
     public bool IsSync => Resource.Contains(".sync", StringComparison.Ordinal);

@@ -160,8 +160,12 @@ internal sealed partial class WorkflowFile
             var match = value is null ? null : WholePlaceholderPattern().Match(value);
             if (match is null || !match.Success)
             {
+                // A literal function name has an obvious placeholder: recon-compare-prepare → ${ReconComparePrepareFunctionArn}.
+                string suggestion = kind == PlaceholderKind.Function && value is { Length: > 0 } && value.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-')
+                    ? "${" + Placeholder.ToPascal(value) + Placeholder.FunctionSuffix + "}"
+                    : example;
                 throw new InvalidOperationException(
-                    $"{where} calls {resource} with Parameters.{parameter} '{value}', which is not a placeholder; write {example} so the deployment substitutes the real resource.");
+                    $"{where} calls {resource} with Parameters.{parameter} '{value}', which is not a placeholder; write {suggestion} so the deployment substitutes the real resource.");
             }
 
             var placeholder = placeholders.Find(x => x.Name == match.Groups[1].Value)!;
@@ -196,6 +200,8 @@ internal sealed partial class WorkflowFile
         string variant = service.Length > api.Length ? service[(api.Length + 1)..] : "";
         return api switch
         {
+            "lambda:invoke" when variant is "" or "waitForTaskToken" && LiteralFunctionName(parameters) is { } literal =>
+                new TaskIntegration(state, IntegrationKind.LambdaInvoke, resource, new Placeholder("", PlaceholderKind.Function, literal), timeout, inMap, null, LiteralFunction: true),
             "lambda:invoke" when variant is "" or "waitForTaskToken" =>
                 new TaskIntegration(state, IntegrationKind.LambdaInvoke, resource, Require("FunctionName", PlaceholderKind.Function, "${ReconPlanFunctionArn}"), timeout, inMap, null),
             "states:startExecution" when variant is "" or "sync" or "sync:2" or "waitForTaskToken" =>
@@ -208,6 +214,18 @@ internal sealed partial class WorkflowFile
                 $"{where} calls '{resource}', an integration the deployment does not grant. Supported: lambda:invoke[.waitForTaskToken], states:startExecution[.sync|.sync:2|.waitForTaskToken], sqs:sendMessage, athena:startQueryExecution[.sync] / getQueryExecution / getQueryResults / stopQueryExecution. Add it to infra/Recon.Infra with least-privilege grants."),
         };
     }
+
+    /// <summary>
+    /// A FunctionName written as a bare function name (<c>recon-compare-prepare</c>). Step Functions resolves a name in
+    /// the state machine's own account and region, so it reaches the function the stack creates only where that
+    /// function's physical name is the same (deployment <c>recon</c>); the stack checks that.
+    /// </summary>
+    private static string? LiteralFunctionName(JsonElement parameters) =>
+        parameters.ValueKind == JsonValueKind.Object && parameters.TryGetProperty("FunctionName", out var v) && v.ValueKind == JsonValueKind.String
+        && v.GetString() is { Length: > 0 } name && name.StartsWith("recon-", StringComparison.Ordinal)
+        && name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-')
+            ? name
+            : null;
 
     private static string WorkGroupOf(JsonElement parameters, string where)
     {

@@ -56,7 +56,20 @@ public interface IReconLedger
     /// with a token nobody has claimed, claims it with a conditional write and returns it. Of concurrent callers exactly
     /// one gets it. Null when that run does not wait yet, is already claimed, or there is none.
     /// </summary>
-    ValueTask<ProcessTurn?> ClaimProcessTurnAsync(CancellationToken ct);
+    ValueTask<RunTurn?> ClaimProcessTurnAsync(CancellationToken ct);
+
+    /// <summary>
+    /// The run's pre-fetch waits for its turn with <paramref name="taskToken"/>: a run pre-fetches only when fewer than
+    /// the window of runs before it are unprocessed, so what it must read from in-flight part-files stays bounded.
+    /// Replaces an earlier token and clears its claim. False when the run is not Reduced.
+    /// </summary>
+    ValueTask<bool> WaitForPrefetchTurnAsync(string runId, string taskToken, CancellationToken ct);
+
+    /// <summary>
+    /// Claims (conditional writes; each turn goes to exactly one caller) the waiting, unclaimed pre-fetch turns of the
+    /// Reduced runs whose seq is less than the first unprocessed run's seq plus <paramref name="window"/>, in seq order.
+    /// </summary>
+    ValueTask<IReadOnlyList<RunTurn>> ClaimPrefetchTurnsAsync(int window, CancellationToken ct);
 
     /// <summary>The highest seq such that every run up to it is indexed or failed; 0 when there is none.</summary>
     ValueTask<long> GetIndexedThroughAsync(CancellationToken ct);

@@ -6,6 +6,7 @@ public static class FaultPoints
     public const string AfterClaim = "plan.after-claim";
     public const string ReduceBeforeRecord = "reduce.before-record";
     public const string ReduceAfterRecord = "reduce.after-record";
+    public const string PrefetchTurnAfterClaim = "prefetch.turn-after-claim";
     public const string PrefetchBeforeRecord = "prefetch.before-record";
     public const string PrefetchAfterRecord = "prefetch.after-record";
     public const string ProcessTurnAfterWait = "process.turn-after-wait";
@@ -19,7 +20,7 @@ public static class FaultPoints
 
     public static IReadOnlyList<string> All { get; } =
     [
-        AfterClaim, ReduceBeforeRecord, ReduceAfterRecord, PrefetchBeforeRecord, PrefetchAfterRecord,
+        AfterClaim, ReduceBeforeRecord, ReduceAfterRecord, PrefetchTurnAfterClaim, PrefetchBeforeRecord, PrefetchAfterRecord,
         ProcessTurnAfterWait, ProcessTurnAfterClaim, ProcessMidPartFile, ProcessAfterPublish, ProcessAfterRecord, IndexMidWorker, IndexBeforeRecord, IndexAfterRecord,
     ];
 }

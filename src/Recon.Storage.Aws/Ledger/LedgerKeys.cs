@@ -57,6 +57,8 @@ internal static class LedgerKeys
     public const string ProcessHash = "process_hash";
     public const string ProcessToken = "process_token";
     public const string ProcessClaim = "process_claim";
+    public const string PrefetchToken = "prefetch_token";
+    public const string PrefetchClaim = "prefetch_claim";
 
     // per-batch entries of reduce / process on the run item
     public const string Lines = "lines";

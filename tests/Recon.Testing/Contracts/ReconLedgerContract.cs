@@ -306,14 +306,14 @@ public abstract partial class ReconLedgerContract : IDisposable
         Assert.Null(await Ledger.ClaimProcessTurnAsync(Ct));
 
         Assert.True(await Ledger.WaitForProcessTurnAsync(r1.RunId, "token-1", Ct));
-        Assert.Equal(new ProcessTurn(r1.RunId, "token-1"), await Ledger.ClaimProcessTurnAsync(Ct));
+        Assert.Equal(new RunTurn(r1.RunId, "token-1"), await Ledger.ClaimProcessTurnAsync(Ct));
         Assert.Null(await Ledger.ClaimProcessTurnAsync(Ct)); // claimed once
 
         Assert.True(await Ledger.CompleteProcessAsync(r1.RunId, [new ProcessBatchResult("b1", 1, 0, [])], 1, Ct));
         Assert.Null(await Ledger.ClaimProcessTurnAsync(Ct)); // r2 is next and has not even been reduced
 
         await Ledger.FailRunAsync(r2.RunId, "the disk is full", T0, Ct);
-        Assert.Equal(new ProcessTurn(r3.RunId, "token-3"), await Ledger.ClaimProcessTurnAsync(Ct));
+        Assert.Equal(new RunTurn(r3.RunId, "token-3"), await Ledger.ClaimProcessTurnAsync(Ct));
         Assert.Null(await Ledger.ClaimProcessTurnAsync(Ct));
     }
 
@@ -327,7 +327,7 @@ public abstract partial class ReconLedgerContract : IDisposable
 
         // A resumed or retried wait (the old token's task is gone): the new token can be handed over.
         Assert.True(await Ledger.WaitForProcessTurnAsync(r1.RunId, "new", Ct));
-        Assert.Equal(new ProcessTurn(r1.RunId, "new"), await Ledger.ClaimProcessTurnAsync(Ct));
+        Assert.Equal(new RunTurn(r1.RunId, "new"), await Ledger.ClaimProcessTurnAsync(Ct));
     }
 
     [Fact]
@@ -340,6 +340,42 @@ public abstract partial class ReconLedgerContract : IDisposable
         var claims = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () => await Ledger.ClaimProcessTurnAsync(Ct))));
 
         Assert.Single(claims, c => c is not null);
+    }
+
+    [Fact]
+    public async Task ClaimPrefetchTurns_HandsTurnsOnlyWithinTheWindowAfterTheFirstUnprocessedRun()
+    {
+        await Register("b1", "b2", "b3", "b4");
+        var runs = new List<RunRecord>();
+        foreach (var b in new[] { "b1", "b2", "b3", "b4" })
+        {
+            var run = await Ledger.CreateRunAsync([b], 2, 3, T0, Ct);
+            Assert.True(await Ledger.CompleteReduceAsync(run.RunId, [new ReduceBatchResult(b, 1, [], null)], 1, Ct));
+            runs.Add(run);
+        }
+
+        Assert.False(await Ledger.WaitForPrefetchTurnAsync("r-000009", "x", Ct));
+        foreach (var (run, i) in runs.Select((r, i) => (r, i)).Reverse())
+        {
+            Assert.True(await Ledger.WaitForPrefetchTurnAsync(run.RunId, $"p{i + 1}", Ct));
+        }
+
+        // Window 2 from r1 (the first unprocessed): r1 and r2, once each.
+        Assert.Equal([new RunTurn(runs[0].RunId, "p1"), new RunTurn(runs[1].RunId, "p2")], await Ledger.ClaimPrefetchTurnsAsync(2, Ct));
+        Assert.Empty(await Ledger.ClaimPrefetchTurnsAsync(2, Ct));
+
+        // r1 fails: the window moves to r2, r3.
+        await Ledger.FailRunAsync(runs[0].RunId, "bad", T0, Ct);
+        Assert.Equal([new RunTurn(runs[2].RunId, "p3")], await Ledger.ClaimPrefetchTurnsAsync(2, Ct));
+
+        // A run no longer Reduced cannot wait; a new wait of a waiting run replaces its token and can be claimed again.
+        Assert.True(await Ledger.CompletePrefetchAsync(runs[1].RunId, 1, Ct));
+        Assert.False(await Ledger.WaitForPrefetchTurnAsync(runs[1].RunId, "late", Ct));
+        Assert.True(await Ledger.WaitForPrefetchTurnAsync(runs[2].RunId, "p3-again", Ct));
+        Assert.Equal([new RunTurn(runs[2].RunId, "p3-again")], await Ledger.ClaimPrefetchTurnsAsync(2, Ct));
+
+        var claims = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(async () => await Ledger.ClaimPrefetchTurnsAsync(9, Ct))));
+        Assert.Equal([new RunTurn(runs[3].RunId, "p4")], claims.SelectMany(c => c));
     }
 
     private async Task<RunRecord> Prefetched(string batchId)

@@ -1,0 +1,152 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Recon.Core;
+using Recon.Lambda.Runtime;
+
+namespace Recon.Lambda.Tests;
+
+/// <summary>The custom runtime's client and loop against a Lambda Runtime API served on loopback by Kestrel.</summary>
+public sealed class LambdaRuntimeTests
+{
+    [Fact]
+    public async Task The_loop_answers_each_event_and_reports_errors_under_the_names_the_definitions_catch()
+    {
+        var now = DateTimeOffset.UtcNow;
+        await using var api = await FakeRuntimeApi.StartAsync(
+            ("req-1", now.AddMinutes(5), """{"n":1}"""),
+            ("req-2", now.AddMinutes(5), """{"throttle":true}"""),
+            ("req-3", now.AddMinutes(5), """{"bad":true}"""),
+            ("req-4", now.AddMilliseconds(700), """{"slow":true}"""));
+        using var http = new HttpClient();
+        var client = new LambdaRuntimeClient(http, api.HostAndPort);
+        var loop = new LambdaRuntimeLoop(client, async (input, ct) =>
+        {
+            var request = (await JsonNode.ParseAsync(input, cancellationToken: ct))!;
+            if (request["throttle"] is not null)
+            {
+                throw new ReconRetryableException(ReconErrorNames.Throttled, "ProvisionedThroughputExceeded: slow down");
+            }
+
+            if (request["bad"] is not null)
+            {
+                throw new InvalidOperationException("a bug");
+            }
+
+            if (request["slow"] is not null)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(30), ct); // cancelled at the deadline
+            }
+
+            return new MemoryStream(Encoding.UTF8.GetBytes($$"""{"doubled":{{(int)request["n"]! * 2}}}"""));
+        }, TimeProvider.System) { DeadlineMargin = TimeSpan.FromMilliseconds(200) };
+
+        Assert.Equal(4, await loop.RunAsync(CancellationToken.None, maxInvocations: 4));
+
+        Assert.Equal("""{"doubled":2}""", api.Responses["req-1"]);
+        var throttled = api.Errors["req-2"];
+        Assert.Equal(ReconErrorNames.Throttled, throttled.Header);
+        Assert.Equal(ReconErrorNames.Throttled, (string?)throttled.Body["errorType"]);
+        Assert.Equal("ProvisionedThroughputExceeded: slow down", (string?)throttled.Body["errorMessage"]);
+        Assert.Equal("InvalidOperationException", api.Errors["req-3"].Header);
+        Assert.Equal(ReconErrorNames.Transient, api.Errors["req-4"].Header);
+        Assert.Contains("deadline", (string?)api.Errors["req-4"].Body["errorMessage"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_init_error_is_reported_with_its_type()
+    {
+        await using var api = await FakeRuntimeApi.StartAsync();
+        using var http = new HttpClient();
+
+        await new LambdaRuntimeClient(http, api.HostAndPort).ReportInitErrorAsync("Recon.Validation", "_HANDLER 'recon-nope' is not a function", CancellationToken.None);
+
+        var (header, body) = Assert.Single(api.InitErrors);
+        Assert.Equal("Recon.Validation", header);
+        Assert.Equal("_HANDLER 'recon-nope' is not a function", (string?)body["errorMessage"]);
+    }
+
+    [Fact]
+    public async Task A_next_event_without_a_deadline_is_refused_clearly()
+    {
+        await using var api = await FakeRuntimeApi.StartAsync(("req-1", null, "{}"));
+        using var http = new HttpClient();
+
+        var ex = await Assert.ThrowsAsync<ReconException>(() => new LambdaRuntimeClient(http, api.HostAndPort).NextAsync(CancellationToken.None));
+
+        Assert.Contains("Lambda-Runtime-Deadline-Ms", ex.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>/2018-06-01/runtime/…: hands out the queued events, keeps the responses and errors it is sent.</summary>
+    private sealed class FakeRuntimeApi : IAsyncDisposable
+    {
+        private readonly WebApplication _app;
+        private readonly ConcurrentQueue<(string Id, DateTimeOffset? Deadline, string Body)> _events;
+
+        private FakeRuntimeApi(WebApplication app, IEnumerable<(string, DateTimeOffset?, string)> events)
+        {
+            _app = app;
+            _events = new(events);
+        }
+
+        public string HostAndPort => new Uri(_app.Urls.First()).Authority;
+
+        public ConcurrentDictionary<string, string> Responses { get; } = new();
+
+        public ConcurrentDictionary<string, (string? Header, JsonNode Body)> Errors { get; } = new();
+
+        public ConcurrentQueue<(string? Header, JsonNode Body)> InitErrors { get; } = new();
+
+        public static async Task<FakeRuntimeApi> StartAsync(params (string Id, DateTimeOffset? Deadline, string Body)[] events)
+        {
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.Logging.ClearProviders();
+            builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+            var app = builder.Build();
+            var api = new FakeRuntimeApi(app, events);
+            app.MapGet("/2018-06-01/runtime/invocation/next", async context =>
+            {
+                if (!api._events.TryDequeue(out var next))
+                {
+                    context.Response.StatusCode = 500;
+                    return;
+                }
+
+                context.Response.Headers["Lambda-Runtime-Aws-Request-Id"] = next.Id;
+                if (next.Deadline is { } deadline)
+                {
+                    context.Response.Headers["Lambda-Runtime-Deadline-Ms"] = deadline.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+                }
+
+                context.Response.Headers["Lambda-Runtime-Invoked-Function-Arn"] = "arn:aws:lambda:eu-west-1:123456789012:function:recon-plan";
+                await context.Response.WriteAsync(next.Body);
+            });
+            app.MapPost("/2018-06-01/runtime/invocation/{id}/response", async (HttpContext context, string id) =>
+            {
+                api.Responses[id] = await new StreamReader(context.Request.Body).ReadToEndAsync();
+                context.Response.StatusCode = 202;
+            });
+            app.MapPost("/2018-06-01/runtime/invocation/{id}/error", async (HttpContext context, string id) =>
+            {
+                api.Errors[id] = (context.Request.Headers["Lambda-Runtime-Function-Error-Type"].FirstOrDefault(),
+                    JsonNode.Parse(await new StreamReader(context.Request.Body).ReadToEndAsync())!);
+                context.Response.StatusCode = 202;
+            });
+            app.MapPost("/2018-06-01/runtime/init/error", async context =>
+            {
+                api.InitErrors.Enqueue((context.Request.Headers["Lambda-Runtime-Function-Error-Type"].FirstOrDefault(),
+                    JsonNode.Parse(await new StreamReader(context.Request.Body).ReadToEndAsync())!));
+                context.Response.StatusCode = 202;
+            });
+            await app.StartAsync();
+            return api;
+        }
+
+        public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+    }
+}
