@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test of the solution and ends with the line "N passed, N failed[, N skipped]".
-# Installs what the tests need when it is missing: redis-server (Debian's package) and the npm servers pinned by
+# Runs every test of the solution and ends with the line "N passed, N failed[, N skipped]"; each workflows/*.asl.json
+# validated by asl-validator and the synth of infra/ (infra/synth.sh) count as one test each.
+# Installs what the tests need when it is missing: redis-server and chromium (Debian's packages) and the npm servers pinned by
 # tools/package-lock.json (s3rver, dynalite, asl-validator). The test fixtures start their own server processes on
 # free loopback ports; a server that cannot be installed or started is a failure, never a skip.
 set -uo pipefail
@@ -25,8 +26,21 @@ if ! command -v redis-server >/dev/null 2>&1; then
 fi
 command -v redis-server >/dev/null 2>&1 || fail_setup "redis-server is not on PATH"
 
-# npm ci when node_modules is missing or older than the lock file.
-if [ ! -x tools/node_modules/.bin/s3rver ] || [ tools/package-lock.json -nt tools/node_modules/.package-lock.json ]; then
+# The page tests drive Debian's chromium through Playwright (which ships its own driver, never a browser download).
+if [ ! -x /usr/bin/chromium ]; then
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  echo "installing chromium (apt)"
+  { $sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq chromium; } >/dev/null 2>&1 ||
+    fail_setup "could not install chromium with apt-get"
+fi
+[ -x /usr/bin/chromium ] || fail_setup "/usr/bin/chromium is missing"
+
+# npm ci when node_modules is missing or older than the lock file. A tools/node_modules that is a symlink (a git
+# worktree sharing another checkout's servers) is never reinstalled: npm ci would empty the shared folder under every
+# other user of it. There only the binaries are checked.
+if [ ! -L tools/node_modules ] &&
+  { [ ! -x tools/node_modules/.bin/s3rver ] || [ tools/package-lock.json -nt tools/node_modules/.package-lock.json ]; }; then
   echo "installing the pinned npm test servers (npm ci --prefix tools)"
   npm ci --prefix tools --no-audit --no-fund --loglevel=error >/dev/null 2>&1 || fail_setup "npm ci --prefix tools failed"
 fi
@@ -56,6 +70,16 @@ if [ "$build" -ne 0 ]; then
   exit 1
 fi
 
+# The CDK app (infra/Recon.Infra) must synthesize from the workflows as they are; it counts as one test.
+synth_failed=0
+if bash infra/synth.sh --no-build >"$log" 2>&1; then
+  tail -n 1 "$log"
+else
+  echo "infra/synth.sh failed:"
+  cat "$log"
+  synth_failed=1
+fi
+
 dotnet test Recon.sln -c Release --no-build -nologo 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
@@ -73,9 +97,10 @@ if [ "$assemblies" -lt "$expected" ]; then
   status=1
 fi
 
-passed=$((passed + asl_passed))
-failed=$((failed + asl_failed))
+passed=$((passed + asl_passed + 1 - synth_failed))
+failed=$((failed + asl_failed + synth_failed))
 [ "$asl_failed" -gt 0 ] && status=1
+[ "$synth_failed" -gt 0 ] && status=1
 
 if [ "$skipped" -gt 0 ]; then
   echo "$passed passed, $failed failed, $skipped skipped"

@@ -1,61 +1,83 @@
+using System.Net.Sockets;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
 using Recon.Core.Ports;
+using StackExchange.Redis;
 
 namespace Recon.Cache.Redis;
 
 /// <summary>
-/// The artifact cache on redis (ElastiCache): versioned keys with a TTL, large values skipped, multi-key calls split
-/// into pipelines that run concurrently on pooled connections. A cache that is down or slow never fails the caller:
-/// reads return misses and writes are dropped, counted in <see cref="Stats"/>; after a failure the cache stays out of
-/// the way for <see cref="RedisArtifactCacheOptions.Cooldown"/>, then one call probes redis again.
+/// The artifact cache on redis (ElastiCache) through one StackExchange.Redis multiplexer: versioned keys with a TTL,
+/// large values skipped, a call's reads sent as MGETs and its writes as one batch of SETs, all in one round trip. A
+/// cache that is down or slow never fails the caller: a Polly timeout bounds each call and a circuit breaker keeps
+/// redis out of the way after failures (reads are misses, writes are dropped, both counted in <see cref="Stats"/>).
+/// Wrong credentials are not an outage: they throw <see cref="RedisAuthenticationException"/>.
 /// </summary>
 public sealed class RedisArtifactCache : IArtifactCache, IDisposable, IAsyncDisposable
 {
-    private const long Closed = long.MinValue;
-
-    private readonly RedisClient _client;
-    private readonly bool _ownsClient;
-    private readonly ArtifactKeyEncoder _encoder;
-    private readonly TimeProvider _time;
-    private long _openUntilTicks = Closed;
-    private int _probing;
+    private readonly ConfigurationOptions? _configuration;
+    private readonly bool _ownsConnection;
+    private readonly string _keyPrefix;
+    private readonly string? _expectedUser;
+    private readonly ResiliencePipeline _pipeline;
+    private readonly CircuitBreakerStateProvider _breaker = new();
+    private readonly Lock _connectLock = new();
+    private Task<IConnectionMultiplexer>? _connecting;
+    private volatile bool _verified;
     private long _hits;
     private long _misses;
     private long _errors;
     private long _skippedTooLarge;
     private long _bypassed;
+    private string? _lastError;
 
-    /// <summary>Creates a cache with its own connection pool, closed on dispose.</summary>
-    public RedisArtifactCache(RedisConnectionOptions connection, RedisArtifactCacheOptions? options = null, TimeProvider? time = null)
-        : this(new RedisClient(connection), ownsClient: true, options, time)
+    /// <summary>Creates a cache with its own multiplexer, connected on first use and closed on dispose.</summary>
+    public RedisArtifactCache(ConfigurationOptions configuration, RedisArtifactCacheOptions? options = null, TimeProvider? time = null)
+        : this(options, time, configuration.User)
     {
+        ArgumentNullException.ThrowIfNull(configuration);
+        _configuration = configuration;
+        _ownsConnection = true;
     }
 
-    /// <summary>Creates a cache on a shared client, which the caller keeps and disposes.</summary>
-    public RedisArtifactCache(RedisClient client, RedisArtifactCacheOptions? options = null, TimeProvider? time = null)
-        : this(client, ownsClient: false, options, time)
+    /// <summary>Creates a cache on a shared multiplexer, which the caller keeps and disposes.</summary>
+    public RedisArtifactCache(IConnectionMultiplexer connection, RedisArtifactCacheOptions? options = null, TimeProvider? time = null)
+        : this(options, time, ConfigurationOptions.Parse(connection.Configuration).User)
     {
+        _connecting = Task.FromResult(connection);
     }
 
-    private RedisArtifactCache(RedisClient client, bool ownsClient, RedisArtifactCacheOptions? options, TimeProvider? time)
+    private RedisArtifactCache(RedisArtifactCacheOptions? options, TimeProvider? time, string? user)
     {
-        ArgumentNullException.ThrowIfNull(client);
-        _client = client;
-        _ownsClient = ownsClient;
         Options = options ?? new RedisArtifactCacheOptions();
-        _time = time ?? TimeProvider.System;
-        _encoder = new ArtifactKeyEncoder(Options.KeyPrefix);
+        _keyPrefix = Options.KeyPrefix + "art:";
+        _expectedUser = user;
+        _pipeline = new ResiliencePipelineBuilder { TimeProvider = time ?? TimeProvider.System }
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions
+            {
+                FailureRatio = Options.BreakerFailureRatio,
+                MinimumThroughput = Options.BreakerMinimumThroughput,
+                SamplingDuration = Options.BreakerSamplingDuration,
+                BreakDuration = Options.Cooldown,
+                StateProvider = _breaker,
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(IsOutage),
+            })
+            .AddTimeout(Options.Timeout)
+            .Build();
     }
 
     public RedisArtifactCacheOptions Options { get; }
-
-    public RedisClient Client => _client;
 
     public RedisCacheStats Stats => new(
         Interlocked.Read(ref _hits), Interlocked.Read(ref _misses), Interlocked.Read(ref _errors),
         Interlocked.Read(ref _skippedTooLarge), Interlocked.Read(ref _bypassed));
 
-    /// <summary>True while the cache is backing off after a failure.</summary>
-    public bool IsBackingOff => Volatile.Read(ref _openUntilTicks) != Closed;
+    /// <summary>What the last failed call ran into (type and message, never a password); null while none failed.</summary>
+    public string? LastError => Volatile.Read(ref _lastError);
+
+    /// <summary>True while the breaker keeps redis out of the way (open, or half-open with its one probe out).</summary>
+    public bool IsBackingOff => _breaker.CircuitState != CircuitState.Closed;
 
     public async ValueTask GetManyAsync(IReadOnlyList<ArtifactCacheKey> keys, byte[]?[] into, CancellationToken ct)
     {
@@ -72,210 +94,249 @@ public sealed class RedisArtifactCache : IArtifactCache, IDisposable, IAsyncDisp
             return;
         }
 
-        if (!TryEnter(out bool probe))
+        var redisKeys = new RedisKey[keys.Count];
+        for (int i = 0; i < redisKeys.Length; i++)
+        {
+            redisKeys[i] = Key(keys[i]);
+        }
+
+        RedisValue[]?[] chunks;
+        try
+        {
+            chunks = await _pipeline.ExecuteAsync(
+                static async (state, token) => await state.Cache.ReadAsync(state.Keys, token).ConfigureAwait(false),
+                (Cache: this, Keys: redisKeys), ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is BrokenCircuitException || IsOutage(e))
         {
             Array.Clear(into, 0, keys.Count);
             Interlocked.Add(ref _misses, keys.Count);
-            Interlocked.Increment(ref _bypassed);
+            Count(e);
             return;
         }
 
-        int failures = 0;
-        try
+        int hits = 0;
+        int at = 0;
+        foreach (var chunk in chunks)
         {
-            int chunk = Options.KeysPerPipeline;
-            if (keys.Count <= chunk)
+            foreach (var value in chunk!)
             {
-                failures = await GetChunkAsync(keys, 0, keys.Count, into, ct).ConfigureAwait(false);
+                var bytes = (byte[]?)value;
+                into[at++] = bytes;
+                hits += bytes is null ? 0 : 1;
             }
-            else
-            {
-                var chunks = new Task<int>[(keys.Count + chunk - 1) / chunk];
-                for (int c = 0; c < chunks.Length; c++)
-                {
-                    int offset = c * chunk;
-                    chunks[c] = GetChunkAsync(keys, offset, Math.Min(chunk, keys.Count - offset), into, ct);
-                }
+        }
 
-                foreach (var failed in await Task.WhenAll(chunks).ConfigureAwait(false))
-                {
-                    failures += failed;
-                }
-            }
-        }
-        finally
-        {
-            Exit(probe, failures, ct);
-        }
+        Interlocked.Add(ref _hits, hits);
+        Interlocked.Add(ref _misses, keys.Count - hits);
     }
 
     public async ValueTask SetManyAsync(IReadOnlyList<KeyValuePair<ArtifactCacheKey, byte[]>> items, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(items);
         ct.ThrowIfCancellationRequested();
-        var accepted = WithoutTooLarge(items);
+        var accepted = new List<KeyValuePair<RedisKey, RedisValue>>(items.Count);
+        foreach (var (key, value) in items)
+        {
+            ArgumentNullException.ThrowIfNull(value, nameof(items));
+            if (value.Length > Options.MaxValueBytes)
+            {
+                Interlocked.Increment(ref _skippedTooLarge);
+            }
+            else
+            {
+                accepted.Add(new(Key(key), value));
+            }
+        }
+
         if (accepted.Count == 0)
         {
             return;
         }
 
-        if (!TryEnter(out bool probe))
-        {
-            Interlocked.Increment(ref _bypassed);
-            return;
-        }
-
-        int failures = 0;
         try
         {
-            int chunk = Options.KeysPerPipeline;
-            if (accepted.Count <= chunk)
-            {
-                failures = await SetChunkAsync(accepted, 0, accepted.Count, ct).ConfigureAwait(false);
-            }
-            else
-            {
-                var chunks = new Task<int>[(accepted.Count + chunk - 1) / chunk];
-                for (int c = 0; c < chunks.Length; c++)
-                {
-                    int offset = c * chunk;
-                    chunks[c] = SetChunkAsync(accepted, offset, Math.Min(chunk, accepted.Count - offset), ct);
-                }
-
-                foreach (var failed in await Task.WhenAll(chunks).ConfigureAwait(false))
-                {
-                    failures += failed;
-                }
-            }
+            await _pipeline.ExecuteAsync(
+                static async (state, token) => await state.Cache.WriteAsync(state.Items, token).ConfigureAwait(false),
+                (Cache: this, Items: accepted), ct).ConfigureAwait(false);
         }
-        finally
+        catch (Exception e) when (e is BrokenCircuitException || IsOutage(e))
         {
-            Exit(probe, failures, ct);
+            Count(e);
         }
     }
 
     public void Dispose()
     {
-        if (_ownsClient)
+        if (_ownsConnection && _connecting is { IsCompletedSuccessfully: true } connected)
         {
-            _client.Dispose();
+            connected.Result.Dispose();
         }
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
-        Dispose();
-        return ValueTask.CompletedTask;
-    }
-
-    /// <summary>Reads one pipeline; returns 1 if it failed (its slots are then misses), 0 otherwise.</summary>
-    private async Task<int> GetChunkAsync(IReadOnlyList<ArtifactCacheKey> keys, int offset, int count, byte[]?[] into, CancellationToken ct)
-    {
-        try
+        if (_ownsConnection && _connecting is { IsCompletedSuccessfully: true } connected)
         {
-            await _client.GetManyAsync(keys, offset, count, _encoder, into, ct).ConfigureAwait(false);
-        }
-        catch (RedisException)
-        {
-            Array.Clear(into, offset, count);
-            Interlocked.Add(ref _misses, count);
-            Interlocked.Increment(ref _errors);
-            return 1;
-        }
-
-        int hits = 0;
-        for (int i = offset; i < offset + count; i++)
-        {
-            if (into[i] is not null)
-            {
-                hits++;
-            }
-        }
-
-        Interlocked.Add(ref _hits, hits);
-        Interlocked.Add(ref _misses, count - hits);
-        return 0;
-    }
-
-    private async Task<int> SetChunkAsync(IReadOnlyList<KeyValuePair<ArtifactCacheKey, byte[]>> items, int offset, int count, CancellationToken ct)
-    {
-        try
-        {
-            await _client.SetManyAsync(items, offset, count, _encoder, Options.Ttl, ct).ConfigureAwait(false);
-            return 0;
-        }
-        catch (RedisException)
-        {
-            Interlocked.Increment(ref _errors);
-            return 1;
+            await connected.Result.DisposeAsync().ConfigureAwait(false);
         }
     }
 
-    private IReadOnlyList<KeyValuePair<ArtifactCacheKey, byte[]>> WithoutTooLarge(IReadOnlyList<KeyValuePair<ArtifactCacheKey, byte[]>> items)
+    /// <summary>The multiplexer, once connected (for diagnostics and tests); null before the first call.</summary>
+    internal IConnectionMultiplexer? Connection => _connecting is { IsCompletedSuccessfully: true } c ? c.Result : null;
+
+    /// <summary>Reads in MGETs of <see cref="RedisArtifactCacheOptions.KeysPerPipeline"/> keys, all sent before any reply is awaited.</summary>
+    private async Task<RedisValue[]?[]> ReadAsync(RedisKey[] keys, CancellationToken ct)
     {
-        List<KeyValuePair<ArtifactCacheKey, byte[]>>? accepted = null;
-        for (int i = 0; i < items.Count; i++)
+        var db = await DatabaseAsync(ct).ConfigureAwait(false);
+        int chunk = Options.KeysPerPipeline;
+        var reads = new Task<RedisValue[]>[(keys.Length + chunk - 1) / chunk];
+        for (int c = 0; c < reads.Length; c++)
         {
-            var value = items[i].Value;
-            ArgumentNullException.ThrowIfNull(value, nameof(items));
-            if (value.Length > Options.MaxValueBytes)
-            {
-                Interlocked.Increment(ref _skippedTooLarge);
-                if (accepted is null)
-                {
-                    // Copy only when something is left out, which is rare.
-                    accepted = new List<KeyValuePair<ArtifactCacheKey, byte[]>>(items.Count);
-                    for (int j = 0; j < i; j++)
-                    {
-                        accepted.Add(items[j]);
-                    }
-                }
-            }
-            else
-            {
-                accepted?.Add(items[i]);
-            }
+            int offset = c * chunk;
+            reads[c] = db.StringGetAsync(keys.Length <= chunk ? keys : keys[offset..Math.Min(offset + chunk, keys.Length)]);
         }
 
-        return accepted ?? items;
+        return await AwaitAll(reads, ct).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// Whether a call may use redis. While backing off, no; once the cooldown has passed, exactly one caller probes
-    /// (<paramref name="probe"/>) while the others keep going without redis, so an outage costs one timeout per cooldown.
-    /// </summary>
-    private bool TryEnter(out bool probe)
+    /// <summary>Writes every SET … PX in one batch: the commands leave together and their replies come back together.</summary>
+    private async Task<bool> WriteAsync(List<KeyValuePair<RedisKey, RedisValue>> items, CancellationToken ct)
     {
-        probe = false;
-        long openUntil = Volatile.Read(ref _openUntilTicks);
-        if (openUntil == Closed)
+        var db = await DatabaseAsync(ct).ConfigureAwait(false);
+        var batch = db.CreateBatch();
+        var writes = new Task<bool>[items.Count];
+        var ttl = new Expiration(Options.Ttl);
+        for (int i = 0; i < writes.Length; i++)
         {
-            return true;
+            writes[i] = batch.StringSetAsync(items[i].Key, items[i].Value, ttl, ValueCondition.Always);
         }
 
-        if (_time.GetUtcNow().UtcTicks < openUntil || Interlocked.CompareExchange(ref _probing, 1, 0) != 0)
-        {
-            return false;
-        }
-
-        probe = true;
+        batch.Execute();
+        await AwaitAll(writes, ct).ConfigureAwait(false);
         return true;
     }
 
-    private void Exit(bool probe, int failures, CancellationToken ct)
+    private static async Task<T[]> AwaitAll<T>(Task<T>[] tasks, CancellationToken ct)
     {
-        if (failures > 0)
+        try
         {
-            Volatile.Write(ref _openUntilTicks, (_time.GetUtcNow() + Options.Cooldown).UtcTicks);
+            // StackExchange.Redis commands take no token: stop waiting when Polly's timeout (or the caller) cancels.
+            return await Task.WhenAll(tasks).WaitAsync(ct).ConfigureAwait(false);
         }
-        else if (probe && !ct.IsCancellationRequested)
+        catch (OperationCanceledException)
         {
-            Volatile.Write(ref _openUntilTicks, Closed);
-        }
+            foreach (var task in tasks)
+            {
+                // Replies that fail after we stopped waiting must not surface as unobserved exceptions.
+                _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
 
-        if (probe)
-        {
-            Volatile.Write(ref _probing, 0);
+            throw;
         }
     }
+
+    private async Task<IDatabase> DatabaseAsync(CancellationToken ct)
+    {
+        var connection = await ConnectAsync().WaitAsync(ct).ConfigureAwait(false);
+        var db = connection.GetDatabase();
+        if (!_verified)
+        {
+            await VerifyUserAsync(connection, db, ct).ConfigureAwait(false);
+            _verified = true;
+        }
+
+        return db;
+    }
+
+    /// <summary>One connection attempt shared by concurrent callers; a failed attempt is forgotten so the next call tries again.</summary>
+    private Task<IConnectionMultiplexer> ConnectAsync()
+    {
+        lock (_connectLock)
+        {
+            if (_connecting is { IsFaulted: false, IsCanceled: false } current)
+            {
+                return current;
+            }
+
+            return _connecting = Connect(_configuration!);
+        }
+
+        static async Task<IConnectionMultiplexer> Connect(ConfigurationOptions configuration) =>
+            await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// While redis's default user has no password, a refused AUTH leaves the connection open as <c>default</c> and
+    /// StackExchange.Redis carries on: ask the server who we are and refuse anyone but the configured user.
+    /// </summary>
+    private async Task VerifyUserAsync(IConnectionMultiplexer connection, IDatabase db, CancellationToken ct)
+    {
+        string expected = _expectedUser ?? "default";
+        RedisResult whoami;
+        try
+        {
+            whoami = await db.ExecuteAsync("ACL", "WHOAMI").WaitAsync(ct).ConfigureAwait(false);
+        }
+        catch (RedisConnectionException e) when (IsAuthenticationFailure(e))
+        {
+            throw new RedisAuthenticationException(
+                $"redis at {Endpoints(connection)} refused the credentials of user '{expected}' (AUTH failed). Check the user and password in --redis.", e);
+        }
+        catch (RedisServerException e) when (e.Message.StartsWith("NOPERM", StringComparison.Ordinal) && _expectedUser is not null)
+        {
+            // A named user without the right to ask; the password-less default user fallback would have it.
+            return;
+        }
+        catch (RedisServerException e) when (e.Message.Contains("unknown command", StringComparison.OrdinalIgnoreCase))
+        {
+            return; // redis before 6 has no ACL users to mix up
+        }
+
+        var actual = whoami.ToString();
+        if (!string.Equals(actual, expected, StringComparison.Ordinal))
+        {
+            throw new RedisAuthenticationException(
+                $"redis at {Endpoints(connection)} connected as user '{actual}', not as '{expected}': the password for '{expected}' was refused " +
+                "and the server let the connection on as its password-less default user. Check the user and password in --redis " +
+                "(and give the default user a password or turn it off on the server).");
+        }
+    }
+
+    private void Count(Exception e)
+    {
+        if (e is BrokenCircuitException)
+        {
+            Interlocked.Increment(ref _bypassed);
+            return;
+        }
+
+        Interlocked.Increment(ref _errors);
+        Volatile.Write(ref _lastError, $"{e.GetType().Name}: {e.Message}");
+    }
+
+    /// <summary>
+    /// The server refused AUTH (or answered NOAUTH after it) while connecting, as its reply in the message shows.
+    /// (StackExchange.Redis's AuthenticationFailure type also covers TLS handshakes, which stay outages here.)
+    /// </summary>
+    private static bool IsAuthenticationFailure(RedisConnectionException e)
+    {
+        for (Exception? at = e; at is not null; at = at.InnerException)
+        {
+            if (at.Message.Contains("WRONGPASS", StringComparison.Ordinal) || at.Message.Contains("NOAUTH", StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string Endpoints(IConnectionMultiplexer connection) => string.Join(',', connection.GetEndPoints().Select(e => e.ToString()));
+
+    private RedisKey Key(ArtifactCacheKey key) => string.Concat(_keyPrefix, key.ArtifactId, ":", key.Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>What a down or slow redis throws; caller cancellation and wrong credentials are not outages.</summary>
+    private static bool IsOutage(Exception e) => e is TimeoutRejectedException or RedisException or SocketException or IOException or ObjectDisposedException
+        && e is not RedisAuthenticationException;
 }

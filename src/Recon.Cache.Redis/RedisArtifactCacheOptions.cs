@@ -1,12 +1,16 @@
 namespace Recon.Cache.Redis;
 
-/// <summary>How the artifact cache uses redis: key prefix, TTL, value size limit, pipeline size and the back-off after a failure.</summary>
+/// <summary>How the artifact cache uses redis: key prefix, TTL, value size limit, MGET size, the time allowed per call and the circuit breaker.</summary>
 public sealed record RedisArtifactCacheOptions
 {
     private readonly TimeSpan _ttl = TimeSpan.FromHours(24);
     private readonly int _maxValueBytes = 4 * 1024 * 1024;
     private readonly int _keysPerPipeline = 500;
     private readonly TimeSpan _cooldown = TimeSpan.FromSeconds(2);
+    private readonly TimeSpan _timeout = TimeSpan.FromSeconds(5);
+    private readonly TimeSpan _samplingDuration = TimeSpan.FromSeconds(10);
+    private readonly double _failureRatio = 0.5;
+    private readonly int _minimumThroughput = 2;
 
     /// <summary>Prepended to every key (<c>{KeyPrefix}art:{id}:{version}</c>), to share one redis between deployments or tests.</summary>
     public string KeyPrefix { get; init; } = "";
@@ -25,17 +29,44 @@ public sealed record RedisArtifactCacheOptions
         init => _maxValueBytes = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "must be 0 or more.");
     }
 
-    /// <summary>Keys per MGET or SET pipeline; the chunks of one call run concurrently on pooled connections.</summary>
+    /// <summary>Keys per MGET; a call's MGETs are all sent before the first reply is awaited.</summary>
     public int KeysPerPipeline
     {
         get => _keysPerPipeline;
         init => _keysPerPipeline = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "must be at least 1.");
     }
 
-    /// <summary>After a failure, calls are answered without redis (misses, dropped writes) for this long; then one call probes it.</summary>
+    /// <summary>Time allowed for one call (connecting included); a slower call is a failure: misses, dropped writes.</summary>
+    public TimeSpan Timeout
+    {
+        get => _timeout;
+        init => _timeout = value >= TimeSpan.FromMilliseconds(10) ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "the timeout must be at least 10 ms.");
+    }
+
+    /// <summary>Once the breaker opens, calls are answered without redis (misses, dropped writes) for this long; then one call probes it.</summary>
     public TimeSpan Cooldown
     {
         get => _cooldown;
-        init => _cooldown = value >= TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "must not be negative.");
+        init => _cooldown = value >= TimeSpan.FromMilliseconds(500) ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "must be at least 500 ms (Polly's least break duration).");
+    }
+
+    /// <summary>The breaker opens when at least this share of the calls within <see cref="BreakerSamplingDuration"/> failed…</summary>
+    public double BreakerFailureRatio
+    {
+        get => _failureRatio;
+        init => _failureRatio = value is > 0 and <= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "must be in (0, 1].");
+    }
+
+    /// <summary>…and at least this many calls were made in it (Polly's least is 2).</summary>
+    public int BreakerMinimumThroughput
+    {
+        get => _minimumThroughput;
+        init => _minimumThroughput = value >= 2 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "must be at least 2.");
+    }
+
+    public TimeSpan BreakerSamplingDuration
+    {
+        get => _samplingDuration;
+        init => _samplingDuration = value >= TimeSpan.FromMilliseconds(500) ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "must be at least 500 ms.");
     }
 }

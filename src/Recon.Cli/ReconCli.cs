@@ -24,13 +24,19 @@ public static class ReconCli
         DemoCommand.Add(root, io);
         BenchCommand.Add(root, io);
         OrchestrationCommands.Add(root, io);
+        ServeCommand.Add(root, io);
+        TokenCommands.Add(root, io);
+        BatchRetryCommand.Add(root, io);
+        CompareCommand.Add(root, io);
+        TransformCommand.Add(root, io);
+        JobsCommands.Add(root, io);
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
             foreach (var e in parse.Errors)
             {
-                await error.WriteLineAsync($"recon: {e.Message}").ConfigureAwait(false);
+                await error.WriteLineAsync(TerminalText.Safe($"recon: {e.Message}")).ConfigureAwait(false);
             }
 
             await error.WriteLineAsync("Run 'recon --help' for usage.").ConfigureAwait(false);
@@ -44,15 +50,15 @@ public static class ReconCli
         }
         catch (UsageException ex)
         {
-            await error.WriteLineAsync($"recon: {ex.Message}").ConfigureAwait(false);
+            await error.WriteLineAsync(TerminalText.Safe($"recon: {ex.Message}")).ConfigureAwait(false);
             return 2;
         }
         catch (ReconException ex)
         {
-            await error.WriteLineAsync($"recon: error: {ex.Message}").ConfigureAwait(false);
+            await error.WriteLineAsync(TerminalText.Safe($"recon: error: {ex.Message}")).ConfigureAwait(false);
             if (parse.GetValue(CliOptions.Verbose))
             {
-                await error.WriteLineAsync(ex.ToString()).ConfigureAwait(false);
+                await error.WriteLineAsync(TerminalText.Safe(ex.ToString())).ConfigureAwait(false);
             }
 
             return 1;
@@ -64,8 +70,9 @@ public static class ReconCli
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            await error.WriteLineAsync($"recon: error: {ex.GetType().Name}: {ex.Message}").ConfigureAwait(false);
-            await error.WriteLineAsync(parse.GetValue(CliOptions.Verbose) ? ex.ToString() : "(run again with --verbose for details)").ConfigureAwait(false);
+            // An error no code path turned into a ReconException: say so plainly, without the .NET type name.
+            await error.WriteLineAsync(TerminalText.Safe($"recon: error: unexpected failure: {ex.Message}")).ConfigureAwait(false);
+            await error.WriteLineAsync(parse.GetValue(CliOptions.Verbose) ? TerminalText.Safe(ex.ToString()) : "(run again with --verbose for details, and report it)").ConfigureAwait(false);
             return 1;
         }
     }

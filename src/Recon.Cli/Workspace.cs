@@ -44,6 +44,20 @@ internal sealed class Workspace : IDisposable
         Open(new ReconSettings { DataDirectory = dataDir, Inbox = inboxDir }, create, options, faults, time, cacheBytes);
 
     /// <summary>
+    /// A folder named as the inbox (flag, variable or recon.json) must exist: a typo would otherwise read as an empty
+    /// inbox ("Nothing to do"). The default inbox, DATA/inbox, is created when missing.
+    /// </summary>
+    public static void RequireInbox(ReconSettings settings)
+    {
+        if (settings.Inbox is { } inbox && !inbox.StartsWith("s3://", StringComparison.Ordinal) && !Directory.Exists(inbox))
+        {
+            throw new ReconException(File.Exists(inbox)
+                ? $"--inbox '{Path.GetFullPath(inbox)}' is a file, not a folder: pass the inbox folder (<source>/<batch_id>/manifest.json inside)."
+                : $"--inbox '{Path.GetFullPath(inbox)}' does not exist: check the path (or create the folder, then write batches into it).");
+        }
+    }
+
+    /// <summary>
     /// One runner per data folder on the local backend: the embedded ledger is not meant to be shared by two processes'
     /// runs. On aws the ledger's conditional writes keep two runners apart, so only scratch files are cleaned.
     /// </summary>

@@ -21,6 +21,19 @@ public static class ReconErrors
     public static ReconException ArtifactNotFoundAsOf(string artifactId, DateTimeOffset asOf) =>
         new($"artifact '{artifactId}' had no version as of {IsoTime.Format(asOf)}; 'recon artifact history {artifactId}' lists its versions.");
 
+    public static ReconException LedgerBehindPartFiles(IReadOnlyList<string> unknownRuns) =>
+        new($"the ledger does not know run(s) {string.Join(", ", unknownRuns.Take(5))}{(unknownRuns.Count > 5 ? ", …" : "")} whose part-files are in the store: " +
+            "the ledger (ledger.db) was lost or replaced by an older copy. Nothing was applied. Restore the ledger from a backup; " +
+            "a ledger that does not know the existing runs would plan new runs over their state.");
+
+    public static ReconException IndexBehindPartFiles(string artifactId, long version, string partFile, long? indexed)
+    {
+        string found = indexed is { } v ? "at version " + v.ToString(CultureInfo.InvariantCulture) : "not";
+        return new(string.Create(CultureInfo.InvariantCulture,
+            $"the index is missing or behind the part-files: artifact '{artifactId}' version {version} (part-file '{partFile}') is {found} in it. ") +
+            "Nothing was applied. Run 'recon reindex' to rebuild the index from the part-files, then run again.");
+    }
+
     public static ReconException BadManifest(string path, string detail) =>
         new($"manifest '{path}' is invalid: {detail}.");
 

@@ -53,6 +53,11 @@ public sealed class ReconBackend : IDisposable
         settings.Validate();
         time ??= TimeProvider.System;
         string dataDir = Path.GetFullPath(settings.DataDirectory);
+        if (File.Exists(dataDir))
+        {
+            throw new ReconException($"--data '{dataDir}' is a file, not a folder: pass the data folder (it is created when missing).");
+        }
+
         if (settings.Backend == BackendKind.Local && !create && !File.Exists(Path.Combine(dataDir, "ledger.db")))
         {
             throw new ReconException($"no Recon data in '{dataDir}': run 'recon run' there first (or pass --data DIR).");
@@ -102,10 +107,10 @@ public sealed class ReconBackend : IDisposable
 
             if (settings.Redis is { } redisConnection)
             {
-                RedisConnectionOptions redisOptions;
+                StackExchange.Redis.ConfigurationOptions redisOptions;
                 try
                 {
-                    redisOptions = RedisConnectionOptions.Parse(redisConnection);
+                    redisOptions = RedisConfiguration.Parse(redisConnection);
                 }
                 catch (FormatException e)
                 {

@@ -96,7 +96,7 @@ public sealed class ReconFunctions(ReconContext ctx, ITaskCallbacks callbacks, I
             try
             {
                 var run = await ctx.Ledger.CreateRunAsync(group.Select(b => b.BatchId).ToList(), ctx.Options.Partitions,
-                    group.Sum(b => b.DeclaredRecords), ctx.Time.GetUtcNow(), ct).ConfigureAwait(false);
+                    Core.Batches.RecordCounts.Sum(group, b => b.DeclaredRecords), ctx.Time.GetUtcNow(), ct).ConfigureAwait(false);
                 ctx.Faults.At(FaultPoints.AfterClaim);
                 return Planned(run, resumed: false, pending.Count - group.Count, discovered);
             }

@@ -21,6 +21,12 @@ public sealed record PipelineOptions
     /// <summary>A part-file rolls over to the next one past this size.</summary>
     public long PartFileSizeLimit { get; init; } = 512L << 20;
 
+    /// <summary>
+    /// Compaction fan-out of an artifact's segment chain: when this many segments of one level end the chain, the next
+    /// version merges them into one of the next level. Bounds a full read to about (fan-out − 1) × log(versions) segments.
+    /// </summary>
+    public int SegmentFanout { get; init; } = 8;
+
     /// <summary>Partitions worked on at once within a stage.</summary>
     public int Parallelism { get; init; } = Math.Max(2, Environment.ProcessorCount);
 
@@ -53,6 +59,11 @@ public sealed record PipelineOptions
         if (MaxRunEvents < 1)
         {
             throw new Core.ReconException($"--max-run-events must be at least 1 (got {MaxRunEvents}).");
+        }
+
+        if (SegmentFanout is < 2 or > 64)
+        {
+            throw new Core.ReconException($"the segment fan-out must be between 2 and 64 (got {SegmentFanout}).");
         }
 
         if (IndexWorkers is < 1 or > 256)

@@ -61,12 +61,15 @@ public sealed class AwsResilience
     };
 
     private readonly ResiliencePipeline _pipeline;
+    private readonly TimeProvider _time;
     private readonly long[] _retries = new long[3]; // by AwsErrorClass
+    private long _repeats;
 
     public AwsResilience(AwsResilienceOptions? options = null, TimeProvider? time = null)
     {
         Options = options ?? new AwsResilienceOptions();
-        var builder = new ResiliencePipelineBuilder { TimeProvider = time ?? TimeProvider.System };
+        _time = time ?? TimeProvider.System;
+        var builder = new ResiliencePipelineBuilder { TimeProvider = _time };
 
         AddRetry(builder, AwsErrorClass.Throttled, ReconErrorNames.Throttled, Options.ThrottledAttempts, Options.ThrottledDelay, Options.ThrottledMaxDelay);
         AddRetry(builder, AwsErrorClass.Transient, ReconErrorNames.Transient, Options.TransientAttempts, Options.TransientDelay, Options.TransientMaxDelay);
@@ -80,6 +83,41 @@ public sealed class AwsResilience
 
     /// <summary>Retries made after a transient network or server error.</summary>
     public long TransientRetries => Interlocked.Read(ref _retries[(int)AwsErrorClass.Transient]);
+
+    /// <summary>Attempts repeated because a call left work undone (unprocessed batch items, a claim lock held by another runner).</summary>
+    public long Repeats => Interlocked.Read(ref _repeats);
+
+    /// <summary>
+    /// The strategy for work a successful call left undone — DynamoDB's unprocessed batch items (throttling of part of a
+    /// batch), a lock another runner holds: the attempt is repeated while <paramref name="unfinished"/> says so, with
+    /// Polly's exponential backoff and jitter on <paramref name="time"/> (default: this policy's clock), at most
+    /// <paramref name="attempts"/> times in all; the last result is returned either way, for the caller to judge.
+    /// </summary>
+    public ResiliencePipeline<T> CreateRepeatPipeline<T>(Func<T, bool> unfinished, int attempts, TimeSpan delay, TimeSpan maxDelay, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(unfinished);
+        var builder = new ResiliencePipelineBuilder<T> { TimeProvider = time ?? _time };
+        if (attempts > 1)
+        {
+            builder.AddRetry(new RetryStrategyOptions<T>
+            {
+                Name = "Unfinished",
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is null && unfinished(args.Outcome.Result!)),
+                MaxRetryAttempts = attempts - 1,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = delay,
+                MaxDelay = maxDelay,
+                OnRetry = _ =>
+                {
+                    Interlocked.Increment(ref _repeats);
+                    return default;
+                },
+            });
+        }
+
+        return builder.Build();
+    }
 
     /// <summary>One retry strategy per error class: exponential backoff with jitter, counted. Polly refuses zero retries, so one attempt adds none.</summary>
     private void AddRetry(ResiliencePipelineBuilder builder, AwsErrorClass kind, string name, int attempts, TimeSpan delay, TimeSpan maxDelay)

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
+using Polly;
 using Recon.Core;
 using Recon.Core.Ports;
 
@@ -35,6 +36,8 @@ public sealed class DynamoArtifactIndex : IArtifactIndex
     private readonly string _table;
     private readonly AwsResilience _resilience;
     private readonly DynamoIndexOptions _options;
+    private readonly ResiliencePipeline<List<WriteRequest>?> _unprocessedWrites;
+    private readonly ResiliencePipeline<List<Dictionary<string, AttributeValue>>?> _unprocessedReads;
     private long _unprocessedRetried;
     private long _stalePointerWrites;
 
@@ -47,6 +50,10 @@ public sealed class DynamoArtifactIndex : IArtifactIndex
         _table = table;
         _resilience = resilience;
         _options = options ?? new DynamoIndexOptions();
+        _unprocessedWrites = resilience.CreateRepeatPipeline<List<WriteRequest>?>(
+            left => left is { Count: > 0 }, _options.UnprocessedAttempts, _options.UnprocessedDelay, _options.UnprocessedMaxDelay, _options.Time);
+        _unprocessedReads = resilience.CreateRepeatPipeline<List<Dictionary<string, AttributeValue>>?>(
+            left => left is { Count: > 0 }, _options.UnprocessedAttempts, _options.UnprocessedDelay, _options.UnprocessedMaxDelay, _options.Time);
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxConcurrentRequests, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.UnprocessedAttempts, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.ScanSegments, 1, nameof(options));
@@ -339,27 +346,28 @@ public sealed class DynamoArtifactIndex : IArtifactIndex
 
     private async ValueTask WriteBatchAsync(List<WriteRequest> batch, CancellationToken ct)
     {
+        // Unprocessed items are DynamoDB throttling part of a batch: Polly repeats with only those, backing off with jitter.
         var pending = batch;
-        for (int round = 1; ; round++)
+        int rounds = 0;
+        var left = await _unprocessedWrites.ExecuteAsync(async token =>
         {
+            if (rounds++ > 0)
+            {
+                Interlocked.Add(ref _unprocessedRetried, pending.Count);
+            }
+
             var requestItems = new Dictionary<string, List<WriteRequest>> { [_table] = pending };
             var response = await _resilience.ExecuteAsync(
                 $"BatchWriteItem {_table}",
-                token => _dynamo.BatchWriteItemAsync(new BatchWriteItemRequest { RequestItems = requestItems }, token),
-                ct).ConfigureAwait(false);
-            if (response.UnprocessedItems is null || !response.UnprocessedItems.TryGetValue(_table, out var left) || left.Count == 0)
-            {
-                return;
-            }
-
-            if (round >= _options.UnprocessedAttempts)
-            {
-                throw UnprocessedError("BatchWriteItem", left.Count, round);
-            }
-
-            Interlocked.Add(ref _unprocessedRetried, left.Count);
-            await Task.Delay(Backoff(round), _options.Time, ct).ConfigureAwait(false);
-            pending = left;
+                t => _dynamo.BatchWriteItemAsync(new BatchWriteItemRequest { RequestItems = requestItems }, t),
+                token).ConfigureAwait(false);
+            return response.UnprocessedItems is not null && response.UnprocessedItems.TryGetValue(_table, out var unprocessed) && unprocessed.Count > 0
+                ? pending = unprocessed
+                : null;
+        }, ct).ConfigureAwait(false);
+        if (left is { Count: > 0 })
+        {
+            throw UnprocessedError("BatchWriteItem", left.Count, rounds);
         }
     }
 
@@ -374,13 +382,19 @@ public sealed class DynamoArtifactIndex : IArtifactIndex
                 pending.Add(Key(id, sk));
             }
 
-            for (int round = 1; ; round++)
+            int rounds = 0;
+            var left = await _unprocessedReads.ExecuteAsync(async t =>
             {
+                if (rounds++ > 0)
+                {
+                    Interlocked.Add(ref _unprocessedRetried, pending.Count);
+                }
+
                 var requestItems = new Dictionary<string, KeysAndAttributes> { [_table] = new() { Keys = pending, ConsistentRead = _options.ConsistentReads } };
                 var response = await _resilience.ExecuteAsync(
                     $"BatchGetItem {_table}",
-                    t => _dynamo.BatchGetItemAsync(new BatchGetItemRequest { RequestItems = requestItems }, t),
-                    token).ConfigureAwait(false);
+                    call => _dynamo.BatchGetItemAsync(new BatchGetItemRequest { RequestItems = requestItems }, call),
+                    t).ConfigureAwait(false);
                 if (response.Responses is not null && response.Responses.TryGetValue(_table, out var items))
                 {
                     foreach (var item in items)
@@ -389,19 +403,13 @@ public sealed class DynamoArtifactIndex : IArtifactIndex
                     }
                 }
 
-                if (response.UnprocessedKeys is null || !response.UnprocessedKeys.TryGetValue(_table, out var left) || left.Keys is not { Count: > 0 })
-                {
-                    return;
-                }
-
-                if (round >= _options.UnprocessedAttempts)
-                {
-                    throw UnprocessedError("BatchGetItem", left.Keys.Count, round);
-                }
-
-                Interlocked.Add(ref _unprocessedRetried, left.Keys.Count);
-                await Task.Delay(Backoff(round), _options.Time, token).ConfigureAwait(false);
-                pending = left.Keys;
+                return response.UnprocessedKeys is not null && response.UnprocessedKeys.TryGetValue(_table, out var unprocessed) && unprocessed.Keys is { Count: > 0 }
+                    ? pending = unprocessed.Keys
+                    : null;
+            }, token).ConfigureAwait(false);
+            if (left is { Count: > 0 })
+            {
+                throw UnprocessedError("BatchGetItem", left.Count, rounds);
             }
         }, ct).ConfigureAwait(false);
         return found;
@@ -513,15 +521,6 @@ public sealed class DynamoArtifactIndex : IArtifactIndex
     }
 
     private ParallelOptions Bounded(CancellationToken ct) => new() { MaxDegreeOfParallelism = _options.MaxConcurrentRequests, CancellationToken = ct };
-
-    private TimeSpan Backoff(int round)
-    {
-        // Exponential with jitter in [50 %, 100 %]: batches that were throttled together do not come back together.
-        double ceiling = Math.Min(_options.UnprocessedMaxDelay.TotalMilliseconds, _options.UnprocessedDelay.TotalMilliseconds * Math.Pow(2, round - 1));
-#pragma warning disable CA5394 // Jitter, not security.
-        return TimeSpan.FromMilliseconds(ceiling * (0.5 + (Random.Shared.NextDouble() / 2)));
-#pragma warning restore CA5394
-    }
 
     private ReconRetryableException UnprocessedError(string operation, int left, int rounds) =>
         new(ReconErrorNames.Throttled, string.Create(CultureInfo.InvariantCulture,

@@ -130,6 +130,11 @@ public sealed class LocalFolderObjectStore : IObjectStore, IDisposable
         ct.ThrowIfCancellationRequested();
         ObjectDisposedException.ThrowIf(_disposed, this);
         string path = PathOf(key);
+        if (File.Exists(path))
+        {
+            LinkCheck.RequireRegularFileInItsFolder(key, path);
+        }
+
         try
         {
             Stream stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16, FileOptions.SequentialScan);

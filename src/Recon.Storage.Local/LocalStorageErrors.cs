@@ -13,6 +13,13 @@ internal static class LocalStorageErrors
             ? $"batch '{batchId}' cannot be claimed into a run: the ledger does not know it. Register it first ('recon backlog' lists known batches)."
             : $"batch '{batchId}' cannot be claimed into a run: it is {status}{(runId is null ? "" : $" (run {runId})")}, not pending. Another runner probably claimed it; 'recon backlog' shows runs in flight.");
 
+    public static ReconException UnreadableLedger(string path, Microsoft.Data.Sqlite.SqliteException e) =>
+        new($"the ledger '{path}' cannot be opened: {e.Message.TrimEnd('.')}. Restore it from a backup (stop every 'recon' on the folder first); " +
+            "the ledger cannot be rebuilt from the part-files, and a fresh one beside existing part-files is refused by 'recon run'.", e);
+
+    public static ReconException UnreadableIndex(string path, Microsoft.Data.Sqlite.SqliteException e) =>
+        new($"the index '{path}' cannot be opened: {e.Message.TrimEnd('.')}. Move it aside and run 'recon reindex', which rebuilds it from the part-files.", e);
+
     public static ReconException RunNotFound(string runId) =>
         new($"run '{runId}' is not in the ledger; 'recon backlog' lists the runs.");
 

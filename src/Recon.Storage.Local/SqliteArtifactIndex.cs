@@ -87,7 +87,15 @@ public sealed class SqliteArtifactIndex : IArtifactIndex, IDisposable
             DefaultTimeout = BusyTimeoutMs / 1000,
         }.ToString();
 
-        _writer = Open();
+        try
+        {
+            _writer = Open();
+        }
+        catch (SqliteException e)
+        {
+            throw LocalStorageErrors.UnreadableIndex(Path.GetFullPath(databasePath), e);
+        }
+
         try
         {
             SqliteNative.Execute(_writer, "PRAGMA journal_mode=WAL;");
@@ -98,6 +106,11 @@ public sealed class SqliteArtifactIndex : IArtifactIndex, IDisposable
             _insert = SqliteNative.Prepare(_writer, InsertSql);
             _insertFile = SqliteNative.Prepare(_writer, "INSERT OR IGNORE INTO index_files (file_key) VALUES (?1)");
             _selectFileId = SqliteNative.Prepare(_writer, "SELECT file_id FROM index_files WHERE file_key = ?1");
+        }
+        catch (SqliteException e)
+        {
+            _writer.Dispose();
+            throw LocalStorageErrors.UnreadableIndex(Path.GetFullPath(databasePath), e);
         }
         catch
         {

@@ -9,7 +9,7 @@ namespace Recon.Storage.Local;
 /// The ledger in one SQLite file. Every state change is a conditional update inside an immediate transaction, so
 /// a step recorded twice changes nothing and two ledgers (or processes) on one file can never claim one batch.
 /// </summary>
-public sealed class SqliteReconLedger : IReconLedger, IDisposable
+public sealed partial class SqliteReconLedger : IReconLedger, IDisposable
 {
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS batches (
@@ -27,7 +27,8 @@ public sealed class SqliteReconLedger : IReconLedger, IDisposable
             quarantined      INTEGER NOT NULL DEFAULT 0,
             reason           TEXT,
             discovered_at    INTEGER NOT NULL,
-            completed_at     INTEGER);
+            completed_at     INTEGER,
+            late_watermark   INTEGER);
         CREATE INDEX IF NOT EXISTS batches_by_window ON batches (window_start, batch_id);
         CREATE INDEX IF NOT EXISTS batches_by_run ON batches (run_id);
         CREATE TABLE IF NOT EXISTS runs (
@@ -67,7 +68,7 @@ public sealed class SqliteReconLedger : IReconLedger, IDisposable
     private const string Failed = "failed";
 
     private const string BatchColumns =
-        "batch_id, source, location, window_start, window_end, declared_records, status, run_id, lines, applied, duplicates, quarantined, reason, discovered_at, completed_at";
+        "batch_id, source, location, window_start, window_end, declared_records, status, run_id, lines, applied, duplicates, quarantined, reason, discovered_at, completed_at, late_watermark";
 
     private const string RunColumns =
         "seq, run_id, stage, partitions, created_at, prefetch_indexed_through, events, indexed_rows, error, stage_seconds, completed_at";
@@ -100,6 +101,7 @@ public sealed class SqliteReconLedger : IReconLedger, IDisposable
             SqliteNative.Execute(_connection, "PRAGMA busy_timeout=10000; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
             using var tx = _connection.BeginTransaction(deferred: false);
             Execute(tx, Schema);
+            AddMissingColumns(tx);
             if (Scalar(tx, "SELECT COUNT(*) FROM pragma_table_info('runs') WHERE name = 'process_token'") == 0)
             {
                 // A ledger written before the process turn was handed over: add its columns.
@@ -113,6 +115,11 @@ public sealed class SqliteReconLedger : IReconLedger, IDisposable
 
             tx.Commit();
         }
+        catch (SqliteException e)
+        {
+            _connection.Dispose();
+            throw LocalStorageErrors.UnreadableLedger(Path.GetFullPath(databasePath), e);
+        }
         catch
         {
             _connection.Dispose();
@@ -124,10 +131,11 @@ public sealed class SqliteReconLedger : IReconLedger, IDisposable
     {
         ArgumentNullException.ThrowIfNull(batch);
         return WriteAsync(tx => Execute(tx,
-            $"INSERT OR IGNORE INTO batches ({BatchColumns}) VALUES ($id, $source, $location, $ws, $we, $declared, $status, NULL, 0, 0, 0, 0, NULL, $discovered, NULL)",
+            $"INSERT OR IGNORE INTO batches ({BatchColumns}) VALUES ($id, $source, $location, $ws, $we, $declared, $status, NULL, 0, 0, 0, 0, NULL, $discovered, NULL, $late)",
             ("$id", batch.BatchId), ("$source", batch.Source), ("$location", batch.Location),
             ("$ws", Ticks(batch.WindowStart)), ("$we", Ticks(batch.WindowEnd)), ("$declared", batch.DeclaredRecords),
-            ("$status", Pending), ("$discovered", Ticks(batch.DiscoveredAt))) == 1, ct);
+            ("$status", Pending), ("$discovered", Ticks(batch.DiscoveredAt)),
+            ("$late", batch.LateWatermark is { } late ? Ticks(late) : DBNull.Value)) == 1, ct);
     }
 
     public async ValueTask FailBatchAsync(string batchId, string reason, DateTimeOffset at, CancellationToken ct)
@@ -419,6 +427,15 @@ public sealed class SqliteReconLedger : IReconLedger, IDisposable
         _gate.Dispose();
     }
 
+    /// <summary>Columns added after a ledger file may have been created: added in place, so an older ledger keeps working.</summary>
+    private static void AddMissingColumns(SqliteTransaction tx)
+    {
+        if (Scalar(tx, "SELECT COUNT(*) FROM pragma_table_info('batches') WHERE name = 'late_watermark'") == 0)
+        {
+            Execute(tx, "ALTER TABLE batches ADD COLUMN late_watermark INTEGER");
+        }
+    }
+
     private static string RunId(long seq) => "r-" + seq.ToString("D6", CultureInfo.InvariantCulture);
 
     private static long Ticks(DateTimeOffset value) => value.UtcTicks - UnixEpochTicks;
@@ -546,6 +563,7 @@ public sealed class SqliteReconLedger : IReconLedger, IDisposable
                 Reason = data.IsDBNull(12) ? null : data.GetString(12),
                 DiscoveredAt = Time(data.GetInt64(13)),
                 CompletedAt = data.IsDBNull(14) ? null : Time(data.GetInt64(14)),
+                LateWatermark = data.IsDBNull(15) ? null : Time(data.GetInt64(15)),
             });
         }
 

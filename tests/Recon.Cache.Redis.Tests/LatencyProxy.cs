@@ -12,14 +12,21 @@ public sealed class LatencyProxy : IDisposable
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _stop = new();
     private readonly int _targetPort;
-    private readonly TimeSpan _delay;
+    private long _delayTicks;
 
     public LatencyProxy(int targetPort, TimeSpan delay)
     {
         _targetPort = targetPort;
-        _delay = delay;
+        Delay = delay;
         _listener.Start();
         _ = AcceptLoopAsync();
+    }
+
+    /// <summary>The delay from now on; chunks already held keep theirs.</summary>
+    public TimeSpan Delay
+    {
+        get => TimeSpan.FromTicks(Interlocked.Read(ref _delayTicks));
+        set => Interlocked.Exchange(ref _delayTicks, value.Ticks);
     }
 
     public string Endpoint => $"127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
@@ -61,7 +68,11 @@ public sealed class LatencyProxy : IDisposable
             int read;
             while ((read = await input.ReadAsync(buffer, _stop.Token)) > 0)
             {
-                await Task.Delay(_delay, _stop.Token);
+                if (Delay > TimeSpan.Zero)
+                {
+                    await Task.Delay(Delay, _stop.Token);
+                }
+
                 await output.WriteAsync(buffer.AsMemory(0, read), _stop.Token);
             }
         }

@@ -1,4 +1,3 @@
-using Recon.Cache.Redis;
 using Recon.Core.Ports;
 using Recon.Testing.Contracts;
 using Recon.Testing.Servers;
@@ -9,6 +8,6 @@ namespace Recon.Cache.Redis.Tests;
 public sealed class RedisArtifactCacheContractTests : ArtifactCacheContract
 {
     protected override IArtifactCache CreateCache() => new RedisArtifactCache(
-        RedisConnectionOptions.Parse(SharedServers.Redis.Endpoint),
+        RedisConfiguration.Parse(SharedServers.Redis.Endpoint),
         new RedisArtifactCacheOptions { KeyPrefix = $"contract:{Guid.NewGuid():N}:" });
 }

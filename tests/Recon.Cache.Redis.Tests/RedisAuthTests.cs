@@ -1,4 +1,4 @@
-using Recon.Cache.Redis;
+using Recon.Core.Ports;
 using Recon.Testing.Servers;
 
 namespace Recon.Cache.Redis.Tests;
@@ -12,66 +12,100 @@ public sealed class AclRedisFixture : IDisposable
     public RedisServer Server { get; } = RedisServer.Start(
         "--requirepass", DefaultPassword,
         "--user", "alice", "on", ">" + AlicePassword, "~*", "&*", "+@all",
-        "--user", "reader", "on", ">reader-pw", "~pub:*", "+get", "+mget");
+        "--user", "reader", "on", ">reader-pw", "~pub:*", "+get", "+mget", "+@connection", "+info", "+config|get", "+cluster|nodes", "+cluster|slots", "+subscribe");
 
-    public void Dispose() => Server.Dispose();
+    /// <summary>The risky set-up: the default user has no password, and alice has one.</summary>
+    public RedisServer OpenDefaultServer { get; } = RedisServer.Start(
+        "--user", "alice", "on", ">" + AlicePassword, "~*", "&*", "+@all");
+
+    public void Dispose()
+    {
+        Server.Dispose();
+        OpenDefaultServer.Dispose();
+    }
 }
 
 public sealed class RedisAuthTests(AclRedisFixture fixture) : IClassFixture<AclRedisFixture>
 {
+    private static readonly ArtifactCacheKey Key = new("ORD-1", 1);
+
     private static CancellationToken Ct => CancellationToken.None;
 
     [Fact]
-    public async Task Auth_WithAnAclUser_ConnectsAsThatUser()
+    public async Task Cache_WithAnAclUser_ConnectsAsThatUser_AndWorks()
     {
-        using var client = new RedisClient($"{fixture.Server.Endpoint},user=alice,password={AclRedisFixture.AlicePassword}");
+        using var cache = Cache($"{fixture.Server.Endpoint},user=alice,password={AclRedisFixture.AlicePassword}");
 
-        Assert.Equal("alice", (await client.ExecuteAsync(["ACL", "WHOAMI"], Ct)).ToString());
-        await client.SetManyAsync([new("alice:k", [1])], TimeSpan.FromMinutes(1), Ct);
+        await cache.SetManyAsync([new(Key, [1])], Ct);
         var into = new byte[]?[1];
-        await client.GetManyAsync(["alice:k"], into, Ct);
+        await cache.GetManyAsync([Key], into, Ct);
+
         Assert.Equal([1], into[0]);
+        Assert.Equal("alice", (await cache.Connection!.GetDatabase().ExecuteAsync("ACL", "WHOAMI")).ToString());
+        Assert.Equal(0, cache.Stats.Errors);
     }
 
     [Fact]
-    public async Task Auth_WithPasswordOnly_AuthenticatesTheDefaultUser()
+    public async Task Cache_WithAPasswordOnlyUri_AuthenticatesTheDefaultUser()
     {
-        using var client = new RedisClient($"redis://:{AclRedisFixture.DefaultPassword}@{fixture.Server.Endpoint}");
+        using var cache = Cache($"redis://:{AclRedisFixture.DefaultPassword}@{fixture.Server.Endpoint}");
 
-        Assert.Equal("default", (await client.ExecuteAsync(["ACL", "WHOAMI"], Ct)).ToString());
+        await cache.GetManyAsync([Key], new byte[]?[1], Ct);
+
+        Assert.Equal("default", (await cache.Connection!.GetDatabase().ExecuteAsync("ACL", "WHOAMI")).ToString());
     }
 
     [Fact]
-    public async Task Auth_WithAWrongPassword_FailsWithTheServersError_AndNeverShowsThePassword()
+    public async Task Cache_WithAWrongPassword_Throws_NamingTheUser_AndNeverShowsThePassword()
     {
-        using var client = new RedisClient($"{fixture.Server.Endpoint},user=alice,password=Wrong-Secret-55");
+        using var cache = Cache($"{fixture.Server.Endpoint},user=alice,password=Wrong-Secret-55,connectTimeout=2000");
 
-        var error = await Assert.ThrowsAsync<RedisException>(async () => await client.GetManyAsync(["k"], new byte[]?[1], Ct));
+        var error = await Assert.ThrowsAsync<RedisAuthenticationException>(async () =>
+        {
+            await cache.GetManyAsync([Key], new byte[]?[1], Ct);
+            Assert.Fail(cache.LastError);
+        });
 
-        Assert.StartsWith("WRONGPASS", error.ServerError, StringComparison.Ordinal);
-        Assert.Contains("AUTH failed", error.Message, StringComparison.Ordinal);
         Assert.Contains("'alice'", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("Wrong-Secret-55", error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task NoPassword_OnAServerThatRequiresOne_FailsWithNoAuth()
+    public async Task Cache_WithAWrongPassword_WhileTheDefaultUserHasNone_RefusesTheSilentDefaultLogin()
     {
-        using var client = new RedisClient(fixture.Server.Endpoint);
+        using var cache = Cache($"{fixture.OpenDefaultServer.Endpoint},user=alice,password=Wrong-Secret-56,connectTimeout=2000");
 
-        var error = await Assert.ThrowsAsync<RedisException>(async () => await client.ExecuteAsync(["GET", "k"], Ct));
+        var error = await Assert.ThrowsAsync<RedisAuthenticationException>(async () => await cache.SetManyAsync([new(Key, [1])], Ct));
 
-        Assert.StartsWith("NOAUTH", error.ServerError, StringComparison.Ordinal);
+        Assert.Contains("connected as user 'default', not as 'alice'", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Wrong-Secret-56", error.ToString(), StringComparison.Ordinal);
+        using var admin = new RedisAdmin(fixture.OpenDefaultServer.Endpoint);
+        Assert.Equal("0", await admin.RunAsync("DBSIZE")); // nothing was written as 'default'
     }
 
     [Fact]
-    public async Task AclUser_WithoutWriteRights_GetsNoPerm_OnSetMany()
+    public async Task Cache_WithTheRightPassword_WhileTheDefaultUserHasNone_ConnectsAsTheUser()
     {
-        using var client = new RedisClient($"{fixture.Server.Endpoint},user=reader,password=reader-pw");
-        await client.GetManyAsync(["pub:a", "pub:b"], new byte[]?[2], Ct);
+        using var cache = Cache($"{fixture.OpenDefaultServer.Endpoint},user=alice,password={AclRedisFixture.AlicePassword}");
 
-        var error = await Assert.ThrowsAsync<RedisException>(async () => await client.SetManyAsync([new("pub:a", [1])], null, Ct));
+        await cache.SetManyAsync([new(new("ORD-2", 1), [2])], Ct);
 
-        Assert.StartsWith("NOPERM", error.ServerError, StringComparison.Ordinal);
+        Assert.Equal(0, cache.Stats.Errors);
+        Assert.Equal("alice", (await cache.Connection!.GetDatabase().ExecuteAsync("ACL", "WHOAMI")).ToString());
     }
+
+    [Fact]
+    public async Task AclUser_WithoutWriteRights_CanRead_AndItsRefusedWritesAreCountedErrors()
+    {
+        using var cache = Cache($"{fixture.Server.Endpoint},user=reader,password=reader-pw", "pub:");
+        await cache.GetManyAsync([Key], new byte[]?[1], Ct);
+        Assert.True(cache.Stats.Errors == 0, cache.LastError);
+
+        await cache.SetManyAsync([new(Key, [1])], Ct);
+
+        Assert.Equal(1, cache.Stats.Errors);
+    }
+
+    private static RedisArtifactCache Cache(string connection, string prefix = "auth:") =>
+        new(RedisConfiguration.Parse(connection), new RedisArtifactCacheOptions { KeyPrefix = prefix, Timeout = TimeSpan.FromSeconds(5) });
 }

@@ -1,11 +1,12 @@
 using System.Net.Security;
-using Recon.Cache.Redis;
+using Recon.Core.Ports;
 using Recon.Testing;
 using Recon.Testing.Servers;
+using StackExchange.Redis;
 
 namespace Recon.Cache.Redis.Tests;
 
-/// <summary>TLS-only redis-server (plain port off) with a self-signed certificate made by the fixture.</summary>
+/// <summary>TLS-only redis-server (plain port off) with a self-signed CA certificate made by the fixture.</summary>
 public sealed class TlsRedisFixture : IDisposable
 {
     private readonly TempFolder _folder = new();
@@ -36,73 +37,82 @@ public sealed class RedisTlsTests(TlsRedisFixture fixture) : IClassFixture<TlsRe
 {
     private static CancellationToken Ct => CancellationToken.None;
 
-    private RedisConnectionOptions Tls(string extra = "") =>
-        RedisConnectionOptions.Parse($"{fixture.Server.Endpoint},ssl=true,sslHost=localhost,connectTimeout=3000{extra}");
-
     [Fact]
-    public async Task Tls_WithTheServersCaTrusted_CarriesCommandsAndBinaryValues()
+    public async Task Tls_WithTheServersCaTrusted_CarriesBinaryValues()
     {
-        using var client = new RedisClient(Tls() with { TrustedCertificateAuthority = fixture.Certificate.Certificate });
+        var options = Tls();
+        options.TrustIssuer(fixture.Certificate.CertificateFile);
+        using var cache = Cache(options);
         var big = new byte[300_000];
         new Random(7).NextBytes(big);
 
-        await client.SetManyAsync([new("tls:big", big), new("tls:small", [1, 2])], TimeSpan.FromMinutes(1), Ct);
+        await cache.SetManyAsync([new(new("big", 1), big), new(new("small", 1), [1, 2])], Ct);
         var into = new byte[]?[3];
-        await client.GetManyAsync(["tls:small", "tls:big", "tls:none"], into, Ct);
+        await cache.GetManyAsync([new("small", 1), new("big", 1), new("none", 1)], into, Ct);
 
         Assert.Equal([1, 2], into[0]);
         Assert.Equal(big, into[1]);
         Assert.Null(into[2]);
-        var info = (await client.ExecuteAsync(["INFO", "server"], Ct)).ToString();
-        Assert.Contains("redis_version:7.", info, StringComparison.Ordinal);
+        Assert.Equal(0, cache.Stats.Errors);
     }
 
     [Fact]
-    public async Task Tls_WithoutTrustingTheCertificate_FailsTheHandshake()
+    public async Task Tls_WithoutTrustingTheCertificate_NeverConnects_AndCallsAreCountedErrors()
     {
-        using var client = new RedisClient(Tls());
+        using var cache = Cache(Tls());
 
-        var error = await Assert.ThrowsAsync<RedisException>(async () => await client.ExecuteAsync(["PING"], Ct));
+        var into = new byte[]?[] { [9] };
+        await cache.GetManyAsync([new("k", 1)], into, Ct);
 
-        Assert.Contains("TLS handshake failed", error.Message, StringComparison.Ordinal);
+        Assert.Null(into[0]);
+        Assert.Equal(1, cache.Stats.Errors);
     }
 
     [Fact]
     public async Task Tls_WithAServerNameTheCertificateDoesNotCarry_FailsEvenWithTheCaTrusted()
     {
-        using var client = new RedisClient(Tls() with
-        {
-            SslHost = "other.example",
-            TrustedCertificateAuthority = fixture.Certificate.Certificate,
-        });
+        var options = Tls("other.example");
+        options.TrustIssuer(fixture.Certificate.CertificateFile);
+        using var cache = Cache(options);
 
-        var error = await Assert.ThrowsAsync<RedisException>(async () => await client.ExecuteAsync(["PING"], Ct));
+        await cache.GetManyAsync([new("k", 1)], new byte[]?[1], Ct);
 
-        Assert.Contains("TLS handshake failed", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, cache.Stats.Errors);
     }
 
     [Fact]
     public async Task Tls_WithACustomValidationCallback_UsesIt()
     {
         string? seenSubject = null;
-        using var client = new RedisClient(Tls() with
+        var options = Tls();
+        options.CertificateValidation += (_, certificate, _, errors) =>
         {
-            CertificateValidation = (_, certificate, _, errors) =>
-            {
-                seenSubject = certificate?.Subject;
-                return errors == SslPolicyErrors.RemoteCertificateChainErrors;
-            },
-        });
+            seenSubject = certificate?.Subject;
+            return errors == SslPolicyErrors.RemoteCertificateChainErrors;
+        };
+        using var cache = Cache(options);
 
-        Assert.Equal("PONG", (await client.ExecuteAsync(["PING"], Ct)).Text);
+        await cache.SetManyAsync([new(new("k", 1), [5])], Ct);
+
+        Assert.Equal(0, cache.Stats.Errors);
         Assert.Equal("CN=localhost", seenSubject);
     }
 
     [Fact]
-    public async Task PlainTcp_ToATlsPort_FailsWithinTheTimeouts()
+    public async Task PlainTcp_ToATlsPort_IsACountedError_WithinTheTimeout()
     {
-        using var client = new RedisClient($"{fixture.Server.Endpoint},connectTimeout=500,syncTimeout=500");
+        using var cache = Cache(RedisConfiguration.Parse($"{fixture.Server.Endpoint},connectTimeout=500"));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
 
-        await Assert.ThrowsAnyAsync<RedisException>(async () => await client.ExecuteAsync(["PING"], Ct));
+        await cache.GetManyAsync([new("k", 1)], new byte[]?[1], Ct);
+
+        Assert.Equal(1, cache.Stats.Errors);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"took {clock.Elapsed}");
     }
+
+    private ConfigurationOptions Tls(string sslHost = "localhost") =>
+        RedisConfiguration.Parse($"{fixture.Server.Endpoint},ssl=true,sslHost={sslHost},connectTimeout=2000");
+
+    private static RedisArtifactCache Cache(ConfigurationOptions options) =>
+        new(options, new RedisArtifactCacheOptions { KeyPrefix = "tls:", Timeout = TimeSpan.FromSeconds(3) });
 }

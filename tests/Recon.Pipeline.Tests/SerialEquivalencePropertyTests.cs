@@ -10,10 +10,11 @@ public class SerialEquivalencePropertyTests
     private static readonly string[] Currencies = ["USD", "EUR", "JPY"];
     private static readonly string[] Types = ["receivable", "payable", "royalty", "remittance", "correction"];
 
-    public sealed record Scenario(int Seed, int Batches, int Arrivals, int MaxRunEvents, int IndexWorkers, int FilesPerWorker, int[] PartitionsPerArrival, int PartFileLimit)
+    public sealed record Scenario(int Seed, int Batches, int Arrivals, int MaxRunEvents, int IndexWorkers, int FilesPerWorker, int[] PartitionsPerArrival, int PartFileLimit,
+        bool Hot, int Fanout)
     {
         public override string ToString() =>
-            $"seed={Seed} batches={Batches} arrivals={Arrivals} maxRunEvents={MaxRunEvents} workers={IndexWorkers}/{FilesPerWorker} partitions=[{string.Join(",", PartitionsPerArrival)}] partLimit={PartFileLimit}";
+            $"seed={Seed} batches={Batches} arrivals={Arrivals} maxRunEvents={MaxRunEvents} workers={IndexWorkers}/{FilesPerWorker} partitions=[{string.Join(",", PartitionsPerArrival)}] partLimit={PartFileLimit} hot={Hot} fanout={Fanout}";
     }
 
     [Fact]
@@ -21,14 +22,16 @@ public class SerialEquivalencePropertyTests
     {
         var gen =
             from seed in Gen.Choose(0, int.MaxValue - 1)
-            from batches in Gen.Choose(1, 8)
+            from batches in Gen.Choose(1, 10)
             from arrivals in Gen.Choose(1, batches)
             from maxRunEvents in Gen.Choose(1, 60)
             from workers in Gen.Choose(1, 8)
             from filesPerWorker in Gen.Choose(1, 3)
             from partitions in Gen.ArrayOf(Gen.Choose(1, 32), arrivals)
             from partLimit in Gen.Elements(300, 2_000, 1 << 20)
-            select new Scenario(seed, batches, arrivals, maxRunEvents, workers, filesPerWorker, partitions, partLimit);
+            from hot in Gen.Elements(false, true)
+            from fanout in Gen.Elements(2, 3, 8)
+            select new Scenario(seed, batches, arrivals, maxRunEvents, workers, filesPerWorker, partitions, partLimit, hot, fanout);
 
         Prop.ForAll(gen.ToArbitrary(), scenario => Check(scenario).GetAwaiter().GetResult())
             .Check(Config.QuickThrowOnFailure.WithMaxTest(25));
@@ -42,11 +45,13 @@ public class SerialEquivalencePropertyTests
         for (int b = 0; b < s.Batches; b++)
         {
             var batch = new List<ReferenceFold.Ev>();
-            int n = random.Next(1, 25);
+            // Hot shapes: one artifact takes most lines, over many versions, so its segment chain grows and compacts;
+            // ids are drawn from a wider range so that re-sent events hit old, compacted segments.
+            int n = random.Next(1, s.Hot ? 40 : 25);
             for (int i = 0; i < n; i++)
             {
-                string artifact = Artifacts[random.Next(Artifacts.Length)];
-                string eventId = $"e-{random.Next(0, 40)}";
+                string artifact = s.Hot && random.Next(4) != 0 ? "HOT-1" : Artifacts[random.Next(Artifacts.Length)];
+                string eventId = $"e-{random.Next(0, s.Hot ? 300 : 40)}";
                 ReferenceFold.Ev e;
                 if (first.TryGetValue((artifact, eventId), out var earlier) && random.Next(4) != 0)
                 {
@@ -86,6 +91,7 @@ public class SerialEquivalencePropertyTests
                 IndexWorkers = s.IndexWorkers,
                 FilesPerIndexWorker = s.FilesPerWorker,
                 PartFileSizeLimit = s.PartFileLimit,
+                SegmentFanout = s.Fanout,
                 Parallelism = 2,
             });
             var report = await TestWorld.RunAsync(ctx);

@@ -206,7 +206,7 @@ internal static class PipelineBenchmark
                 long t0 = Stopwatch.GetTimestamp();
                 var row = await ctx.Index.GetLatestAsync(ids[i], token) ?? throw Core.ReconErrors.ArtifactNotFound(ids[i]);
                 byte[] record = await reader.ReadRecordAsync(row, token);
-                ArtifactRecordReader.Decode(record, row.File, row.Offset, row.ArtifactId, row.Version);
+                await reader.DecodePageAsync(row, record, 0, long.MaxValue, token);
                 latencies[i] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
                 records[i] = new(new ArtifactCacheKey(row.ArtifactId, row.Version), record);
             });
@@ -240,7 +240,7 @@ internal static class PipelineBenchmark
 
     private static RedisArtifactCache NewRedis(string connection, string keyPrefix, List<RedisArtifactCache> owned)
     {
-        var cache = new RedisArtifactCache(RedisConnectionOptions.Parse(connection), new RedisArtifactCacheOptions { KeyPrefix = keyPrefix, Ttl = RedisTtl });
+        var cache = new RedisArtifactCache(RedisConfiguration.Parse(connection), new RedisArtifactCacheOptions { KeyPrefix = keyPrefix, Ttl = RedisTtl });
         owned.Add(cache);
         return cache;
     }

@@ -16,13 +16,16 @@ internal static class ArtifactCommands
 
         var id = new Argument<string>("ID") { Description = "Artifact id" };
         var asOf = new Option<string?>("--as-of") { Description = "The version current at this time (ISO 8601 with offset)" };
+        var page = new Option<string?>("--lines") { Description = "Only lines OFFSET:LIMIT (0-based), read from the segments that hold them; line_count stays the total" };
         var json = CliOptions.Json();
-        var get = new Command("get", "The latest version of an artifact, or its version as of a time") { id, asOf, json };
+        var get = new Command("get", "The latest version of an artifact, or its version as of a time") { id, asOf, page, json };
         get.SetAction(async (pr, ct) =>
         {
             DateTimeOffset? at = pr.GetValue(asOf) is { } s ? CliOptions.ParseTime(s, "--as-of") : null;
             using var ws = Workspace.Open(CliOptions.Settings(pr), create: false);
-            var version = await ws.Queries.GetAsync(pr.GetValue(id)!, at, ct);
+            var version = pr.GetValue(page) is { } p
+                ? await ws.Queries.GetLinesAsync(pr.GetValue(id)!, at, ParsePage(p).Offset, ParsePage(p).Limit, ct)
+                : await ws.Queries.GetAsync(pr.GetValue(id)!, at, ct);
             if (pr.GetValue(json))
             {
                 io.Out.WriteLine(Encoding.UTF8.GetString(ArtifactCodec.ToUtf8(version.State, indented: true)));
@@ -56,7 +59,7 @@ internal static class ArtifactCommands
                         w.WriteString("run_id", v.State.RunId);
                         JsonOut.Time(w, "updated_at", v.State.UpdatedAt);
                         w.WriteString("status", v.State.Status);
-                        w.WriteNumber("line_count", v.State.Lines.Count);
+                        w.WriteNumber("line_count", v.State.LineCount);
                         JsonOut.Amounts(w, "balances", v.State.Balances);
                         w.WriteString("file", v.Row.File);
                         w.WriteNumber("offset", v.Row.Offset);
@@ -74,11 +77,11 @@ internal static class ArtifactCommands
                 {
                     table.AddRow(
                         v.State.Version.ToString(CultureInfo.InvariantCulture),
-                        v.State.RunId,
+                        TerminalText.Cell(v.State.RunId),
                         IsoTime.Format(v.State.UpdatedAt),
-                        v.State.Status,
-                        v.State.Lines.Count.ToString(CultureInfo.InvariantCulture),
-                        Markup.Escape(FormatAmounts(v.State.Balances)));
+                        TerminalText.Cell(v.State.Status),
+                        v.State.LineCount.ToString(CultureInfo.InvariantCulture),
+                        TerminalText.Cell(FormatAmounts(v.State.Balances)));
                 }
 
                 io.Console.Write(table);
@@ -90,31 +93,41 @@ internal static class ArtifactCommands
         root.Add(artifact);
     }
 
+    private static (long Offset, long Limit) ParsePage(string s)
+    {
+        int colon = s.IndexOf(':', StringComparison.Ordinal);
+        return colon > 0 &&
+               long.TryParse(s.AsSpan(0, colon), NumberStyles.None, CultureInfo.InvariantCulture, out long offset) &&
+               long.TryParse(s.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out long limit)
+            ? (offset, limit)
+            : throw new UsageException($"--lines takes OFFSET:LIMIT, two whole numbers such as 0:100 (got '{s}').");
+    }
+
     public static void PrintArtifact(CliIO io, ArtifactVersion v)
     {
         var a = v.State;
         var head = new Grid().AddColumn().AddColumn();
-        head.AddRow("artifact", Markup.Escape(a.ArtifactId));
-        head.AddRow("entity", Markup.Escape(a.Entity));
-        head.AddRow("version", $"{a.Version} (run {a.RunId}, {IsoTime.Format(a.UpdatedAt)})");
-        head.AddRow("status", a.Status);
-        head.AddRow("balances", Markup.Escape(FormatAmounts(a.Balances)));
-        head.AddRow("totals", Markup.Escape(string.Join("; ", a.Totals.Select(t => $"{t.Key}: {FormatAmounts(t.Value)}"))));
-        head.AddRow("lines", $"{a.Lines.Count} ({(a.FirstEventAt is { } f ? IsoTime.Format(f) : "-")} … {(a.LastEventAt is { } l ? IsoTime.Format(l) : "-")})");
-        head.AddRow("stored", Markup.Escape($"{v.Row.File} @ {v.Row.Offset} (+{v.Row.Length} bytes)"));
+        head.AddRow("artifact", TerminalText.Cell(a.ArtifactId));
+        head.AddRow("entity", TerminalText.Cell(a.Entity));
+        head.AddRow("version", TerminalText.Cell($"{a.Version} (run {a.RunId}, {IsoTime.Format(a.UpdatedAt)})"));
+        head.AddRow("status", TerminalText.Cell(a.Status));
+        head.AddRow("balances", TerminalText.Cell(FormatAmounts(a.Balances)));
+        head.AddRow("totals", TerminalText.Cell(string.Join("; ", a.Totals.Select(t => $"{t.Key}: {FormatAmounts(t.Value)}"))));
+        head.AddRow("lines", $"{a.LineCount}{(a.LineCount != a.Lines.Count ? $", {a.Lines.Count} shown" : "")} ({(a.FirstEventAt is { } f ? IsoTime.Format(f) : "-")} … {(a.LastEventAt is { } l ? IsoTime.Format(l) : "-")})");
+        head.AddRow("stored", TerminalText.Cell($"{v.Row.File} @ {v.Row.Offset} (+{v.Row.Length} bytes)"));
         io.Console.Write(head);
         var lines = new Table().AddColumns("event_id", "type", "amount", "currency", "occurred_at", "reverses", "entity", "batch");
         foreach (var line in a.Lines)
         {
             lines.AddRow(
-                Markup.Escape(line.EventId),
-                Markup.Escape(line.Type),
+                TerminalText.Cell(line.EventId),
+                TerminalText.Cell(line.Type),
                 line.Amount.ToString(CultureInfo.InvariantCulture),
-                line.Currency,
+                TerminalText.Cell(line.Currency),
                 IsoTime.Format(line.OccurredAt),
-                Markup.Escape(line.Reverses ?? ""),
-                Markup.Escape(line.Entity),
-                Markup.Escape(line.BatchId ?? ""));
+                TerminalText.Cell(line.Reverses ?? ""),
+                TerminalText.Cell(line.Entity),
+                TerminalText.Cell(line.BatchId ?? ""));
         }
 
         io.Console.Write(lines);

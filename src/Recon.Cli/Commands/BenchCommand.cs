@@ -169,8 +169,120 @@ internal static class BenchCommand
 
             return 0;
         });
+        cmd.Add(HotCommand(io));
         root.Add(cmd);
     }
+
+    private static Command HotCommand(CliIO io)
+    {
+        var runs = new Option<int>("--runs") { Description = "Runs (one batch each)", DefaultValueFactory = _ => 100 };
+        var lines = new Option<int>("--lines") { Description = "Lines the hot artifact gains per run (as many again go to new artifacts)", DefaultValueFactory = _ => 20_000 };
+        var partitions = new Option<int>("--partitions") { Description = "Hash partitions", DefaultValueFactory = _ => 8 };
+        var keep = new Option<bool>("--keep") { Description = "Keep the benchmark's folder" };
+        var json = CliOptions.Json();
+        var hot = new Command("hot", "Benchmark artifact growth: one artifact gains LINES lines per run for RUNS runs; per-run cost and total bytes")
+        {
+            runs, lines, partitions, keep, json,
+        };
+        hot.SetAction(async (pr, ct) =>
+        {
+            int r = pr.GetValue(runs), l = pr.GetValue(lines);
+            if (r < 1 || l < 1)
+            {
+                throw new UsageException("--runs and --lines must be at least 1.");
+            }
+
+            var settings = CliOptions.Settings(pr);
+            if (settings.Backend == Hosting.BackendKind.Aws)
+            {
+                throw new UsageException("bench hot runs on the local backend only.");
+            }
+
+            string folder = Path.Combine(Path.GetFullPath(settings.DataDirectory), "bench-hot-" + Guid.NewGuid().ToString("N")[..8]);
+            try
+            {
+                var result = await HotArtifactBenchmark.RunAsync(folder, r, l, pr.GetValue(partitions), msg => io.Error.WriteLine($"bench hot: {msg}"), ct);
+                WriteHot(io, result, pr.GetValue(json));
+            }
+            finally
+            {
+                if (!pr.GetValue(keep) && Directory.Exists(folder))
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
+            }
+
+            return 0;
+        });
+        return hot;
+    }
+
+    private static void WriteHot(CliIO io, HotBenchResult r, bool json)
+    {
+        double timeRatio = r.LastOverFirst(x => x.Seconds);
+        double writtenRatio = r.LastOverFirst(x => x.PartFileBytes);
+        double readRatio = r.LastOverFirst(x => x.RangedBytesRead + x.PrefetchFileBytes);
+        double bytesOverInput = (double)r.PartFileBytes / r.InputBytes;
+        if (json)
+        {
+            JsonOut.Write(io.Out, w =>
+            {
+                w.WriteStartObject();
+                w.WriteNumber("runs", r.Runs);
+                w.WriteNumber("lines_per_run", r.Lines);
+                w.WriteStartArray("per_run");
+                foreach (var run in r.PerRun)
+                {
+                    w.WriteStartObject();
+                    w.WriteNumber("run", run.Run);
+                    w.WriteStartObject("stage_seconds");
+                    foreach (var (stage, s) in run.StageSeconds)
+                    {
+                        w.WriteNumber(stage, Math.Round(s, 3));
+                    }
+
+                    w.WriteEndObject();
+                    w.WriteNumber("seconds", Math.Round(run.Seconds, 3));
+                    w.WriteNumber("input_bytes", run.InputBytes);
+                    w.WriteNumber("part_file_bytes_written", run.PartFileBytes);
+                    w.WriteNumber("ranged_bytes_read", run.RangedBytesRead);
+                    w.WriteNumber("ranged_reads", run.RangedReads);
+                    w.WriteNumber("prefetch_file_bytes", run.PrefetchFileBytes);
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
+                w.WriteNumber("input_bytes", r.InputBytes);
+                w.WriteNumber("part_file_bytes", r.PartFileBytes);
+                w.WriteNumber("part_file_bytes_over_input", Math.Round(bytesOverInput, 3));
+                w.WriteNumber("last10_over_first10_seconds", Math.Round(timeRatio, 3));
+                w.WriteNumber("last10_over_first10_bytes_written", Math.Round(writtenRatio, 3));
+                w.WriteNumber("last10_over_first10_bytes_read", Math.Round(readRatio, 3));
+                w.WriteNumber("peak_rss_mb", Math.Round(r.PeakRssMb));
+                w.WriteEndObject();
+            });
+            return;
+        }
+
+        var t = new Table().AddColumns("run", "reduce s", "prefetch s", "process s", "index s", "total s", "written MB", "read MB (reads)", "pre-fetch file MB");
+        foreach (var run in r.PerRun)
+        {
+            t.AddRow(
+                run.Run.ToString(CultureInfo.InvariantCulture),
+                Stage(run, "reduce"), Stage(run, "prefetch"), Stage(run, "process"), Stage(run, "index"),
+                run.Seconds.ToString("F2", CultureInfo.InvariantCulture),
+                (run.PartFileBytes / 1e6).ToString("F2", CultureInfo.InvariantCulture),
+                $"{(run.RangedBytesRead / 1e6).ToString("F2", CultureInfo.InvariantCulture)} ({run.RangedReads})",
+                (run.PrefetchFileBytes / 1e6).ToString("F3", CultureInfo.InvariantCulture));
+        }
+
+        io.Console.Write(t);
+        io.Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"part-files {r.PartFileBytes / 1e6:F1} MB for {r.InputBytes / 1e6:F1} MB of input ({bytesOverInput:F2}x); last 10 runs over first 10: time {timeRatio:F2}x, bytes written {writtenRatio:F2}x, bytes read {readRatio:F2}x; peak RSS {r.PeakRssMb:F0} MB"));
+    }
+
+    private static string Stage(HotRun run, string stage) =>
+        run.StageSeconds.TryGetValue(stage, out var s) ? s.ToString("F2", CultureInfo.InvariantCulture) : "-";
 
     private static bool Given(ParseResult pr, Option option) => pr.GetResult(option) is { Implicit: false };
 }

@@ -50,7 +50,7 @@ internal static class DemoCommand
             io.Console.Write(table);
             foreach (var f in report.Failures)
             {
-                io.Error.WriteLine($"recon: failed: {f}");
+                io.Error.WriteLine(TerminalText.Safe($"recon: failed: {f}"));
             }
 
             var reader = new ArtifactRecordReader(ws.Context.Store, ws.Context.Cache);

@@ -15,7 +15,9 @@ internal static class LedgerCommands
         var backlog = new Command("backlog", "Pending batches and events, oldest pending age, runs in flight, failed batches, watermarks") { bjson };
         backlog.SetAction(async (pr, ct) =>
         {
-            using var ws = Workspace.Open(CliOptions.Settings(pr), create: true);
+            var settings = CliOptions.Settings(pr);
+            Workspace.RequireInbox(settings);
+            using var ws = Workspace.Open(settings, create: true);
             // Registering what the inbox holds makes the pending figures true; it changes no batch's state.
             await new InboxScanner(ws.Context).ScanAsync(ct);
             var report = await BacklogReport.BuildAsync(ws.Context.Ledger, ws.Context.Time.GetUtcNow(), ct);
@@ -53,11 +55,11 @@ internal static class LedgerCommands
                 return 0;
             }
 
-            var table = new Table().AddColumns("batch_id", "source", "status", "lines", "applied", "duplicates", "quarantined", "run", "reason");
+            var table = new Table().AddColumns("batch_id", "source", "status", "lines", "applied", "duplicates", "quarantined", "run", "late", "reason");
             foreach (var b in list)
             {
-                table.AddRow(Markup.Escape(b.BatchId), Markup.Escape(b.Source), Status(b.Status), N(b.Lines), N(b.Applied), N(b.Duplicates),
-                    N(b.Quarantined), b.RunId ?? "", Markup.Escape(b.Reason ?? ""));
+                table.AddRow(TerminalText.Cell(b.BatchId), TerminalText.Cell(b.Source), Status(b.Status), N(b.Lines), N(b.Applied), N(b.Duplicates),
+                    N(b.Quarantined), TerminalText.Cell(b.RunId), Late(b), TerminalText.Cell(b.Reason ?? ""));
             }
 
             io.Console.Write(table);
@@ -103,8 +105,8 @@ internal static class LedgerCommands
             var table = new Table().AddColumns("batch", "file", "line", "reason", "detail", "raw");
             foreach (var q in lines)
             {
-                table.AddRow(Markup.Escape(q.BatchId), Markup.Escape(q.File), N(q.Line), q.Reason, Markup.Escape(q.Detail),
-                    Markup.Escape(q.Raw.Length > 80 ? q.Raw[..80] + "…" : q.Raw));
+                table.AddRow(TerminalText.Cell(q.BatchId), TerminalText.Cell(q.File), N(q.Line), TerminalText.Cell(q.Reason), TerminalText.Cell(q.Detail),
+                    TerminalText.Cell(q.Raw.Length > 80 ? q.Raw[..80] + "…" : q.Raw));
             }
 
             io.Console.Write(table);
@@ -123,7 +125,7 @@ internal static class LedgerCommands
             var runs = new Table().AddColumns("run", "stage", "batches", "events", "created_at");
             foreach (var run in r.InFlightRuns)
             {
-                runs.AddRow(run.RunId, run.Stage.ToString().ToLowerInvariant(), run.BatchIds.Count.ToString(CultureInfo.InvariantCulture), N(run.Events), IsoTime.Format(run.CreatedAt));
+                runs.AddRow(TerminalText.Cell(run.RunId), run.Stage.ToString().ToLowerInvariant(), run.BatchIds.Count.ToString(CultureInfo.InvariantCulture), N(run.Events), IsoTime.Format(run.CreatedAt));
             }
 
             io.Console.Write(runs);
@@ -135,16 +137,28 @@ internal static class LedgerCommands
             var failed = new Table().AddColumns("batch_id", "source", "reason");
             foreach (var b in r.FailedBatches)
             {
-                failed.AddRow(Markup.Escape(b.BatchId), Markup.Escape(b.Source), Markup.Escape(b.Reason ?? ""));
+                failed.AddRow(TerminalText.Cell(b.BatchId), TerminalText.Cell(b.Source), TerminalText.Cell(b.Reason ?? ""));
             }
 
             io.Console.Write(failed);
         }
 
+        io.Out.WriteLine($"late batches: {r.LateBatches.Count}");
+        if (r.LateBatches.Count > 0)
+        {
+            var late = new Table().AddColumns("batch_id", "source", "status", "window_start", "arrived after complete through");
+            foreach (var b in r.LateBatches)
+            {
+                late.AddRow(TerminalText.Cell(b.BatchId), TerminalText.Cell(b.Source), Status(b.Status), IsoTime.Format(b.WindowStart), IsoTime.Format(b.LateWatermark!.Value));
+            }
+
+            io.Console.Write(late);
+        }
+
         var marks = new Table().AddColumns("source", "complete through", "waiting", "failed");
         foreach (var w in r.Watermarks)
         {
-            marks.AddRow(Markup.Escape(w.Source), w.CompleteThrough is { } t ? IsoTime.Format(t) : "-", w.Waiting.ToString(CultureInfo.InvariantCulture), w.Failed.ToString(CultureInfo.InvariantCulture));
+            marks.AddRow(TerminalText.Cell(w.Source), w.CompleteThrough is { } t ? IsoTime.Format(t) : "-", w.Waiting.ToString(CultureInfo.InvariantCulture), w.Failed.ToString(CultureInfo.InvariantCulture));
         }
 
         io.Console.Write(marks);
@@ -193,6 +207,19 @@ internal static class LedgerCommands
         }
 
         w.WriteEndArray();
+        w.WriteStartArray("late_batches");
+        foreach (var b in r.LateBatches)
+        {
+            w.WriteStartObject();
+            w.WriteString("batch_id", b.BatchId);
+            w.WriteString("source", b.Source);
+            w.WriteString("status", Status(b.Status));
+            JsonOut.Time(w, "window_start", b.WindowStart);
+            JsonOut.Time(w, "late_watermark", b.LateWatermark);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
         w.WriteStartArray("watermarks");
         foreach (var m in r.Watermarks)
         {
@@ -221,6 +248,8 @@ internal static class LedgerCommands
         w.WriteNumber("declared_records", b.DeclaredRecords);
         JsonOut.Time(w, "window_start", b.WindowStart);
         JsonOut.Time(w, "window_end", b.WindowEnd);
+        w.WriteBoolean("late", b.LateWatermark is not null);
+        JsonOut.Time(w, "late_watermark", b.LateWatermark);
         if (b.RunId is null)
         {
             w.WriteNull("run_id");
@@ -241,6 +270,8 @@ internal static class LedgerCommands
 
         w.WriteEndObject();
     }
+
+    private static string Late(BatchRecord b) => b.LateWatermark is { } mark ? $"late (after {IsoTime.Format(mark)})" : "";
 
     public static string Status(BatchStatus s) => s switch
     {

@@ -34,12 +34,22 @@ internal static class MaintenanceCommands
 
             string tmp = path + ".tmp";
             long count;
-            await using (var file = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
+            try
             {
-                count = await ws.Queries.ExportAsync(file, ct);
+                await using (var file = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
+                {
+                    count = await ws.Queries.ExportAsync(file, ct);
+                }
+
+                File.Move(tmp, path, overwrite: true);
+            }
+            catch
+            {
+                // A failed export leaves nothing behind: no half-written temp file, and the previous file untouched.
+                File.Delete(tmp);
+                throw;
             }
 
-            File.Move(tmp, path, overwrite: true);
             io.Error.WriteLine($"exported {count} artifact(s) to {path}");
             return 0;
         });
@@ -52,7 +62,7 @@ internal static class MaintenanceCommands
             var report = await new Verifier(ws.Context).VerifyAsync(null, ct);
             foreach (var p in report.Problems)
             {
-                io.Out.WriteLine($"problem: {p}");
+                io.Out.WriteLine(TerminalText.Safe($"problem: {p}"));
             }
 
             io.Out.WriteLine($"checked {report.IndexRows} index row(s) and {report.FooterEntries} footer entries in {report.PartFiles} part-file(s): " +

@@ -37,9 +37,9 @@ internal static class OrchestrationCommands
             var table = new Table().AddColumns("execution", "workflow", "status", "started", "seconds", "error");
             foreach (var e in list)
             {
-                table.AddRow(Markup.Escape(e.Name), e.StateMachine, Status(e.Status), IsoTime.Format(e.StartedAt),
+                table.AddRow(TerminalText.Cell(e.Name), TerminalText.Cell(e.StateMachine), Status(e.Status), IsoTime.Format(e.StartedAt),
                     e.StoppedAt is { } stop ? (stop - e.StartedAt).TotalSeconds.ToString("F2", CultureInfo.InvariantCulture) : "",
-                    Markup.Escape(e.Error is null ? "" : $"{e.Error}: {e.Cause}"));
+                    TerminalText.Cell(e.Error is null ? "" : $"{e.Error}: {e.Cause}"));
             }
 
             io.Console.Write(table);
@@ -67,13 +67,13 @@ internal static class OrchestrationCommands
 
             foreach (var e in executions)
             {
-                io.Out.WriteLine($"{e.Name} ({e.StateMachine}): {e.Status}" + (e.Error is null ? "" : $" — {e.Error}: {e.Cause}"));
+                io.Out.WriteLine(TerminalText.Safe($"{e.Name} ({e.StateMachine}): {e.Status}" + (e.Error is null ? "" : $" — {e.Error}: {e.Cause}")));
                 var table = new Table().AddColumns("#", "time", "event", "state", "detail");
                 foreach (var h in e.Events)
                 {
                     string detail = string.Join(" ", new[] { h.Detail, h.Error is null ? null : $"{h.Error}: {h.Cause}" }.Where(s => !string.IsNullOrEmpty(s)));
                     table.AddRow(h.Id.ToString(CultureInfo.InvariantCulture), IsoTime.Format(h.Timestamp), h.Type.ToString(),
-                        Markup.Escape(h.StateName ?? ""), Markup.Escape(detail));
+                        TerminalText.Cell(h.StateName ?? ""), TerminalText.Cell(detail));
                 }
 
                 io.Console.Write(table);
@@ -113,7 +113,7 @@ internal static class OrchestrationCommands
                 catch (Exception e) when (e is WorkflowDefinitionException or JsonException or IOException)
                 {
                     bad++;
-                    io.Error.WriteLine($"{path}: invalid: {e.Message}");
+                    io.Error.WriteLine(TerminalText.Safe($"{path}: invalid: {e.Message}"));
                 }
             }
 

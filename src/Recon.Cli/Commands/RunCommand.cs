@@ -35,7 +35,9 @@ internal static class RunCommand
                 throw new UsageException($"--poll must be positive (got {pollSeconds}).");
             }
 
-            using var ws = Workspace.Open(CliOptions.Settings(pr), create: true, options);
+            var settings = CliOptions.Settings(pr);
+            Workspace.RequireInbox(settings);
+            using var ws = Workspace.Open(settings, create: true, options);
             ws.LockForRun();
             using var stop = new CancellationTokenSource();
             using var hard = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -54,13 +56,15 @@ internal static class RunCommand
                 }
             };
             Console.CancelKeyPress += onCancel;
+            int failedBatches = 0;
             try
             {
                 do
                 {
                     var report = await RunOnceAsync(ws, io, stop.Token, hard.Token, pr.GetValue(Workflows));
+                    failedBatches += report.FailedBatches;
                     // In watch mode an idle poll prints nothing.
-                    if (report.Runs.Count > 0 || !pr.GetValue(watch))
+                    if (report.Runs.Count > 0 || report.FailedBatches > 0 || !pr.GetValue(watch))
                     {
                         PrintReport(io, report);
                     }
@@ -86,7 +90,8 @@ internal static class RunCommand
                 Console.CancelKeyPress -= onCancel;
             }
 
-            return 0;
+            // Exit 1 when a batch failed in this invocation: scripts must not read a rejected batch as success.
+            return failedBatches > 0 ? 1 : 0;
         });
         root.Add(cmd);
     }
@@ -136,7 +141,7 @@ internal static class RunCommand
 
     public static void PrintReport(CliIO io, RunReport r)
     {
-        if (r.Runs.Count == 0)
+        if (r.Runs.Count == 0 && r.FailedBatches == 0)
         {
             io.Out.WriteLine("Nothing to do: no complete batch is pending in the inbox.");
             return;
@@ -162,12 +167,17 @@ internal static class RunCommand
 
         foreach (var f in r.Failures)
         {
-            io.Error.WriteLine($"recon: failed: {f}");
+            io.Error.WriteLine(TerminalText.Safe($"recon: failed: {f}"));
+        }
+
+        foreach (var b in r.FailedBatchRecords)
+        {
+            io.Error.WriteLine(TerminalText.Safe($"recon: batch '{b.BatchId}' failed: {b.Reason}"));
         }
 
         if (r.FailedBatches > 0)
         {
-            io.Error.WriteLine($"recon: {r.FailedBatches} batch(es) failed; 'recon backlog' shows why.");
+            io.Error.WriteLine($"recon: {r.FailedBatches} batch(es) failed; none of a failed batch is applied. 'recon backlog' lists them; fix the input and send it again.");
         }
     }
 

@@ -46,7 +46,7 @@ public static class ArtifactCodec
         }
 
         writer.WriteEndObject();
-        writer.WriteNumber("line_count"u8, a.Lines.Count);
+        writer.WriteNumber("line_count"u8, a.LineCount);
         WriteTimeOrNull(writer, "first_event_at"u8, a.FirstEventAt, time);
         WriteTimeOrNull(writer, "last_event_at"u8, a.LastEventAt, time);
         writer.WriteStartArray("lines"u8);

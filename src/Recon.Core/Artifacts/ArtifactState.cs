@@ -34,13 +34,43 @@ public sealed class ArtifactState
     /// <summary>Totals per (type, currency).</summary>
     public SortedDictionary<string, SortedDictionary<string, decimal>> Totals { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The lines loaded in memory: all of them, or (when <see cref="PriorLineCount"/> is not zero) those after the earlier ones.</summary>
     public List<FinancialEvent> Lines { get; } = [];
+
+    /// <summary>Lines the artifact holds before <see cref="Lines"/> that are not loaded (they stay in earlier segments).</summary>
+    public long PriorLineCount { get; set; }
+
+    /// <summary>The artifact's line count, loaded or not.</summary>
+    public long LineCount => PriorLineCount + Lines.Count;
+
+    /// <summary>
+    /// The earlier (not loaded) lines whose event ids the next events use, found exactly by the caller before folding;
+    /// dedupe consults them after <see cref="Lines"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, FinancialEvent>? PriorMatches { get; set; }
 
     public DateTimeOffset? FirstEventAt { get; set; }
 
     public DateTimeOffset? LastEventAt { get; set; }
 
     public bool TryGetLine(string eventId, out FinancialEvent line)
+    {
+        if (TryGetLoadedLine(eventId, out line))
+        {
+            return true;
+        }
+
+        if (PriorMatches is not null && PriorMatches.TryGetValue(eventId, out var prior))
+        {
+            line = prior;
+            return true;
+        }
+
+        line = null!;
+        return false;
+    }
+
+    private bool TryGetLoadedLine(string eventId, out FinancialEvent line)
     {
         if (_lineById is null)
         {

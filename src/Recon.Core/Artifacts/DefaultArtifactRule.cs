@@ -27,7 +27,7 @@ public sealed class DefaultArtifactRule : IArtifactRule
 
     public void Complete(ArtifactState artifact)
     {
-        bool balanced = artifact.Lines.Count > 0;
+        bool balanced = artifact.LineCount > 0;
         foreach (var balance in artifact.Balances.Values)
         {
             if (balance != 0m)

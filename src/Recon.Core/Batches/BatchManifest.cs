@@ -12,22 +12,34 @@ public sealed record BatchManifest(
 {
     public const string FileName = "manifest.json";
 
-    public long DeclaredRecords
-    {
-        get
-        {
-            long sum = 0;
-            foreach (var f in Files)
-            {
-                sum += f.Records;
-            }
+    /// <summary>
+    /// The most records one file may declare: a line number is kept in 32 bits (<see cref="Events.LineSequence"/>), so a
+    /// larger file could not be read anyway, and with at most 65,535 files a batch's total stays far from overflow.
+    /// </summary>
+    public const long MaxRecordsPerFile = uint.MaxValue;
 
-            return sum;
-        }
-    }
+    public long DeclaredRecords => RecordCounts.Sum(Files, f => f.Records);
 
     /// <summary>Parses and checks a manifest; throws a <see cref="ReconException"/> naming <paramref name="path"/> and the problem.</summary>
     public static BatchManifest Parse(ReadOnlySpan<byte> json, string path)
+    {
+        if (!System.Text.Unicode.Utf8.IsValid(json))
+        {
+            throw ReconErrors.BadManifest(path, "it is not valid UTF-8");
+        }
+
+        try
+        {
+            return ParseDocument(json, path);
+        }
+        catch (InvalidOperationException)
+        {
+            // Found by the fuzz suite: an escaped unpaired surrogate (\ud800) is valid JSON syntax but no valid string.
+            throw ReconErrors.BadManifest(path, "a string holds an escaped unpaired surrogate (such as \\ud800)");
+        }
+    }
+
+    private static BatchManifest ParseDocument(ReadOnlySpan<byte> json, string path)
     {
         JsonDocument doc;
         try
@@ -79,6 +91,18 @@ public sealed record BatchManifest(
                 if (!f.TryGetProperty("records", out var r) || r.ValueKind != JsonValueKind.Number || !r.TryGetInt64(out long records) || records < 0)
                 {
                     throw ReconErrors.BadManifest(path, $"file '{name}' needs a non-negative integer 'records'");
+                }
+
+                if (records > MaxRecordsPerFile)
+                {
+                    throw ReconErrors.BadManifest(path, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                        $"file '{name}' declares {records} records; at most {MaxRecordsPerFile} are supported per file (split it into several files)"));
+                }
+
+                if (list.Count >= Events.LineSequence.MaxFiles - 1)
+                {
+                    throw ReconErrors.BadManifest(path, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                        $"it lists more than {Events.LineSequence.MaxFiles - 1} files"));
                 }
 
                 _ = InputFormatOf(name) ?? throw ReconErrors.BadManifest(path, $"file '{name}' is not .jsonl, .jsonl.gz or .csv");

@@ -1,6 +1,8 @@
-using System.Buffers.Text;
+using System.Buffers;
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Recon.Core.Events;
 
@@ -16,6 +18,15 @@ public static class EventParser
     public static bool TryParseLine(ReadOnlySpan<byte> line, StringPool pool, out FinancialEvent? ev, out LineError error)
     {
         ev = null;
+        if (!Utf8.IsValid(line))
+        {
+            // Decoding would replace the bad bytes (U+FFFD) or keep them raw in attributes; neither is the line as sent.
+            int valid = ValidPrefixLength(line);
+            error = new LineError(QuarantineReasons.InvalidEncoding,
+                $"the line is not valid UTF-8 (first bad byte at offset {valid.ToString(CultureInfo.InvariantCulture)}); the quarantine keeps its bytes in base64");
+            return false;
+        }
+
         var reader = new Utf8JsonReader(line, ReaderOptions);
         try
         {
@@ -49,6 +60,13 @@ public static class EventParser
         {
             ev = null;
             error = new LineError(QuarantineReasons.InvalidJson, FirstSentence(ex.Message));
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            // Found by the fuzz suite: a \ud800 escape without its pair is valid JSON syntax but no valid string.
+            ev = null;
+            error = new LineError(QuarantineReasons.InvalidJson, "a string holds an escaped unpaired surrogate (such as \\ud800), which is no valid Unicode text");
             return false;
         }
     }
@@ -107,6 +125,11 @@ public static class EventParser
                         reverses = reader.GetString();
                         if (reverses!.Length == 0)
                         {
+                            reverses = null;
+                        }
+                        else if (reverses.Length > 512 || HasControl(reverses))
+                        {
+                            firstError ??= new LineError(QuarantineReasons.InvalidId, "reverses must be at most 512 characters without control characters");
                             reverses = null;
                         }
                     }
@@ -188,24 +211,124 @@ public static class EventParser
         return true;
     }
 
-    /// <summary>Parses an amount from its text: plain decimal notation with an optional sign and exponent.</summary>
-    public static bool TryParseAmount(ReadOnlySpan<byte> text, out decimal value)
+    /// <summary>
+    /// Parses an amount from its text: plain decimal notation with an optional sign and exponent. Only a value that
+    /// <see cref="decimal"/> holds exactly, with the text's scale, is accepted: nothing is rounded.
+    /// </summary>
+    public static bool TryParseAmount(ReadOnlySpan<byte> text, out decimal value) => TryParseAmount(text, out value, out _);
+
+    /// <summary>As <see cref="TryParseAmount(ReadOnlySpan{byte}, out decimal)"/>, with why the text was refused.</summary>
+    public static bool TryParseAmount(ReadOnlySpan<byte> text, out decimal value, out string? problem)
     {
         value = 0;
+        problem = "is not a decimal number";
         if (text.IsEmpty || text.Length > 64)
+        {
+            problem = text.IsEmpty ? "is empty" : "is longer than 64 characters";
+            return false;
+        }
+
+        int i = 0;
+        bool negative = false;
+        if (text[0] is (byte)'-' or (byte)'+')
+        {
+            negative = text[0] == '-';
+            i++;
+        }
+
+        // The significand's digits without leading zeros, and how many of them follow the point.
+        Span<byte> digits = stackalloc byte[64];
+        int count = 0, fraction = 0, seen = 0;
+        bool point = false;
+        for (; i < text.Length && text[i] is not ((byte)'e' or (byte)'E'); i++)
+        {
+            byte b = text[i];
+            if (b == '.' && !point)
+            {
+                point = true;
+                continue;
+            }
+
+            if ((uint)(b - '0') > 9)
+            {
+                return false;
+            }
+
+            seen++;
+            if (point)
+            {
+                fraction++;
+            }
+
+            if (count > 0 || b != '0')
+            {
+                digits[count++] = (byte)(b - '0');
+            }
+        }
+
+        if (seen == 0)
         {
             return false;
         }
 
-        foreach (byte b in text)
+        int exponent = 0;
+        if (i < text.Length)
         {
-            if (!((uint)(b - '0') <= 9 || b is (byte)'.' or (byte)'-' or (byte)'+' or (byte)'e' or (byte)'E'))
+            i++;
+            bool negativeExponent = false;
+            if (i < text.Length && text[i] is (byte)'-' or (byte)'+')
             {
+                negativeExponent = text[i] == '-';
+                i++;
+            }
+
+            if (i == text.Length)
+            {
+                return false;
+            }
+
+            for (; i < text.Length; i++)
+            {
+                if ((uint)(text[i] - '0') > 9)
+                {
+                    return false;
+                }
+
+                exponent = Math.Min(exponent * 10 + (text[i] - '0'), 10_000);
+            }
+
+            exponent = negativeExponent ? -exponent : exponent;
+        }
+
+        // value = digits × 10^-scale; a negative scale is a whole number with trailing zeros.
+        int scale = fraction - exponent;
+        if (scale > 28)
+        {
+            problem = "has more than 28 decimal places, which a decimal cannot hold exactly";
+            return false;
+        }
+
+        UInt128 mantissa = 0;
+        UInt128 max = new(0xFFFF_FFFF, ulong.MaxValue); // 2^96 - 1, the decimal's mantissa
+        int zeros = scale < 0 ? -scale : 0;
+        for (int d = 0; d < count + zeros; d++)
+        {
+            if (count == 0)
+            {
+                break;
+            }
+
+            mantissa = mantissa * 10 + (d < count ? digits[d] : 0u);
+            if (mantissa > max)
+            {
+                problem = "has more significant digits than a decimal holds exactly (at most 28–29), or is out of its range";
                 return false;
             }
         }
 
-        return Utf8Parser.TryParse(text, out value, out int consumed) && consumed == text.Length;
+        value = new decimal((int)(uint)mantissa, (int)(uint)(mantissa >> 32), (int)(uint)(mantissa >> 64), negative, (byte)Math.Max(scale, 0));
+        problem = null;
+        return true;
     }
 
     private static string? ReadId(ref Utf8JsonReader reader, string field, ref LineError? error)
@@ -228,7 +351,7 @@ public static class EventParser
             return null;
         }
 
-        if (s.Length > 512 || s.AsSpan().ContainsAnyInRange('\0', '\u001f'))
+        if (s.Length > 512 || HasControl(s))
         {
             error ??= new LineError(QuarantineReasons.InvalidId, $"{field} must be at most 512 characters without control characters");
             return null;
@@ -260,10 +383,58 @@ public static class EventParser
         if (reader.ValueIsEscaped)
         {
             var s = reader.GetString()!;
+            if (HasControl(s))
+            {
+                error ??= new LineError(QuarantineReasons.InvalidId, $"{field} must not contain control characters");
+                return null;
+            }
+
             return s.Length == 0 ? null : s;
         }
 
-        return reader.ValueSpan.IsEmpty ? null : pool.Get(reader.ValueSpan);
+        if (reader.ValueSpan.IsEmpty)
+        {
+            return null;
+        }
+
+        var value = pool.Get(reader.ValueSpan);
+        if (HasControl(value))
+        {
+            error ??= new LineError(QuarantineReasons.InvalidId, $"{field} must not contain control characters");
+            return null;
+        }
+
+        return value;
+    }
+
+    /// <summary>
+    /// C0 and C1 control characters and DEL: a terminal acts on them (escape sequences, titles, cursor moves), so ids,
+    /// entity and type, which every table prints, may not hold them.
+    /// </summary>
+    public static bool HasControl(ReadOnlySpan<char> text) => text.ContainsAny(Controls);
+
+    private static readonly SearchValues<char> Controls = SearchValues.Create(
+        "\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u0009\u000A\u000B\u000C\u000D\u000E\u000F" +
+        "\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F\u007F" +
+        "\u0080\u0081\u0082\u0083\u0084\u0085\u0086\u0087\u0088\u0089\u008A\u008B\u008C\u008D\u008E\u008F" +
+        "\u0090\u0091\u0092\u0093\u0094\u0095\u0096\u0097\u0098\u0099\u009A\u009B\u009C\u009D\u009E\u009F");
+
+    private static int ValidPrefixLength(ReadOnlySpan<byte> bytes)
+    {
+        // Utf8.ToUtf16 stops at the first invalid sequence when replacement is off.
+        Span<char> scratch = stackalloc char[256];
+        int offset = 0;
+        while (offset < bytes.Length)
+        {
+            var status = Utf8.ToUtf16(bytes[offset..], scratch, out int read, out _, replaceInvalidSequences: false);
+            offset += read;
+            if (status != OperationStatus.DestinationTooSmall)
+            {
+                break;
+            }
+        }
+
+        return offset;
     }
 
     private static bool ReadAmount(ref Utf8JsonReader reader, out decimal amount, ref LineError? error)
@@ -274,12 +445,12 @@ public static class EventParser
             case JsonTokenType.Null:
                 return false;
             case JsonTokenType.Number:
-                if (reader.TryGetDecimal(out amount))
+                if (TryParseAmount(reader.ValueSpan, out amount, out string? numberProblem))
                 {
                     return true;
                 }
 
-                error ??= new LineError(QuarantineReasons.InvalidAmount, $"amount {Encoding.UTF8.GetString(reader.ValueSpan)} is out of the decimal range");
+                error ??= new LineError(QuarantineReasons.InvalidAmount, $"amount {Truncate(Encoding.UTF8.GetString(reader.ValueSpan))} {numberProblem}");
                 return true;
             case JsonTokenType.String:
                 {
@@ -289,12 +460,12 @@ public static class EventParser
                         return false;
                     }
 
-                    if (TryParseAmount(text, out amount))
+                    if (TryParseAmount(text, out amount, out string? textProblem))
                     {
                         return true;
                     }
 
-                    error ??= new LineError(QuarantineReasons.InvalidAmount, $"amount '{Truncate(Encoding.UTF8.GetString(text))}' is not a decimal number");
+                    error ??= new LineError(QuarantineReasons.InvalidAmount, $"amount '{Truncate(Encoding.UTF8.GetString(text))}' {textProblem}");
                     return true;
                 }
 

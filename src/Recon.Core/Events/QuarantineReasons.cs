@@ -11,6 +11,9 @@ public static class QuarantineReasons
     public const string InvalidCurrency = "invalid-currency";
     public const string InvalidTime = "invalid-time";
     public const string InvalidId = "invalid-id";
+
+    /// <summary>The line is not valid UTF-8; the quarantine keeps its raw bytes in base64.</summary>
+    public const string InvalidEncoding = "invalid-encoding";
     public const string InvalidCsvRow = "invalid-csv-row";
     public const string ConflictingDuplicate = "conflicting-duplicate";
 }

@@ -8,7 +8,11 @@ namespace Recon.Core.PartFiles;
 /// </summary>
 public static class PartFileFormat
 {
-    public const ushort Version = 1;
+    /// <summary>
+    /// 2: records are format 2 (binary head, own lines, fingerprints; see <c>SegmentedRecordCodec</c>). Files of
+    /// version 1 hold artifact JSON records; readers tell the two apart per record by the payload's first byte.
+    /// </summary>
+    public const ushort Version = 2;
     public const int RecordHeaderSize = 8;
     public const int TrailerSize = 20;
     public const string Extension = ".rpf";

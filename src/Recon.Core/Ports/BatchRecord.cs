@@ -33,5 +33,12 @@ public sealed record BatchRecord
 
     public required DateTimeOffset DiscoveredAt { get; init; }
 
+    /// <summary>
+    /// Set when the batch is late: its window starts before its source's watermark ("complete through") as it stood
+    /// when the batch was registered, which this holds. A late batch is applied like any other, after the batches
+    /// already applied, so a conflicting duplicate of an event they hold is quarantined in it rather than kept.
+    /// </summary>
+    public DateTimeOffset? LateWatermark { get; init; }
+
     public DateTimeOffset? CompletedAt { get; init; }
 }

@@ -75,4 +75,14 @@ public interface IReconLedger
     ValueTask<long> GetIndexedThroughAsync(CancellationToken ct);
 
     ValueTask<IReadOnlyList<QuarantinedLine>> ListQuarantineAsync(string? batchId, CancellationToken ct);
+
+    /// <summary>
+    /// Failed → pending, with the manifest as re-read now: the failed attempt (run, reason, counts) goes to the
+    /// batch's history, its quarantined lines and counts are cleared, and the next run reads its files again.
+    /// False when the batch is not failed (or unknown).
+    /// </summary>
+    ValueTask<bool> RetryBatchAsync(string batchId, BatchRetry retry, CancellationToken ct);
+
+    /// <summary>The batch's earlier failed attempts, oldest first; empty when it never was retried.</summary>
+    ValueTask<IReadOnlyList<BatchAttempt>> GetBatchAttemptsAsync(string batchId, CancellationToken ct);
 }

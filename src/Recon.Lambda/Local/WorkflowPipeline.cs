@@ -72,7 +72,11 @@ public sealed class WorkflowPipeline : IDisposable
     {
         _ctx.Options.Validate();
         long started = _ctx.Time.GetTimestamp();
+        // Nothing is applied onto a partial state: a lost index or ledger stops the run before anything is claimed.
+        await Pipeline.Maintenance.StateGuard.CheckAsync(_ctx, ct).ConfigureAwait(false);
         await CleanUpFinishedRunsAsync(ct).ConfigureAwait(false);
+        var failedBatchesBefore = (await _ctx.Ledger.ListBatchesAsync(ct).ConfigureAwait(false))
+            .Where(b => b.Status == BatchStatus.Failed).Select(b => b.BatchId).ToHashSet(StringComparer.Ordinal);
         var before = (await _ctx.Ledger.ListRunsAsync(ct).ConfigureAwait(false)).ToDictionary(r => r.RunId, r => r.Stage, StringComparer.Ordinal);
         int firstExecution = _runner.Executions.Count;
         Functions.StopClaiming = stop;
@@ -122,7 +126,7 @@ public sealed class WorkflowPipeline : IDisposable
             .Select(r => r.RunId)
             .ToList();
         var failures = executions.Where(e => e.Status != ExecutionStatus.Succeeded).Select(e => $"{e.Name}: {e.Error}: {e.Cause}").ToList();
-        return await RunReports.BuildAsync(_ctx, touched, _ctx.Time.GetElapsedTime(started).TotalSeconds, failures, ct).ConfigureAwait(false);
+        return await RunReports.BuildAsync(_ctx, touched, _ctx.Time.GetElapsedTime(started).TotalSeconds, failures, ct, failedBatchesBefore).ConfigureAwait(false);
     }
 
     public void Dispose() => _runner.Dispose();

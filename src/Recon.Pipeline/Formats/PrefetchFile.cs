@@ -4,7 +4,8 @@ namespace Recon.Pipeline.Formats;
 
 /// <summary>
 /// A partition's consolidated pre-fetch file, in key order:
-/// <c>[u16 id len][id][i64 version][u16 file len][file][i64 offset][i32 record len][record]</c>.
+/// <c>[u16 id len][id][i64 version][u16 file len][file][i64 offset][i32 record len][record]</c>;
+/// a negative length marks the head of a format 2 record rather than the whole record.
 /// </summary>
 public static class PrefetchFile
 {
@@ -17,7 +18,7 @@ public static class PrefetchFile
             w.Write(r.Version);
             WriteString(w, r.File);
             w.Write(r.Offset);
-            w.Write(r.Record.Length);
+            w.Write(r.HeadOnly ? -r.Record.Length : r.Record.Length);
             w.Write(r.Record);
         }
 
@@ -45,7 +46,7 @@ public static class PrefetchFile
             string file = ReadString(r);
             long offset = r.ReadInt64();
             int len = r.ReadInt32();
-            yield return new PrefetchedRecord(id, version, file, offset, r.ReadBytes(len));
+            yield return new PrefetchedRecord(id, version, file, offset, r.ReadBytes(Math.Abs(len)), len < 0);
         }
     }
 

@@ -13,6 +13,9 @@ public sealed class IndexWorker(ReconContext ctx)
     private const int RowsPerPut = 10_000;
     private const int CacheBatchBytes = 8 << 20;
 
+    // A compacted segment can make one record large; pre-fetch reads only its head, so it need not sit in the cache.
+    private const int MaxCachedRecord = 64 << 10;
+
     public async Task<long> IndexFilesAsync(RunRecord run, IReadOnlyList<string> files, CancellationToken ct)
     {
         long rows = 0;
@@ -64,6 +67,11 @@ public sealed class IndexWorker(ReconContext ctx)
             {
                 await SkipAsync(buffered, e.Offset - position, ct).ConfigureAwait(false);
                 position = e.Offset;
+            }
+
+            if (e.Length > MaxCachedRecord)
+            {
+                continue;
             }
 
             var record = new byte[e.Length];

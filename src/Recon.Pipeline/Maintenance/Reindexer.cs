@@ -12,6 +12,8 @@ public sealed class Reindexer(ReconContext ctx)
 {
     public async Task<(long Files, long Rows)> ReindexAsync(IProgress<long>? progress, CancellationToken ct)
     {
+        // A ledger that lost runs would make the rebuild leave out their part-files after clearing the index.
+        await StateGuard.CheckLedgerAsync(ctx, ct).ConfigureAwait(false);
         var runs = (await ctx.Ledger.ListRunsAsync(ct).ConfigureAwait(false)).ToDictionary(r => r.RunId, StringComparer.Ordinal);
         var byRun = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         await foreach (var obj in ctx.Store.ListAsync(RunLayout.PartsPrefix, ct).ConfigureAwait(false))

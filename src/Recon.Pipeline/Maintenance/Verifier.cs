@@ -1,4 +1,5 @@
 using Recon.Core;
+using Recon.Core.Artifacts;
 using Recon.Core.PartFiles;
 using Recon.Core.Ports;
 using Recon.Pipeline.Formats;
@@ -7,8 +8,8 @@ using Recon.Pipeline.Reading;
 namespace Recon.Pipeline.Maintenance;
 
 /// <summary>
-/// <c>recon verify</c>: every index row against its part-file record (CRC, id, version), and every part-file footer
-/// against the index. Reads the files directly, never the cache.
+/// <c>recon verify</c>: every index row against its part-file record (CRC, id, version; for a format 2 record also each
+/// section its chain links to, against the CRC in the link), and every part-file footer against the index. Reads the files directly, never the cache.
 /// </summary>
 public sealed class Verifier(ReconContext ctx)
 {
@@ -85,6 +86,17 @@ public sealed class Verifier(ReconContext ctx)
             await PartFileFooterReader.ReadExactlyAsync(ctx.Store, row.File, row.Offset, record, ct).ConfigureAwait(false);
             var payload = PartFileRecord.Verify(record, row.File, row.Offset, row.ArtifactId);
             ArtifactRecordReader.VerifyIdentity(payload, row);
+            if (SegmentedRecordCodec.IsSegmented(payload))
+            {
+                // Each link of the chain must still address the bytes it names: one ranged read per earlier section.
+                var reader = new ArtifactRecordReader(ctx.Store, null);
+                foreach (var segment in SegmentedRecordCodec.ReadHead(payload).Chain)
+                {
+                    await reader.ReadSegmentLinesAsync(segment, row.ArtifactId, ct).ConfigureAwait(false);
+                    await reader.ReadSegmentIdsAsync(segment, row.ArtifactId, ct).ConfigureAwait(false);
+                }
+            }
+
             return null;
         }
         catch (ReconException ex)

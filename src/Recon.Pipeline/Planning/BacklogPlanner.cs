@@ -1,3 +1,4 @@
+using Recon.Core.Batches;
 using Recon.Core.Events;
 using Recon.Core.Ports;
 
@@ -18,13 +19,13 @@ public static class BacklogPlanner
         long events = 0;
         foreach (var b in ordered)
         {
-            if (run.Count > 0 && (events + b.DeclaredRecords > maxRunEvents || run.Count >= Math.Min(MaxBatchesPerRun, LineSequence.MaxBatches - 1)))
+            if (run.Count > 0 && (RecordCounts.Add(events, b.DeclaredRecords) > maxRunEvents || run.Count >= Math.Min(MaxBatchesPerRun, LineSequence.MaxBatches - 1)))
             {
                 break;
             }
 
             run.Add(b);
-            events += b.DeclaredRecords;
+            events = RecordCounts.Add(events, b.DeclaredRecords);
         }
 
         return run;

@@ -1,3 +1,4 @@
+using Recon.Core.Batches;
 using Recon.Core.Ports;
 
 namespace Recon.Pipeline.Planning;
@@ -11,6 +12,9 @@ public sealed record BacklogReport(
     IReadOnlyList<BatchRecord> FailedBatches,
     IReadOnlyList<SourceWatermark> Watermarks)
 {
+    /// <summary>Batches that arrived after their source's watermark had passed their window start, with that watermark.</summary>
+    public IReadOnlyList<BatchRecord> LateBatches { get; init; } = [];
+
     public static async Task<BacklogReport> BuildAsync(IReconLedger ledger, DateTimeOffset now, CancellationToken ct)
     {
         var batches = await ledger.ListBatchesAsync(ct).ConfigureAwait(false);
@@ -20,27 +24,19 @@ public sealed record BacklogReport(
         var watermarks = new List<SourceWatermark>();
         foreach (var source in batches.GroupBy(b => b.Source, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
-            DateTimeOffset? through = null;
-            foreach (var b in source.OrderBy(b => b.WindowStart).ThenBy(b => b.BatchId, StringComparer.Ordinal))
-            {
-                if (b.Status != BatchStatus.Done)
-                {
-                    break;
-                }
-
-                through = through is { } t && t > b.WindowEnd ? t : b.WindowEnd;
-            }
-
-            watermarks.Add(new SourceWatermark(source.Key, through,
+            watermarks.Add(new SourceWatermark(source.Key, SourceWatermark.CompleteThroughOf(source),
                 source.Count(b => b.Status is BatchStatus.Pending or BatchStatus.InRun), source.Count(b => b.Status == BatchStatus.Failed)));
         }
 
         return new BacklogReport(
             pending.Count,
-            pending.Sum(b => b.DeclaredRecords),
+            RecordCounts.Sum(pending, b => b.DeclaredRecords),
             oldest,
             runs.Where(r => r.Stage is >= RunStage.Planned and < RunStage.Indexed).OrderBy(r => r.Seq).ToList(),
             batches.Where(b => b.Status == BatchStatus.Failed).ToList(),
-            watermarks);
+            watermarks)
+        {
+            LateBatches = batches.Where(b => b.LateWatermark is not null).ToList(),
+        };
     }
 }

@@ -15,10 +15,15 @@ public sealed class InboxScanner(ReconContext ctx)
     public async Task<int> ScanAsync(CancellationToken ct)
     {
         var known = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var b in await ctx.Ledger.ListBatchesAsync(ct).ConfigureAwait(false))
+        var existing = await ctx.Ledger.ListBatchesAsync(ct).ConfigureAwait(false);
+        foreach (var b in existing)
         {
             known.Add(b.BatchId);
         }
+
+        // Watermarks as they stand before this scan: a new batch whose window starts before its source's is late.
+        var watermarks = existing.GroupBy(b => b.Source, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => SourceWatermark.CompleteThroughOf(g), StringComparer.Ordinal);
 
         int registered = 0;
         await foreach (var obj in ctx.Inbox.ListAsync("", ct).ConfigureAwait(false))
@@ -59,6 +64,7 @@ public sealed class InboxScanner(ReconContext ctx)
                 WindowEnd = manifest?.WindowEnd ?? now,
                 DeclaredRecords = manifest?.DeclaredRecords ?? 0,
                 DiscoveredAt = now,
+                LateWatermark = manifest is not null && watermarks.GetValueOrDefault(parts[0]) is { } mark && manifest.WindowStart < mark ? mark : null,
             };
             if (await ctx.Ledger.RegisterBatchAsync(record, ct).ConfigureAwait(false))
             {

@@ -6,7 +6,7 @@ namespace Recon.Pipeline.Prefetch;
 
 /// <summary>
 /// Pre-fetch: for every key a run touches, the latest index row (batched lookups), then the record from the cache or
-/// with one ranged read of its part-file, written into one consolidated pre-fetch file per partition.
+/// with one ranged read of its part-file (of a large format 2 record only its head: summary and chain), written into one consolidated pre-fetch file per partition.
 /// </summary>
 public sealed class Prefetcher(ReconContext ctx)
 {
@@ -45,6 +45,7 @@ public sealed class Prefetcher(ReconContext ctx)
             var cached = new byte[]?[present.Count];
             await ctx.Cache.GetManyAsync(cacheKeys, cached, ct).ConfigureAwait(false);
             var records = new byte[present.Count][];
+            var headOnly = new bool[present.Count];
             var misses = new List<int>();
             for (int i = 0; i < present.Count; i++)
             {
@@ -60,12 +61,12 @@ public sealed class Prefetcher(ReconContext ctx)
             }
 
             await Parallel.ForEachAsync(misses, new ParallelOptions { MaxDegreeOfParallelism = ConcurrentReads, CancellationToken = ct },
-                async (i, token) => records[i] = await reader.ReadFromFileAsync(present[i], token).ConfigureAwait(false)).ConfigureAwait(false);
+                async (i, token) => (records[i], headOnly[i]) = await reader.ReadForPrefetchAsync(present[i], token).ConfigureAwait(false)).ConfigureAwait(false);
 
             for (int i = 0; i < present.Count; i++)
             {
                 var r = present[i];
-                fetched.Add(new PrefetchedRecord(r.ArtifactId, r.Version, r.File, r.Offset, records[i]));
+                fetched.Add(new PrefetchedRecord(r.ArtifactId, r.Version, r.File, r.Offset, records[i], headOnly[i]));
             }
         }
 

@@ -85,6 +85,7 @@ public sealed class JoinEngine(ReconContext ctx)
         var totals = new PartitionTotals(batches.Count);
         var pool = new StringPool();
         var reader = new ArtifactRecordReader(ctx.Store, null);
+        var segments = new SegmentChainWriter(reader, ctx.Options.SegmentFanout);
         var payload = new ArrayBufferWriter<byte>(64 << 10);
         using var parts = new PartFileSetWriter(ctx, run.RunId, partition);
         await using var statelessStream = await ctx.Store.OpenReadAsync(RunLayout.StatelessKey(run.RunId, partition), ct).ConfigureAwait(false);
@@ -105,18 +106,24 @@ public sealed class JoinEngine(ReconContext ctx)
             }
 
             PrefetchedRecord? fetched = hasPrior && prior.Current.ArtifactId == artifactId ? prior.Current : null;
-            ArtifactState? state = null;
+            PriorArtifact? before = null;
             if (inFlight.TryGet(artifactId, out var flying) && flying.Version > (fetched?.Version ?? 0))
             {
                 var row = new IndexRow(artifactId, flying.Version, flying.File, flying.Offset, flying.Length, "", default);
-                state = await reader.ReadArtifactAsync(row, ct).ConfigureAwait(false);
+                before = await reader.ReadPriorAsync(row, ct).ConfigureAwait(false);
             }
             else if (fetched is not null)
             {
-                state = ArtifactRecordReader.Decode(fetched.Record, fetched.File, fetched.Offset, artifactId, fetched.Version, pool);
+                before = ArtifactRecordReader.DecodePrior(fetched.Record, fetched.HeadOnly, fetched.File, fetched.Offset, artifactId, fetched.Version, pool);
             }
 
-            state ??= new ArtifactState(artifactId, events[0].Entity);
+            var state = before?.State ?? new ArtifactState(artifactId, events[0].Entity);
+            var chain = before?.Chain ?? [];
+            if (chain.Count > 0)
+            {
+                state.PriorMatches = await segments.FindPriorLinesAsync(before!, events, pool, ct).ConfigureAwait(false);
+            }
+
             bool changed = false;
             foreach (var e in events)
             {
@@ -149,7 +156,7 @@ public sealed class JoinEngine(ReconContext ctx)
             {
                 ArtifactFold.Seal(state, ctx.Rule, run.RunId, run.CreatedAt);
                 payload.ResetWrittenCount();
-                ArtifactCodec.Write(payload, state);
+                await segments.WriteVersionAsync(payload, state, before, ct).ConfigureAwait(false);
                 parts.Append(artifactId, state.Version, payload.WrittenSpan);
                 if (payload.Capacity > 16 << 20)
                 {

@@ -9,12 +9,34 @@ public sealed class ArtifactQueries(IArtifactIndex index, ArtifactRecordReader r
 {
     public async Task<ArtifactVersion> GetAsync(string artifactId, DateTimeOffset? asOf, CancellationToken ct)
     {
-        IndexRow? row = asOf is { } t
-            ? await index.GetAsOfAsync(artifactId, t, ct).ConfigureAwait(false) ?? throw await NotFoundAsOf(artifactId, t, ct).ConfigureAwait(false)
-            : await index.GetLatestAsync(artifactId, ct).ConfigureAwait(false) ?? throw ReconErrors.ArtifactNotFound(artifactId);
-        return new ArtifactVersion(row.Value, await reader.ReadArtifactAsync(row.Value, ct).ConfigureAwait(false));
+        IndexRow row = await RowAsync(artifactId, asOf, ct).ConfigureAwait(false);
+        return new ArtifactVersion(row, await reader.ReadArtifactAsync(row, ct).ConfigureAwait(false));
     }
 
+    private async Task<IndexRow> RowAsync(string artifactId, DateTimeOffset? asOf, CancellationToken ct) =>
+        asOf is { } t
+            ? await index.GetAsOfAsync(artifactId, t, ct).ConfigureAwait(false) ?? throw await NotFoundAsOf(artifactId, t, ct).ConfigureAwait(false)
+            : await index.GetLatestAsync(artifactId, ct).ConfigureAwait(false) ?? throw ReconErrors.ArtifactNotFound(artifactId);
+
+    /// <summary>
+    /// The latest (or as-of) version with only lines [offset, offset + limit); its line count stays the artifact's
+    /// total. Reads only the segments holding the page.
+    /// </summary>
+    public async Task<ArtifactVersion> GetLinesAsync(string artifactId, DateTimeOffset? asOf, long offset, long limit, CancellationToken ct)
+    {
+        if (offset < 0 || limit < 0)
+        {
+            throw new ReconException($"a page of lines needs OFFSET and LIMIT of at least 0 (got {offset}:{limit}).");
+        }
+
+        IndexRow row = await RowAsync(artifactId, asOf, ct).ConfigureAwait(false);
+        return new ArtifactVersion(row, await reader.ReadPageAsync(row, offset, limit, ct).ConfigureAwait(false));
+    }
+
+    /// <summary>
+    /// Every version, oldest first, each with its summary only (line count, balances, totals, status, times): a long
+    /// history costs one record read per version. Read one version's lines with <see cref="GetAsync"/> and --as-of.
+    /// </summary>
     public async Task<IReadOnlyList<ArtifactVersion>> HistoryAsync(string artifactId, CancellationToken ct)
     {
         var rows = await index.GetHistoryAsync(artifactId, ct).ConfigureAwait(false);
@@ -26,7 +48,7 @@ public sealed class ArtifactQueries(IArtifactIndex index, ArtifactRecordReader r
         var versions = new List<ArtifactVersion>(rows.Count);
         foreach (var row in rows)
         {
-            versions.Add(new ArtifactVersion(row, await reader.ReadArtifactAsync(row, ct).ConfigureAwait(false)));
+            versions.Add(new ArtifactVersion(row, await reader.ReadPageAsync(row, 0, 0, ct).ConfigureAwait(false)));
         }
 
         return versions;
@@ -37,13 +59,24 @@ public sealed class ArtifactQueries(IArtifactIndex index, ArtifactRecordReader r
     {
         long count = 0;
         var newline = "\n"u8.ToArray();
+        var json = new System.Buffers.ArrayBufferWriter<byte>(64 << 10);
         await foreach (var row in index.ScanAsync(latestOnly: true, ct).ConfigureAwait(false))
         {
             var record = await reader.ReadRecordAsync(row, ct).ConfigureAwait(false);
-            // The payload is already the artifact JSON: copy it rather than decode and re-encode.
-            var payload = Core.PartFiles.PartFileRecord.Verify(record, row.File, row.Offset, row.ArtifactId);
-            ArtifactRecordReader.VerifyIdentity(payload, row);
-            await output.WriteAsync(record.AsMemory(Core.PartFiles.PartFileFormat.RecordHeaderSize, payload.Length), ct).ConfigureAwait(false);
+            int length = Core.PartFiles.PartFileRecord.Verify(record, row.File, row.Offset, row.ArtifactId).Length;
+            if (SegmentedRecordCodec.IsSegmented(record.AsSpan(Core.PartFiles.PartFileFormat.RecordHeaderSize)))
+            {
+                json.ResetWrittenCount();
+                ArtifactCodec.Write(json, await reader.ReadArtifactAsync(row, ct).ConfigureAwait(false));
+                await output.WriteAsync(json.WrittenMemory, ct).ConfigureAwait(false);
+            }
+            else
+            {
+                // A format 1 payload is already the artifact JSON: copy it rather than decode and re-encode.
+                ArtifactRecordReader.VerifyIdentity(record.AsSpan(Core.PartFiles.PartFileFormat.RecordHeaderSize), row);
+                await output.WriteAsync(record.AsMemory(Core.PartFiles.PartFileFormat.RecordHeaderSize, length), ct).ConfigureAwait(false);
+            }
+
             await output.WriteAsync(newline, ct).ConfigureAwait(false);
             count++;
         }

@@ -68,9 +68,13 @@ internal sealed class ReduceWorker(PartitionSpill spill, int partitions, Func<in
         }
         else
         {
-            Quarantine(batchOrdinal, fileOrdinal, line, error, Encoding.UTF8.GetString(text));
+            Quarantine(batchOrdinal, fileOrdinal, line, error, RawText(text, error));
         }
     }
+
+    /// <summary>The quarantine's copy of a line: its text, or its bytes in base64 when they are not valid UTF-8.</summary>
+    public static string RawText(ReadOnlySpan<byte> text, LineError error) =>
+        error.Reason == QuarantineReasons.InvalidEncoding ? Convert.ToBase64String(text) : Encoding.UTF8.GetString(text);
 
     public void Quarantine(int batchOrdinal, int fileOrdinal, long line, LineError error, string raw)
     {

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.IO.Compression;
 using System.Text.Json;
 using System.Threading.Channels;
 using CsvHelper;
@@ -102,16 +101,16 @@ public sealed class StatelessReducer(ReconContext ctx)
 
                     bytesRead += length;
                     var format = BatchManifest.InputFormatOf(file.Name)!.Value;
-                    await using var raw = await ctx.Inbox.OpenReadAsync(key, ct).ConfigureAwait(false);
                     try
                     {
+                        await using var raw = await ctx.Inbox.OpenReadAsync(key, ct).ConfigureAwait(false);
                         if (format == InputFormat.Csv)
                         {
                             records[b][f] = ReadCsv(raw, csvWorker, b, f);
                         }
                         else
                         {
-                            Stream input = format == InputFormat.JsonLinesGzip ? new GZipStream(raw, CompressionMode.Decompress) : raw;
+                            Stream input = format == InputFormat.JsonLinesGzip ? new CheckedGzipStream(raw) : raw;
                             await using (input.ConfigureAwait(false))
                             {
                                 await ProduceChunksAsync(input, chunks.Writer, b, f, ct).ConfigureAwait(false);
@@ -120,7 +119,13 @@ public sealed class StatelessReducer(ReconContext ctx)
                     }
                     catch (InvalidDataException ex)
                     {
-                        failures[b] = $"file '{file.Name}' cannot be read: {ex.Message}";
+                        failures[b] = $"file '{file.Name}' cannot be read: {ex.Message}; none of the batch was applied";
+                        break;
+                    }
+                    catch (ReconException ex) when (ex is not ReconRetryableException)
+                    {
+                        // The file is not one the batch may use (a link out of its folder, a device): the batch fails, the run goes on.
+                        failures[b] = $"file '{file.Name}' cannot be read: {ex.Message} None of the batch was applied.";
                         break;
                     }
 
@@ -265,7 +270,7 @@ public sealed class StatelessReducer(ReconContext ctx)
         }
     }
 
-    private static long ReadCsv(Stream raw, ReduceWorker worker, int batch, int file)
+    internal static long ReadCsv(Stream raw, ReduceWorker worker, int batch, int file)
     {
         var options = new CsvReaderOptions { Separator = ',', HasHeader = true, TrackLineNumbers = true, SkipEmptyLines = true };
         using var csv = CsvReader.Create(raw, options, true);
@@ -281,6 +286,14 @@ public sealed class StatelessReducer(ReconContext ctx)
         {
             records++;
             long line = csv.LineNumber;
+            if (!System.Text.Unicode.Utf8.IsValid(csv.RawRecord))
+            {
+                // Field decoding would turn the bad bytes into U+FFFD: refuse the row as the JSON Lines reader does.
+                var encoding = new LineError(QuarantineReasons.InvalidEncoding, "the row is not valid UTF-8; the quarantine keeps its bytes in base64");
+                worker.Quarantine(batch, file, line, encoding, ReduceWorker.RawText(csv.RawRecord, encoding));
+                continue;
+            }
+
             if (csv.FieldCount != header.Length)
             {
                 worker.Quarantine(batch, file, line,

@@ -1,3 +1,5 @@
+using Recon.Core.Ports;
+
 namespace Recon.Pipeline.Running;
 
 /// <summary>What one <c>recon run</c> did.</summary>
@@ -8,6 +10,12 @@ public sealed record RunReport
     public int Batches { get; init; }
 
     public int FailedBatches { get; init; }
+
+    /// <summary>
+    /// Every batch this invocation failed, with its reason: those of its runs, and those failed before any run (a
+    /// manifest that cannot be read or that declares an impossible count).
+    /// </summary>
+    public IReadOnlyList<BatchRecord> FailedBatchRecords { get; init; } = [];
 
     public long Lines { get; init; }
 

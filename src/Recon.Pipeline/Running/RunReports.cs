@@ -6,11 +6,19 @@ namespace Recon.Pipeline.Running;
 /// <summary>Builds the report of a <c>recon run</c> from the ledger: what the runs it touched did.</summary>
 public static class RunReports
 {
+    /// <param name="failedBefore">
+    /// Batches already failed when the invocation began; any other failed batch outside its runs was failed by it (at
+    /// registration) and is reported too. Null reports only the runs' batches.
+    /// </param>
     public static async Task<RunReport> BuildAsync(ReconContext ctx, IReadOnlyCollection<string> runIds, double seconds,
-        IReadOnlyList<string> failures, CancellationToken ct)
+        IReadOnlyList<string> failures, CancellationToken ct, IReadOnlySet<string>? failedBefore = null)
     {
         var ids = runIds.ToHashSet(StringComparer.Ordinal);
-        var batches = (await ctx.Ledger.ListBatchesAsync(ct).ConfigureAwait(false)).Where(b => b.RunId is not null && ids.Contains(b.RunId)).ToList();
+        var all = await ctx.Ledger.ListBatchesAsync(ct).ConfigureAwait(false);
+        var batches = all.Where(b => b.RunId is not null && ids.Contains(b.RunId)).ToList();
+        var failed = batches.Where(b => b.Status == BatchStatus.Failed)
+            .Concat(failedBefore is null ? [] : all.Where(b => b.Status == BatchStatus.Failed && (b.RunId is null || !ids.Contains(b.RunId)) && !failedBefore.Contains(b.BatchId)))
+            .ToList();
         var finalRuns = (await ctx.Ledger.ListRunsAsync(ct).ConfigureAwait(false)).Where(r => ids.Contains(r.RunId)).OrderBy(r => r.Seq).ToList();
         var stageSeconds = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var r in finalRuns)
@@ -34,7 +42,8 @@ public static class RunReports
         {
             Runs = finalRuns.Select(r => r.RunId).ToList(),
             Batches = batches.Count,
-            FailedBatches = batches.Count(b => b.Status == BatchStatus.Failed),
+            FailedBatches = failed.Count,
+            FailedBatchRecords = failed,
             Lines = batches.Sum(b => b.Lines),
             Applied = batches.Sum(b => b.Applied),
             Duplicates = batches.Sum(b => b.Duplicates),

@@ -1,4 +1,5 @@
 using Amazon.DynamoDBv2.Model;
+using Polly;
 using Recon.Core;
 using Recon.Core.Ports;
 using static Recon.Storage.Aws.Ledger.LedgerAttributes;
@@ -21,6 +22,15 @@ namespace Recon.Storage.Aws.Ledger;
 public sealed partial class DynamoReconLedger
 {
     private const int MaxClaimRounds = 1000;
+
+    private ResiliencePipeline<(string Token, long Slot)?>? _claimLockWaits;
+
+    /// <summary>
+    /// Waiting for the claim lock while another runner creates a run (a few writes): Polly repeats with backoff from
+    /// 2 ms to 100 ms, jittered so that waiting runners do not come back together, without limit (a stale lock is recovered).
+    /// </summary>
+    private ResiliencePipeline<(string Token, long Slot)?> ClaimLockWaits => _claimLockWaits ??= _resilience.CreateRepeatPipeline<(string Token, long Slot)?>(
+        taken => taken is null, int.MaxValue, TimeSpan.FromMilliseconds(2), TimeSpan.FromMilliseconds(100), _time);
 
     public async ValueTask<RunRecord> CreateRunAsync(IReadOnlyList<string> batchIds, int partitions, long events, DateTimeOffset createdAt, CancellationToken ct)
     {
@@ -143,61 +153,61 @@ public sealed partial class DynamoReconLedger
     }
 
     /// <summary>Takes the claim lock, waiting for a live holder and recovering a stale one. Returns the token and the slot to fill.</summary>
-    private async Task<(string Token, long Slot)> AcquireClaimLockAsync(IReadOnlyList<string> batchIds, CancellationToken ct)
+    private async Task<(string Token, long Slot)> AcquireClaimLockAsync(IReadOnlyList<string> batchIds, CancellationToken ct) =>
+        await ClaimLockWaits.ExecuteAsync(async token => await TryAcquireClaimLockAsync(batchIds, token).ConfigureAwait(false), ct).ConfigureAwait(false)
+        ?? throw new InvalidOperationException("the claim lock wait ended without the lock."); // unreachable: the wait has no limit
+
+    /// <summary>One try at the claim lock: the token and slot, or null to try again after a wait (held by a live runner, recovered, or lost a race).</summary>
+    private async Task<(string Token, long Slot)?> TryAcquireClaimLockAsync(IReadOnlyList<string> batchIds, CancellationToken ct)
     {
-        for (int attempt = 0; ; attempt++)
+        var meta = await GetItemAsync("GetItem ledger seq", SeqItemKey(), ct).ConfigureAwait(false);
+        long seq = GetLong(meta, Seq);
+        if (GetMap(meta, ClaimLock) is { } held)
         {
-            var meta = await GetItemAsync("GetItem ledger seq", SeqItemKey(), ct).ConfigureAwait(false);
-            long seq = GetLong(meta, Seq);
-            if (GetMap(meta, ClaimLock) is { } held)
+            var at = GetTime(held, LockAt) ?? DateTimeOffset.MinValue;
+            if (_time.GetUtcNow() - at >= ClaimLease)
             {
-                var at = GetTime(held, LockAt) ?? DateTimeOffset.MinValue;
-                if (_time.GetUtcNow() - at >= ClaimLease)
-                {
-                    await RecoverAsync(held, ct).ConfigureAwait(false);
-                }
-                else
-                {
-                    // Another runner is creating a run (a few writes): wait on the wall clock, as that runner works in real time.
-                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(2 << Math.Min(attempt, 6), 100) + Random.Shared.Next(5)), ct).ConfigureAwait(false);
-                }
-
-                continue;
+                await RecoverAsync(held, ct).ConfigureAwait(false);
             }
 
-            string token = Guid.NewGuid().ToString("N");
-            var request = new UpdateItemRequest
-            {
-                TableName = _table,
-                Key = SeqItemKey(),
-                UpdateExpression = "SET #lock = :lock, #seq = if_not_exists(#seq, :zero)",
-                ConditionExpression = "attribute_not_exists(#lock) AND (attribute_not_exists(#seq) OR #seq = :seq)",
-                ExpressionAttributeNames = new() { ["#lock"] = ClaimLock, ["#seq"] = Seq },
-                ExpressionAttributeValues = new()
-                {
-                    [":lock"] = Map(new()
-                    {
-                        [LockToken] = S(token),
-                        [Claim] = S(token),
-                        [LockAt] = Time(_time.GetUtcNow()),
-                        [Seq] = N(seq + 1),
-                        [Batches] = List(batchIds),
-                    }),
-                    [":zero"] = N(0),
-                    [":seq"] = N(seq),
-                },
-            };
-            if (await TryUpdateAsync("UpdateItem ledger claim lock", request, ct).ConfigureAwait(false))
-            {
-                return (token, seq + 1);
-            }
-
-            var now = await GetItemAsync("GetItem ledger seq", SeqItemKey(), ct).ConfigureAwait(false);
-            if (GetS(GetMap(now, ClaimLock), LockToken) == token)
-            {
-                return (token, seq + 1); // our own write, retried after a lost response
-            }
+            // Otherwise another runner is creating a run (a few writes): the caller waits, then tries again.
+            return null;
         }
+
+        string token = Guid.NewGuid().ToString("N");
+        var request = new UpdateItemRequest
+        {
+            TableName = _table,
+            Key = SeqItemKey(),
+            UpdateExpression = "SET #lock = :lock, #seq = if_not_exists(#seq, :zero)",
+            ConditionExpression = "attribute_not_exists(#lock) AND (attribute_not_exists(#seq) OR #seq = :seq)",
+            ExpressionAttributeNames = new() { ["#lock"] = ClaimLock, ["#seq"] = Seq },
+            ExpressionAttributeValues = new()
+            {
+                [":lock"] = Map(new()
+                {
+                    [LockToken] = S(token),
+                    [Claim] = S(token),
+                    [LockAt] = Time(_time.GetUtcNow()),
+                    [Seq] = N(seq + 1),
+                    [Batches] = List(batchIds),
+                }),
+                [":zero"] = N(0),
+                [":seq"] = N(seq),
+            },
+        };
+        if (await TryUpdateAsync("UpdateItem ledger claim lock", request, ct).ConfigureAwait(false))
+        {
+            return (token, seq + 1);
+        }
+
+        var now = await GetItemAsync("GetItem ledger seq", SeqItemKey(), ct).ConfigureAwait(false);
+        if (GetS(GetMap(now, ClaimLock), LockToken) == token)
+        {
+            return (token, seq + 1); // our own write, retried after a lost response
+        }
+
+        return null;
     }
 
     /// <summary>Claims one batch for the run; returns the error to throw when it cannot be claimed.</summary>

@@ -1,4 +1,5 @@
 using Amazon.DynamoDBv2.Model;
+using Polly;
 using Recon.Core.Ports;
 using static Recon.Storage.Aws.Ledger.LedgerAttributes;
 using static Recon.Storage.Aws.Ledger.LedgerKeys;
@@ -11,6 +12,12 @@ public sealed partial class DynamoReconLedger
     private const int BatchWriteLimit = 25;
     private const int UnprocessedRounds = 12;
     private const int WritesInFlight = 4;
+
+    private ResiliencePipeline<List<WriteRequest>?>? _quarantineRepeats;
+
+    /// <summary>Unprocessed items are DynamoDB's way of throttling part of a batch: Polly backs off (10 ms doubling to 2 s, jittered), then only those are sent.</summary>
+    private ResiliencePipeline<List<WriteRequest>?> QuarantineRepeats => _quarantineRepeats ??= _resilience.CreateRepeatPipeline<List<WriteRequest>?>(
+        left => left is { Count: > 0 }, UnprocessedRounds, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(2), _time);
 
     public async ValueTask<IReadOnlyList<QuarantinedLine>> ListQuarantineAsync(string? batchId, CancellationToken ct)
     {
@@ -103,21 +110,18 @@ public sealed partial class DynamoReconLedger
     private async Task WriteChunkAsync(List<WriteRequest> chunk, CancellationToken ct)
     {
         var pending = chunk;
-        for (int round = 0; round < UnprocessedRounds; round++)
+        var left = await QuarantineRepeats.ExecuteAsync(async token =>
         {
             var request = new BatchWriteItemRequest { RequestItems = new() { [_table] = pending } };
-            var response = await _resilience.ExecuteAsync("BatchWriteItem ledger quarantine", token => _dynamo.BatchWriteItemAsync(request, token), ct)
+            var response = await _resilience.ExecuteAsync("BatchWriteItem ledger quarantine", t => _dynamo.BatchWriteItemAsync(request, t), token)
                 .ConfigureAwait(false);
-            if (response.UnprocessedItems is null || !response.UnprocessedItems.TryGetValue(_table, out var left) || left is not { Count: > 0 })
-            {
-                return;
-            }
-
-            // Unprocessed items are DynamoDB's way of throttling part of a batch: back off, then send only those.
-            pending = left;
-            await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(10 << round, 2000) + Random.Shared.Next(10)), ct).ConfigureAwait(false);
+            return response.UnprocessedItems is not null && response.UnprocessedItems.TryGetValue(_table, out var unprocessed) && unprocessed is { Count: > 0 }
+                ? pending = unprocessed
+                : null;
+        }, ct).ConfigureAwait(false);
+        if (left is { Count: > 0 })
+        {
+            throw DynamoLedgerErrors.QuarantineUnprocessed(_table, left.Count, UnprocessedRounds);
         }
-
-        throw DynamoLedgerErrors.QuarantineUnprocessed(_table, pending.Count, UnprocessedRounds);
     }
 }

@@ -53,6 +53,11 @@ public sealed partial class DynamoReconLedger(IAmazonDynamoDB dynamo, string tab
         item[Discovered] = Time(batch.DiscoveredAt);
         item[Status] = S(Pending);
         item[Registration] = S(registration);
+        if (batch.LateWatermark is { } late)
+        {
+            item[LateWatermark] = Time(late);
+        }
+
         if (await TryPutAsync("PutItem ledger batch", item, $"attribute_not_exists({Pk})", ct).ConfigureAwait(false))
         {
             return true;
@@ -210,6 +215,7 @@ public sealed partial class DynamoReconLedger(IAmazonDynamoDB dynamo, string tab
             WindowEnd = RequireTime(item, WindowEnd),
             DeclaredRecords = GetLong(item, Declared),
             DiscoveredAt = RequireTime(item, Discovered),
+            LateWatermark = GetTime(item, LateWatermark),
         };
         if (GetS(item, Status) == Failed)
         {

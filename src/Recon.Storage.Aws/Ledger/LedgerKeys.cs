@@ -21,6 +21,7 @@ internal static class LedgerKeys
     public const string WindowStart = "window_start";
     public const string WindowEnd = "window_end";
     public const string Declared = "declared_records";
+    public const string LateWatermark = "late_watermark";
     public const string Discovered = "discovered_at";
     public const string Status = "status";
     public const string RunId = "run_id";

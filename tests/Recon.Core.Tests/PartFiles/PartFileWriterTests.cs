@@ -32,7 +32,7 @@ public sealed class PartFileWriterTests : IDisposable
 
         // Header: magic, u16 version, u16 reserved, i32 partition, u16 run-id length, run id.
         Assert.Equal("RCPF"u8.ToArray(), file[..4]);
-        Assert.Equal(1, BinaryPrimitives.ReadUInt16LittleEndian(file.AsSpan(4)));
+        Assert.Equal(2, BinaryPrimitives.ReadUInt16LittleEndian(file.AsSpan(4)));
         Assert.Equal(0, BinaryPrimitives.ReadUInt16LittleEndian(file.AsSpan(6)));
         Assert.Equal(7, BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(8)));
         Assert.Equal(8, BinaryPrimitives.ReadUInt16LittleEndian(file.AsSpan(12)));

@@ -4,7 +4,7 @@ using Recon.Core.Ports;
 namespace Recon.Testing.Contracts;
 
 /// <summary>What every <see cref="IReconLedger"/> adapter must do; subclasses supply the ledger.</summary>
-public abstract class ReconLedgerContract : IDisposable
+public abstract partial class ReconLedgerContract : IDisposable
 {
     protected static readonly DateTimeOffset T0 = new(2026, 11, 21, 10, 0, 0, TimeSpan.Zero);
 
@@ -44,6 +44,22 @@ public abstract class ReconLedgerContract : IDisposable
         var stored = await Ledger.GetBatchAsync("b1", Ct);
         Assert.Equal(Batch("b1", declared: 10), stored);
         Assert.Null(await Ledger.GetBatchAsync("b2", Ct));
+    }
+
+    [Fact]
+    public async Task Register_OfALateBatch_KeepsTheWatermarkItCrossedThroughItsWholeLife()
+    {
+        var late = Batch("b-late", minutes: 0) with { LateWatermark = T0.AddMinutes(30).AddTicks(7) };
+        Assert.True(await Ledger.RegisterBatchAsync(late, Ct));
+        Assert.True(await Ledger.RegisterBatchAsync(Batch("b-on-time", minutes: 40), Ct));
+
+        Assert.Equal(late, await Ledger.GetBatchAsync("b-late", Ct));
+        Assert.Null((await Ledger.GetBatchAsync("b-on-time", Ct))!.LateWatermark);
+        var run = await Ledger.CreateRunAsync(["b-late"], 2, 3, T0.AddHours(1), Ct);
+        await Ledger.CompleteReduceAsync(run.RunId, [new ReduceBatchResult("b-late", 3, [], null)], 0.1, Ct);
+        var listed = (await Ledger.ListBatchesAsync(Ct)).Single(b => b.BatchId == "b-late");
+        Assert.Equal(T0.AddMinutes(30).AddTicks(7), listed.LateWatermark);
+        Assert.Equal(BatchStatus.InRun, listed.Status);
     }
 
     [Fact]

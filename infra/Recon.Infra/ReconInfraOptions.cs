@@ -1,0 +1,41 @@
+namespace Recon.Infra;
+
+/// <summary>
+/// Synth-time choices of one deployment (CDK context, <c>-c key=value</c>). Deploy-time choices — sizes, alarm
+/// thresholds, the certificate and the image — are CloudFormation parameters of the stack (see infra/README.md).
+/// </summary>
+internal sealed record ReconInfraOptions
+{
+    /// <summary>Prefix of every physical name (tables, functions, state machines); one stack per deployment.</summary>
+    public string Deployment { get; init; } = "recon";
+
+    /// <summary>The repository's workflows/ folder, read at synth time.</summary>
+    public required string WorkflowsDirectory { get; init; }
+
+    /// <summary>The zip from tools/package-lambda.sh, or a folder (a placeholder for synth and tests).</summary>
+    public required string LambdaCodePath { get; init; }
+
+    /// <summary>Whether <see cref="LambdaCodePath"/> is a placeholder (the stack then carries a warning).</summary>
+    public bool LambdaCodeIsPlaceholder { get; init; }
+
+    /// <summary>Architecture of the zip: <c>arm64</c> (default, cheaper per GB-second) or <c>x86_64</c>.</summary>
+    public string LambdaArchitecture { get; init; } = "arm64";
+
+    /// <summary>Key prefix of Recon's objects in the bucket (RECON_S3_PREFIX); the functions may touch nothing else.</summary>
+    public string S3Prefix { get; init; } = "recon";
+
+    public int MaxAzs { get; init; } = 2;
+
+    public int NatGateways { get; init; } = 1;
+
+    /// <summary>/tmp of the worker functions (Map items and recon-reduce-scan): spills and part-files are staged there before upload.</summary>
+    public int WorkerEphemeralStorageMb { get; init; } = 4096;
+
+    public int ServeCpu { get; init; } = 1024;
+
+    public int ServeMemoryMb { get; init; } = 2048;
+
+    public int ServeContainerPort { get; init; } = 8080;
+
+    public string ServeHealthCheckPath { get; init; } = "/healthz";
+}

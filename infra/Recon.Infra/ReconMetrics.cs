@@ -1,0 +1,22 @@
+namespace Recon.Infra;
+
+/// <summary>
+/// The custom CloudWatch metrics the alarms watch, in namespace <see cref="Namespace"/> with dimension
+/// <see cref="DeploymentDimension"/>. They are what <c>recon backlog</c> reports; the app is to publish them (e.g. as
+/// Embedded Metric Format lines from recon-plan, which reads the backlog every minute). See infra/README.md.
+/// </summary>
+internal static class ReconMetrics
+{
+    public const string Namespace = "Recon";
+
+    public const string DeploymentDimension = "Deployment";
+
+    /// <summary>Complete batches not yet claimed by a run (Count; gauge, read with Maximum).</summary>
+    public const string PendingBatches = "PendingBatches";
+
+    /// <summary>Age of the oldest pending batch, from its manifest's arrival (Seconds; gauge, Maximum).</summary>
+    public const string OldestPendingAgeSeconds = "OldestPendingAgeSeconds";
+
+    /// <summary>Batches marked failed, counted when they fail (Count; Sum).</summary>
+    public const string FailedBatches = "FailedBatches";
+}

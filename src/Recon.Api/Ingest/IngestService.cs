@@ -1,0 +1,61 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Recon.Lambda.Local;
+using Recon.Pipeline.Running;
+
+namespace Recon.Api.Ingest;
+
+/// <summary>
+/// The ingest loop: the work of <c>recon run --watch</c> (<see cref="WorkflowPipeline"/>) as a hosted service. On
+/// shutdown no new execution starts and those under way finish; a submitted or retried batch wakes it at once.
+/// </summary>
+internal sealed partial class IngestService(ReconApiServices services, ReconApiOptions options, IngestSignal signal, ILogger<IngestService> logger) : BackgroundService
+{
+    /// <summary>The last report of a pass that did something, and when (for /readyz and the tests).</summary>
+    public RunReport? LastReport { get; private set; }
+
+    public int Passes => _passes;
+
+    private int _passes;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var workflows = WorkflowSet.Load(options.WorkflowsDirectory);
+        var time = services.Context.Time;
+        // Let the host finish starting (Kestrel listening) before the first pass.
+        await Task.Yield();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var pipeline = new WorkflowPipeline(services.Context, workflows, services.Executions);
+                // stoppingToken stops new executions; those under way finish (the host's shutdown timeout bounds them).
+                var report = await pipeline.RunAsync(stoppingToken, CancellationToken.None).ConfigureAwait(false);
+                if (report.Runs.Count > 0)
+                {
+                    LastReport = report;
+                    LogPass(logger, report.Runs.Count, report.Batches, report.FailedBatches, report.Applied, report.TotalSeconds);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogFailed(logger, e.Message, e);
+            }
+
+            Interlocked.Increment(ref _passes);
+            signal.PassCompleted();
+            if (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+
+            await signal.WaitAsync(options.Poll, time, stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "ingest: {Runs} run(s), {Batches} batch(es), {Failed} failed, {Applied} line(s) applied in {Seconds:F2} s")]
+    private static partial void LogPass(ILogger logger, int runs, int batches, int failed, long applied, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "ingest pass failed: {Message}; the next pass retries")]
+    private static partial void LogFailed(ILogger logger, string message, Exception exception);
+}

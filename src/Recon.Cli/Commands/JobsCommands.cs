@@ -1,0 +1,181 @@
+using System.CommandLine;
+using System.Globalization;
+using Recon.Core;
+using Recon.Core.Ports;
+using Recon.Hosting;
+using Recon.Jobs.Engine;
+using Recon.Jobs.Queue;
+using Recon.Jobs.Sources;
+using Recon.Storage.Local;
+using Spectre.Console;
+
+namespace Recon.Cli.Commands;
+
+internal static class JobsCommands
+{
+    public static void Add(RootCommand root, CliIO io)
+    {
+        var jobs = new Command("jobs", "The queue of compare and transform jobs (in DATA/ledger.db): submit, run, list, show, dead, retry");
+
+        var specFile = new Argument<string>("SPEC") { Description = "Job spec (JSON): a transform spec, or {\"kind\": \"compare\", \"source\", \"target\", \"key\", …}" };
+        var name = new Option<string?>("--name") { Description = "A name to find the job by" };
+        var submit = new Command("submit", "Queue a job; 'recon jobs run' runs it") { specFile, name };
+        submit.SetAction(async (pr, ct) =>
+        {
+            var path = pr.GetValue(specFile)!;
+            if (!File.Exists(path))
+            {
+                throw new UsageException($"spec file '{path}' does not exist.");
+            }
+
+            var (kind, stored) = JobRunner.Prepare(await File.ReadAllTextAsync(path, ct), Path.GetDirectoryName(Path.GetFullPath(path))!);
+            using var queue = Open(pr);
+            var job = await queue.SubmitAsync(pr.GetValue(name) ?? Path.GetFileNameWithoutExtension(path), kind, stored, DateTimeOffset.UtcNow, ct);
+            await io.Out.WriteLineAsync(job.Id);
+            return 0;
+        });
+        jobs.Add(submit);
+
+        var maxConcurrent = new Option<int>("--max-concurrent") { Description = "Jobs running at once, each with its own engine (default 10)", DefaultValueFactory = _ => 10 };
+        var attempts = new Option<int>("--max-attempts") { Description = "Attempts of a job failing with a transient error before it goes to the dead list (default 3)", DefaultValueFactory = _ => 3 };
+        var watch = new Option<bool>("--watch") { Description = "Keep waiting for new jobs instead of returning when the queue is empty" };
+        var run = new Command("run", "Run queued jobs until the queue is empty (or forever with --watch)")
+        {
+            maxConcurrent, attempts, watch, CompareCommand.Work, CompareCommand.MemoryLimit,
+        };
+        run.SetAction(async (pr, ct) =>
+        {
+            var settings = CliOptions.Settings(pr);
+            using var queue = Open(pr);
+            var runner = new JobRunner(
+                pr.GetValue(CompareCommand.Work) ?? Path.Combine(settings.DataDirectory, "jobs"),
+                new JobEngineOptions { MemoryLimit = pr.GetValue(CompareCommand.MemoryLimit) ?? "1GB" },
+                TimeProvider.System,
+                async (csv, token) =>
+                {
+                    using var ws = Workspace.Open(settings, create: false);
+                    await ArtifactBalances.WriteCsvAsync(ws.Queries, csv, token);
+                });
+            var worker = new JobWorker(queue, runner.RunAsync, new JobWorkerOptions
+            {
+                MaxConcurrent = pr.GetValue(maxConcurrent),
+                MaxAttempts = pr.GetValue(attempts),
+                Watch = pr.GetValue(watch),
+            }, TimeProvider.System);
+            await worker.RunAsync(ct);
+            await io.Out.WriteLineAsync($"{worker.Succeeded} succeeded, {worker.Retried} retried, {worker.Dead} dead");
+            return worker.Dead > 0 ? 1 : 0;
+        });
+        jobs.Add(run);
+
+        var listJson = CliOptions.Json();
+        var limit = new Option<int>("--limit") { Description = "At most this many, newest first", DefaultValueFactory = _ => 50 };
+        var list = new Command("list", "Jobs, newest first") { listJson, limit };
+        list.SetAction(async (pr, ct) =>
+        {
+            using var queue = Open(pr);
+            Print(io, await queue.ListAsync(null, pr.GetValue(limit), ct), pr.GetValue(listJson));
+            return 0;
+        });
+        jobs.Add(list);
+
+        var deadJson = CliOptions.Json();
+        var dead = new Command("dead", "Jobs that gave up, with their reason") { deadJson };
+        dead.SetAction(async (pr, ct) =>
+        {
+            using var queue = Open(pr);
+            Print(io, await queue.ListAsync(JobState.Dead, 1000, ct), pr.GetValue(deadJson));
+            return 0;
+        });
+        jobs.Add(dead);
+
+        var showId = new Argument<string>("ID") { Description = "Job id" };
+        var show = new Command("show", "One job: state, attempts, times, spec, result or reason") { showId };
+        show.SetAction(async (pr, ct) =>
+        {
+            using var queue = Open(pr);
+            var job = await queue.GetAsync(pr.GetValue(showId)!, ct) ?? throw new ReconException($"no job '{pr.GetValue(showId)}': see 'recon jobs list'.");
+            Print(io, [job], json: true);
+            return 0;
+        });
+        jobs.Add(show);
+
+        var retryId = new Argument<string>("ID") { Description = "Dead job id" };
+        var retry = new Command("retry", "Put a dead job back in the queue with its attempts reset") { retryId };
+        retry.SetAction(async (pr, ct) =>
+        {
+            using var queue = Open(pr);
+            var id = pr.GetValue(retryId)!;
+            if (!await queue.RetryAsync(id, DateTimeOffset.UtcNow, ct))
+            {
+                throw new ReconException($"job '{id}' is not in the dead list: see 'recon jobs dead'.");
+            }
+
+            await io.Out.WriteLineAsync($"{id} queued again");
+            return 0;
+        });
+        jobs.Add(retry);
+        root.Add(jobs);
+    }
+
+    private static SqliteJobQueue Open(ParseResult pr)
+    {
+        var settings = CliOptions.Settings(pr);
+        if (settings.Backend != BackendKind.Local)
+        {
+            throw new ReconException("the job queue is local (DATA/ledger.db) in this version; the SQS queue of the AWS deployment is not implemented yet.");
+        }
+
+        Directory.CreateDirectory(settings.DataDirectory);
+        return new SqliteJobQueue(Path.Combine(settings.DataDirectory, "ledger.db"));
+    }
+
+    private static void Print(CliIO io, IReadOnlyList<JobRecord> jobs, bool json)
+    {
+        if (json)
+        {
+            JsonOut.Write(io.Out, w =>
+            {
+                w.WriteStartArray();
+                foreach (var j in jobs)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("id", j.Id);
+                    w.WriteString("name", j.Name);
+                    w.WriteString("kind", j.Kind);
+                    w.WriteString("state", j.State.ToString().ToLowerInvariant());
+                    w.WriteNumber("attempts", j.Attempts);
+                    JsonOut.Time(w, "submitted_at", j.SubmittedAt);
+                    JsonOut.Time(w, "started_at", j.StartedAt);
+                    JsonOut.Time(w, "finished_at", j.FinishedAt);
+                    w.WriteString("error", j.Error);
+                    w.WritePropertyName("result");
+                    if (j.Result is null)
+                    {
+                        w.WriteNullValue();
+                    }
+                    else
+                    {
+                        w.WriteRawValue(j.Result);
+                    }
+
+                    w.WritePropertyName("spec");
+                    w.WriteRawValue(j.Spec);
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
+            });
+            return;
+        }
+
+        var table = new Table().AddColumns("id", "name", "kind", "state", "attempts", "submitted", "error");
+        foreach (var j in jobs)
+        {
+            table.AddRow(j.Id, Markup.Escape(j.Name), j.Kind, j.State.ToString().ToLowerInvariant(), j.Attempts.ToString(CultureInfo.InvariantCulture),
+                IsoTime.Format(j.SubmittedAt), Markup.Escape(j.Error ?? ""));
+        }
+
+        io.Console.Write(table);
+    }
+}

@@ -1,0 +1,60 @@
+using System.CommandLine;
+using System.Globalization;
+using Recon.Core;
+using Recon.Jobs.Engine;
+using Recon.Jobs.Transform;
+
+namespace Recon.Cli.Commands;
+
+internal static class TransformCommand
+{
+    public static void Add(RootCommand root, CliIO io)
+    {
+        var specFile = new Argument<string>("SPEC") { Description = "Job spec (JSON): inputs, steps (filter, derive, lookup, pivot, group, sort, select), output" };
+        var explain = new Option<bool>("--explain") { Description = "Print the SQL the spec compiles to (with its bound values) instead of running it" };
+        var command = new Command("transform", "Run a transform job (Excel-like operations on big files) on the embedded engine")
+        {
+            specFile, explain, CompareCommand.Work, CompareCommand.MemoryLimit,
+        };
+        command.SetAction(async (pr, ct) =>
+        {
+            var spec = Load(pr.GetValue(specFile)!);
+            var work = pr.GetValue(CompareCommand.Work) ?? Path.Combine(Path.GetTempPath(), "recon-jobs");
+            var engine = new JobEngineOptions { MemoryLimit = pr.GetValue(CompareCommand.MemoryLimit) ?? "1GB" };
+            if (pr.GetValue(explain))
+            {
+                var (sql, parameters) = TransformJob.Explain(spec, work, engine);
+                await io.Out.WriteLineAsync(sql);
+                for (int i = 0; i < parameters.Count; i++)
+                {
+                    await io.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"${i + 1} = {parameters[i]}"));
+                }
+
+                return 0;
+            }
+
+            var result = await Task.Run(() => TransformJob.Run(spec, work, engine, TimeProvider.System, ct), ct);
+            await io.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"wrote {result.Rows:N0} row(s), {result.Columns.Count} column(s) to {result.OutputPath} in {result.Seconds:F2} s"));
+            return 0;
+        });
+        root.Add(command);
+    }
+
+    internal static TransformSpec Load(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new UsageException($"spec file '{path}' does not exist.");
+        }
+
+        try
+        {
+            return TransformSpec.Parse(File.ReadAllText(path), Path.GetDirectoryName(Path.GetFullPath(path))!);
+        }
+        catch (ReconException e)
+        {
+            throw new ReconException($"{path}: {e.Message}");
+        }
+    }
+}

@@ -1,0 +1,102 @@
+using System.Data.Common;
+using DuckDB.NET.Data;
+using Recon.Core;
+
+namespace Recon.Jobs.Engine;
+
+/// <summary>One job's embedded DuckDB: an in-memory database with a memory limit and a spill folder.</summary>
+internal sealed class JobEngine : IDisposable
+{
+    private readonly DuckDBConnection _connection;
+
+    private static int s_open;
+    private static int s_peak;
+    private int _disposed;
+
+    /// <summary>Engines open in this process now, and the most at once since <see cref="ResetPeak"/>: the queue's limit, measured.</summary>
+    internal static (int Open, int Peak) Gauge => (Volatile.Read(ref s_open), Volatile.Read(ref s_peak));
+
+    internal static void ResetPeak() => Volatile.Write(ref s_peak, Volatile.Read(ref s_open));
+
+    public JobEngine(JobEngineOptions options, string workDirectory)
+    {
+        options.Validate();
+        _connection = new DuckDBConnection("DataSource=:memory:");
+        _connection.Open();
+        var temp = options.TempDirectory ?? Path.Combine(workDirectory, "spill");
+        Directory.CreateDirectory(temp);
+        Execute($"SET memory_limit = {Sql.Text(options.MemoryLimit)}");
+        Execute($"SET temp_directory = {Sql.Text(temp)}");
+        if (options.Threads > 0)
+        {
+            Execute($"SET threads = {Sql.Number(options.Threads)}");
+        }
+
+        int open = Interlocked.Increment(ref s_open);
+        for (int peak = Volatile.Read(ref s_peak); open > peak && Interlocked.CompareExchange(ref s_peak, open, peak) != peak; peak = Volatile.Read(ref s_peak))
+        {
+        }
+    }
+
+    public int Execute(string sql, params object?[] parameters)
+    {
+        using var cmd = Command(sql, parameters);
+        return cmd.ExecuteNonQuery();
+    }
+
+    public T? Scalar<T>(string sql, params object?[] parameters)
+    {
+        using var cmd = Command(sql, parameters);
+        var v = cmd.ExecuteScalar();
+        return v is null or DBNull ? default : (T)Convert.ChangeType(v, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public DbDataReader Reader(string sql, params object?[] parameters)
+    {
+        var cmd = Command(sql, parameters);
+        return cmd.ExecuteReader(System.Data.CommandBehavior.CloseConnection & 0);
+    }
+
+    /// <summary>Column names and engine types of a query, without running it.</summary>
+    public IReadOnlyList<(string Name, string Type)> Describe(string sql, params object?[] parameters)
+    {
+        var columns = new List<(string, string)>();
+        using var r = Reader("DESCRIBE " + sql, parameters);
+        while (r.Read())
+        {
+            columns.Add((r.GetString(0), r.GetString(1)));
+        }
+
+        return columns;
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _connection.Dispose();
+            Interlocked.Decrement(ref s_open);
+        }
+    }
+
+    private DuckDBCommand Command(string sql, object?[] parameters)
+    {
+        var cmd = _connection.CreateCommand();
+        cmd.CommandText = sql;
+        foreach (var p in parameters)
+        {
+            cmd.Parameters.Add(new DuckDBParameter(p ?? DBNull.Value));
+        }
+
+        return cmd;
+    }
+
+    /// <summary>An engine error as a Recon error naming what was being done.</summary>
+    public static ReconException Fail(string doing, DuckDBException e) => new($"{doing}: {FirstLine(e.Message)}", e);
+
+    private static string FirstLine(string message)
+    {
+        var i = message.IndexOf('\n', StringComparison.Ordinal);
+        return i < 0 ? message : message[..i];
+    }
+}

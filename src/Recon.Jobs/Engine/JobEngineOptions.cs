@@ -1,0 +1,27 @@
+namespace Recon.Jobs.Engine;
+
+/// <summary>Limits of one job's embedded engine: memory before it spills, where it spills, and its threads.</summary>
+public sealed record JobEngineOptions
+{
+    /// <summary>DuckDB <c>memory_limit</c>, e.g. "1GB"; past it, joins, sorts and aggregates spill to <see cref="TempDirectory"/>.</summary>
+    public string MemoryLimit { get; init; } = "1GB";
+
+    /// <summary>Where the engine spills; null: a folder under the job's work folder.</summary>
+    public string? TempDirectory { get; init; }
+
+    /// <summary>Engine threads; 0: one per core.</summary>
+    public int Threads { get; init; }
+
+    internal void Validate()
+    {
+        if (!System.Text.RegularExpressions.Regex.IsMatch(MemoryLimit, "^[0-9]+(\\.[0-9]+)?\\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", System.Text.RegularExpressions.RegexOptions.IgnoreCase))
+        {
+            throw new Core.ReconException($"memory limit '{MemoryLimit}' is not a size such as 512MB or 2GB.");
+        }
+
+        if (Threads < 0)
+        {
+            throw new Core.ReconException($"engine threads must be 0 (one per core) or more, not {Threads}.");
+        }
+    }
+}

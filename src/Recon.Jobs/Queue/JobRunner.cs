@@ -1,0 +1,120 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Recon.Core;
+using Recon.Core.Ports;
+using Recon.Jobs.Compare;
+using Recon.Jobs.Engine;
+using Recon.Jobs.Transform;
+
+namespace Recon.Jobs.Queue;
+
+/// <summary>
+/// What a queued job holds and how it runs: the spec JSON with its kind and the folder relative paths start from.
+/// A compare's <c>recon:artifacts</c> side is exported by <paramref name="exportArtifacts"/> (the CLI's workspace).
+/// </summary>
+public sealed class JobRunner(string workRoot, JobEngineOptions engine, TimeProvider time, Func<string, CancellationToken, Task>? exportArtifacts = null)
+{
+    /// <summary>The queue's stored form of a spec file: {"kind", "base_dir", "spec"}; checks the spec now, not when it runs.</summary>
+    public static (string Kind, string Stored) Prepare(string specJson, string baseDirectory)
+    {
+        JsonObject spec;
+        try
+        {
+            spec = JsonNode.Parse(specJson) as JsonObject ?? throw new ReconException("a job spec must be a JSON object");
+        }
+        catch (JsonException e)
+        {
+            throw new ReconException($"the job spec is not valid JSON: {e.Message}");
+        }
+
+        var kind = spec["kind"]?.GetValue<string>() ?? (spec.ContainsKey("steps") || spec.ContainsKey("inputs") ? JobKinds.Transform : null);
+        spec.Remove("kind");
+        switch (kind)
+        {
+            case JobKinds.Transform:
+                TransformSpec.Parse(spec.ToJsonString(), baseDirectory);
+                break;
+            case JobKinds.Compare:
+                ComparePreparer.Validate(ParseCompare(spec.ToJsonString(), baseDirectory));
+                break;
+            default:
+                throw new ReconException("the job spec needs \"kind\": \"compare\" or \"transform\"");
+        }
+
+        var stored = new JsonObject { ["kind"] = kind, ["base_dir"] = Path.GetFullPath(baseDirectory), ["spec"] = spec };
+        return (kind, stored.ToJsonString());
+    }
+
+    public async Task<string> RunAsync(JobRecord job, CancellationToken ct)
+    {
+        var stored = JsonNode.Parse(job.Spec)!.AsObject();
+        var baseDir = stored["base_dir"]!.GetValue<string>();
+        var spec = stored["spec"]!.ToJsonString();
+        switch (job.Kind)
+        {
+            case JobKinds.Transform:
+            {
+                var parsed = TransformSpec.Parse(spec, baseDir);
+                var result = await Task.Run(() => TransformJob.Run(parsed, workRoot, engine, time, ct), ct).ConfigureAwait(false);
+                return JsonSerializer.Serialize(new { output = result.OutputPath, rows = result.Rows, columns = result.Columns.Count, seconds = Math.Round(result.Seconds, 3) });
+            }
+
+            case JobKinds.Compare:
+            {
+                var compare = ParseCompare(spec, baseDir);
+                string? exported = null;
+                try
+                {
+                    if (compare.Source == Sources.ArtifactBalances.SourceName || compare.Target == Sources.ArtifactBalances.SourceName)
+                    {
+                        if (exportArtifacts is null)
+                        {
+                            throw new ReconException("this worker cannot read recon:artifacts (no Recon data folder)");
+                        }
+
+                        exported = Path.Combine(Path.GetFullPath(workRoot), $"artifacts-{job.Id}.csv");
+                        await exportArtifacts(exported, ct).ConfigureAwait(false);
+                        compare = compare with
+                        {
+                            Source = compare.Source == Sources.ArtifactBalances.SourceName ? exported : compare.Source,
+                            Target = compare.Target == Sources.ArtifactBalances.SourceName ? exported : compare.Target,
+                        };
+                    }
+
+                    var engineOptions = compare.MemoryLimit is null ? engine : engine with { MemoryLimit = compare.MemoryLimit };
+                    var report = await CompareJob.RunAsync(compare, workRoot, engineOptions, time, null, ct).ConfigureAwait(false);
+                    var node = JsonSerializer.SerializeToNode(report)!.AsObject();
+                    node["differences"] = report.Differences;
+                    node["passed"] = report.Differences <= compare.FailOn;
+                    return node.ToJsonString();
+                }
+                finally
+                {
+                    if (exported is not null)
+                    {
+                        File.Delete(exported);
+                    }
+                }
+            }
+
+            default:
+                throw new ReconException($"job {job.Id} has unknown kind '{job.Kind}'");
+        }
+    }
+
+    private static CompareSpec ParseCompare(string json, string baseDirectory)
+    {
+        CompareSpec spec;
+        try
+        {
+            spec = JsonSerializer.Deserialize<CompareSpec>(json) ?? throw new ReconException("the compare spec is empty");
+        }
+        catch (JsonException e)
+        {
+            throw new ReconException($"the compare spec is not valid: {e.Message}");
+        }
+
+        string Full(string p) => p == Sources.ArtifactBalances.SourceName || Path.IsPathRooted(p) ? p : Path.GetFullPath(Path.Combine(baseDirectory, p));
+        return spec with { Source = Full(spec.Source), Target = Full(spec.Target), Report = spec.Report is null ? null : Full(spec.Report) };
+    }
+}

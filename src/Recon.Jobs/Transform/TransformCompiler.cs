@@ -1,0 +1,343 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using DuckDB.NET.Data;
+using Recon.Core;
+using Recon.Jobs.Engine;
+using Recon.Jobs.Sources;
+
+namespace Recon.Jobs.Transform;
+
+/// <summary>
+/// Compiles a <see cref="TransformSpec"/> into one SELECT over typed views of its inputs, step by step, checking each
+/// step against the columns the previous one produced. Errors name the step, its operation and the expression.
+/// </summary>
+internal sealed class TransformCompiler(JobEngine engine, TransformSpec spec, string work)
+{
+    public const int MaxPivotColumns = 1000;
+
+    private readonly SqlParameters _parameters = new();
+    private readonly Dictionary<string, string> _views = new(StringComparer.Ordinal);
+
+    public CompiledTransform Compile()
+    {
+        foreach (var (name, path) in spec.Inputs)
+        {
+            _views[name] = CreateInputView(name, path);
+        }
+
+        string rel = $"SELECT * FROM {_views[spec.From]}";
+        var schema = Describe(rel, "input '" + spec.From + "'");
+        for (int i = 0; i < spec.Steps.Count; i++)
+        {
+            var step = spec.Steps[i];
+            var op = step["op"]?.GetValueKind() == JsonValueKind.String ? step["op"]!.GetValue<string>() : null;
+            var label = $"step {i + 1} ({op ?? "no op"})";
+            string? expression = null;
+            try
+            {
+                rel = op switch
+                {
+                    "filter" => Filter(step, rel, schema, ref expression),
+                    "derive" => Derive(step, rel, schema, ref expression),
+                    "lookup" => Lookup(step, rel, schema),
+                    "pivot" => Pivot(step, rel, schema),
+                    "group" => Group(step, rel, schema, ref expression),
+                    "sort" => Sort(step, rel, schema),
+                    "select" or "rename" => Select(step, rel, schema),
+                    _ => throw new ReconException($"unknown op '{op}': use filter, derive, lookup, pivot, group, sort or select"),
+                };
+            }
+            catch (ReconException e)
+            {
+                throw new ReconException($"{label}: {e.Message}{(expression is null ? "" : $" (expression: {expression})")}", e);
+            }
+            catch (InvalidOperationException e)
+            {
+                throw new ReconException($"{label}: {e.Message}", e);
+            }
+
+            schema = Describe(rel, label);
+        }
+
+        return new CompiledTransform(rel, _parameters.Values, schema.Select(kv => (kv.Key, kv.Value.EngineType)).ToList());
+    }
+
+    private string CreateInputView(string name, string path)
+    {
+        var view = Sql.Id("input:" + name);
+        var table = InputTable.Open(engine, path, Path.Combine(work, "in-" + _views.Count), $"input '{name}'");
+        string select;
+        if (table.Format == InputFormat.Parquet)
+        {
+            // Parquet carries its own types: DECIMAL stays exact, text stays text.
+            select = $"SELECT * FROM read_parquet({Sql.TextList(table.Files)}, union_by_name = true)";
+        }
+        else
+        {
+            var profiles = ColumnProfile.Measure(engine, table.From, table.Columns);
+            var columns = profiles.Select(p => p.IsNumeric
+                ? $"CAST(trim({Sql.Id(p.Name)}) AS DECIMAL({(p.IntegerDigits + p.Scale <= 18 ? 18 : 38)},{p.Scale})) AS {Sql.Id(p.Name)}"
+                : Sql.Id(p.Name));
+            select = $"SELECT {Sql.Join(columns)} FROM {table.From}";
+        }
+
+        engine.Execute($"CREATE TEMP VIEW {view} AS {select}");
+        return view;
+    }
+
+    private Dictionary<string, ValueType> Describe(string rel, string label)
+    {
+        try
+        {
+            var columns = engine.Describe(rel, [.. _parameters.Values]);
+            var schema = new Dictionary<string, ValueType>(StringComparer.Ordinal);
+            foreach (var (name, type) in columns)
+            {
+                schema[name] = ValueType.FromEngine(type) with { EngineType = type };
+            }
+
+            return schema;
+        }
+        catch (DuckDBException e)
+        {
+            throw JobEngine.Fail(label, e);
+        }
+    }
+
+    private (string Sql, ValueType Type) Expression(string text, IReadOnlyDictionary<string, ValueType> schema, ref string? expression, IReadOnlySet<string>? groupKeys = null)
+    {
+        expression = text;
+        return new ExprCompiler(schema, _parameters, groupKeys).Compile(ExprParser.Parse(text));
+    }
+
+    private string Filter(JsonObject step, string rel, Dictionary<string, ValueType> schema, ref string? expression)
+    {
+        var (sql, type) = Expression(String(step, "where"), schema, ref expression);
+        if (type.Kind is not (ValueKind.Bool or ValueKind.Null))
+        {
+            throw new ReconException($"a filter needs a true/false condition, not {type.Describe()}");
+        }
+
+        return $"SELECT * FROM ({rel}) AS t WHERE {sql}";
+    }
+
+    private string Derive(JsonObject step, string rel, Dictionary<string, ValueType> schema, ref string? expression)
+    {
+        var columns = step["columns"] as JsonObject ?? throw new ReconException("derive needs \"columns\": {\"name\": \"expression\", …}");
+        var current = new Dictionary<string, ValueType>(schema, StringComparer.Ordinal);
+        foreach (var (name, value) in columns)
+        {
+            // Each new column sees the ones before it, as in a spreadsheet.
+            var text = value?.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : throw new ReconException($"column '{name}' needs an expression (a string)");
+            var (sql, type) = Expression(text, current, ref expression);
+            rel = current.ContainsKey(name)
+                ? $"SELECT * REPLACE ({sql} AS {Sql.Id(name)}) FROM ({rel}) AS t"
+                : $"SELECT *, {sql} AS {Sql.Id(name)} FROM ({rel}) AS t";
+            current[name] = type;
+        }
+
+        expression = null;
+        return rel;
+    }
+
+    private string Lookup(JsonObject step, string rel, Dictionary<string, ValueType> schema)
+    {
+        var from = String(step, "from");
+        if (!_views.TryGetValue(from, out var view))
+        {
+            throw new ReconException($"lookup \"from\": '{from}' is not one of the inputs ({string.Join(", ", _views.Keys)})");
+        }
+
+        var right = Describe($"SELECT * FROM {view}", $"input '{from}'");
+        var on = Pairs(step["on"], "on");
+        var bring = Pairs(step["columns"], "columns");
+        foreach (var (l, r) in on)
+        {
+            if (!schema.TryGetValue(l, out var lt))
+            {
+                throw new ReconException($"lookup key '{l}' is not a column of the rows ({string.Join(", ", schema.Keys)})");
+            }
+
+            if (!right.TryGetValue(r, out var rt))
+            {
+                throw new ReconException($"lookup key '{r}' is not a column of input '{from}' ({string.Join(", ", right.Keys)})");
+            }
+
+            if (!(lt.IsNumber && rt.IsNumber) && lt.Kind != rt.Kind)
+            {
+                throw new ReconException($"lookup key '{l}' is {lt.Describe()} but '{from}'.'{r}' is {rt.Describe()}");
+            }
+        }
+
+        foreach (var (newName, r) in bring)
+        {
+            if (!right.ContainsKey(r))
+            {
+                throw new ReconException($"lookup column '{r}' is not a column of input '{from}' ({string.Join(", ", right.Keys)})");
+            }
+
+            if (schema.ContainsKey(newName))
+            {
+                throw new ReconException($"lookup would bring '{newName}', which the rows already have: name it differently (\"columns\": {{\"new name\": \"{r}\"}})");
+            }
+        }
+
+        var keyList = Sql.Join(on.Select(p => Sql.Id(p.Value)));
+        var multiple = step["multiple"]?.GetValue<string>() ?? "error";
+        string source;
+        switch (multiple)
+        {
+            case "error":
+                long dups = engine.Scalar<long>($"SELECT count(*) FROM (SELECT {keyList} FROM {view} GROUP BY ALL HAVING count(*) > 1)");
+                if (dups > 0)
+                {
+                    var sample = engine.Scalar<string>($"SELECT string_agg(k, '; ') FROM (SELECT concat_ws('|', {keyList}) AS k FROM {view} GROUP BY {keyList} HAVING count(*) > 1 ORDER BY 1 LIMIT 5)");
+                    throw new ReconException(
+                        $"{dups} key(s) match several rows of '{from}' (e.g. {sample}): set \"multiple\": \"first\" (the first row in file order) or \"all\" (one output row per match)");
+                }
+
+                source = view;
+                break;
+            case "first":
+                source = $"(SELECT * FROM (SELECT *, row_number() OVER () AS __ord FROM {view}) QUALIFY row_number() OVER (PARTITION BY {keyList} ORDER BY __ord) = 1)";
+                break;
+            case "all":
+                source = view;
+                break;
+            default:
+                throw new ReconException($"\"multiple\": '{multiple}' is not error, first or all");
+        }
+
+        var rightSelect = Sql.Join(on.Select(p => $"{Sql.Id(p.Value)} AS {Sql.Id("__k:" + p.Key)}").Concat(bring.Select(p => $"{Sql.Id(p.Value)} AS {Sql.Id(p.Key)}")));
+        var condition = Sql.Join(on.Select(p => $"l.{Sql.Id(p.Key)} = r.{Sql.Id("__k:" + p.Key)}"), " AND ");
+        var brought = Sql.Join(bring.Select(p => $"r.{Sql.Id(p.Key)}"));
+        return $"SELECT l.*, {brought} FROM ({rel}) AS l LEFT JOIN (SELECT {rightSelect} FROM {source}) AS r ON {condition}";
+    }
+
+    private string Pivot(JsonObject step, string rel, Dictionary<string, ValueType> schema)
+    {
+        var rows = Names(step["rows"], "rows");
+        var column = String(step, "column");
+        var values = String(step, "values");
+        var aggregate = step["aggregate"]?.GetValue<string>() ?? "sum";
+        foreach (var c in rows.Append(column).Append(values))
+        {
+            if (!schema.ContainsKey(c))
+            {
+                throw new ReconException($"pivot names column '{c}', which the rows do not have ({string.Join(", ", schema.Keys)})");
+            }
+        }
+
+        var distinct = new List<string?>();
+        using (var r = engine.Reader($"SELECT DISTINCT CAST({Sql.Id(column)} AS VARCHAR) FROM ({rel}) AS t ORDER BY 1 NULLS LAST LIMIT {MaxPivotColumns + 1}", [.. _parameters.Values]))
+        {
+            while (r.Read())
+            {
+                distinct.Add(r.IsDBNull(0) ? null : r.GetString(0));
+            }
+        }
+
+        if (distinct.Count > MaxPivotColumns)
+        {
+            throw new ReconException($"pivot column '{column}' has more than {MaxPivotColumns} distinct values: group instead, or filter first");
+        }
+
+        var select = rows.Select(Sql.Id).ToList();
+        foreach (var value in distinct)
+        {
+            var name = value ?? "null";
+            if (rows.Contains(name, StringComparer.Ordinal))
+            {
+                throw new ReconException($"pivot value '{name}' of '{column}' would clash with the row column of that name");
+            }
+
+            var match = value is null ? $"{Sql.Id(column)} IS NULL" : $"CAST({Sql.Id(column)} AS VARCHAR) = {_parameters.Add(value)}";
+            var (sql, _) = ExprCompiler.AggregateOf(aggregate, $"(CASE WHEN {match} THEN {Sql.Id(values)} END)", schema[values]);
+            select.Add($"{sql} AS {Sql.Id(name)}");
+        }
+
+        var groupBy = rows.Count > 0 ? $" GROUP BY {Sql.Join(rows.Select(Sql.Id))}" : "";
+        return $"SELECT {Sql.Join(select)} FROM ({rel}) AS t{groupBy}";
+    }
+
+    private string Group(JsonObject step, string rel, Dictionary<string, ValueType> schema, ref string? expression)
+    {
+        var by = Names(step["by"], "by");
+        foreach (var c in by.Where(c => !schema.ContainsKey(c)))
+        {
+            throw new ReconException($"group by '{c}': the rows have no such column ({string.Join(", ", schema.Keys)})");
+        }
+
+        var aggregates = step["aggregates"] as JsonObject ?? throw new ReconException("group needs \"aggregates\": {\"name\": \"sum(amount)\", …}");
+        var keys = by.ToHashSet(StringComparer.Ordinal);
+        var select = by.Select(Sql.Id).ToList();
+        foreach (var (name, value) in aggregates)
+        {
+            var text = value?.GetValue<string>() ?? throw new ReconException($"aggregate '{name}' needs an expression");
+            var (sql, _) = Expression(text, schema, ref expression, keys);
+            select.Add($"{sql} AS {Sql.Id(name)}");
+        }
+
+        expression = null;
+        var groupBy = by.Count > 0 ? $" GROUP BY {Sql.Join(by.Select(Sql.Id))}" : "";
+        return $"SELECT {Sql.Join(select)} FROM ({rel}) AS t{groupBy}";
+    }
+
+    private static string Sort(JsonObject step, string rel, Dictionary<string, ValueType> schema)
+    {
+        var order = new List<string>();
+        foreach (var item in Names(step["by"], "by"))
+        {
+            bool descending = item.StartsWith('-');
+            var name = descending ? item[1..] : item;
+            if (!schema.ContainsKey(name))
+            {
+                throw new ReconException($"sort by '{name}': the rows have no such column ({string.Join(", ", schema.Keys)})");
+            }
+
+            order.Add($"{Sql.Id(name)} {(descending ? "DESC" : "ASC")} NULLS LAST");
+        }
+
+        return $"SELECT * FROM ({rel}) AS t ORDER BY {Sql.Join(order)}";
+    }
+
+    private static string Select(JsonObject step, string rel, Dictionary<string, ValueType> schema)
+    {
+        var columns = step["columns"] is null ? [.. schema.Keys] : Names(step["columns"], "columns");
+        var rename = step["rename"] is null ? [] : Pairs(step["rename"], "rename");
+        foreach (var c in columns.Concat(rename.Select(p => p.Key)).Where(c => !schema.ContainsKey(c)))
+        {
+            throw new ReconException($"select names '{c}', which the rows do not have ({string.Join(", ", schema.Keys)})");
+        }
+
+        var names = rename.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        var output = columns.Select(c => names.GetValueOrDefault(c, c)).ToList();
+        var clash = output.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (clash is not null)
+        {
+            throw new ReconException($"select would produce two columns named '{clash.Key}'");
+        }
+
+        return $"SELECT {Sql.Join(columns.Select(c => names.TryGetValue(c, out var n) ? $"{Sql.Id(c)} AS {Sql.Id(n)}" : Sql.Id(c)))} FROM ({rel}) AS t";
+    }
+
+    private static string String(JsonObject step, string field) =>
+        step[field]?.GetValueKind() == JsonValueKind.String ? step[field]!.GetValue<string>() : throw new ReconException($"\"{field}\" is missing or not a string");
+
+    private static List<string> Names(JsonNode? node, string field) => node switch
+    {
+        null => [],
+        JsonArray a => a.Select(n => n?.GetValueKind() == JsonValueKind.String ? n.GetValue<string>() : throw new ReconException($"\"{field}\" must list column names")).ToList(),
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => [v.GetValue<string>()],
+        _ => throw new ReconException($"\"{field}\" must be a column name or a list of them"),
+    };
+
+    /// <summary>{"a": "b"} pairs, or ["a", …] meaning a → a.</summary>
+    private static List<KeyValuePair<string, string>> Pairs(JsonNode? node, string field) => node switch
+    {
+        JsonObject o when o.Count > 0 => o.Select(p => new KeyValuePair<string, string>(p.Key,
+            p.Value?.GetValueKind() == JsonValueKind.String ? p.Value.GetValue<string>() : throw new ReconException($"\"{field}\".{p.Key} must be a column name"))).ToList(),
+        JsonArray or JsonValue => Names(node, field).Select(n => new KeyValuePair<string, string>(n, n)).ToList(),
+        _ => throw new ReconException($"\"{field}\" is missing: give column names, or {{\"name\": \"other name\"}}"),
+    };
+}

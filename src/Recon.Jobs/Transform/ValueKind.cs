@@ -1,0 +1,11 @@
+namespace Recon.Jobs.Transform;
+
+internal enum ValueKind
+{
+    Decimal,
+    Float,
+    Text,
+    Bool,
+    Null,
+    Other,
+}

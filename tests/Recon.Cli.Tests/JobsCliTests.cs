@@ -1,0 +1,127 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace Recon.Cli.Tests;
+
+public class JobsCliTests
+{
+    /// <summary>Recon's balances as a GL extract would list them, with one balance moved by a cent.</summary>
+    private static async Task<(string Gl, string PlantedId, string PlantedCurrency, int Rows)> GeneralLedgerWithOneDifference(CliHarness cli)
+    {
+        Assert.Equal(0, (await cli.RunAsync("generate", "--out", cli.Inbox, "--batches", "2", "--events", "1500", "--artifacts", "120", "--seed", "9")).Exit);
+        var run = await cli.WithDataAsync("run");
+        Assert.True(run.Exit == 0, run.Err);
+        var export = Path.Combine(cli.Root, "export.jsonl");
+        Assert.Equal(0, (await cli.WithDataAsync("export", "--out", export)).Exit);
+
+        var gl = new StringBuilder("artifact_id,entity,currency,balance,status\n");
+        string? plantedId = null, plantedCurrency = null;
+        int rows = 0;
+        foreach (var line in File.ReadLines(export))
+        {
+            var a = JsonDocument.Parse(line).RootElement;
+            foreach (var balance in a.GetProperty("balances").EnumerateObject())
+            {
+                var amount = decimal.Parse(balance.Value.GetString()!, CultureInfo.InvariantCulture);
+                if (plantedId is null && rows == 17)
+                {
+                    (plantedId, plantedCurrency, amount) = (a.GetProperty("artifact_id").GetString(), balance.Name, amount + 0.01m);
+                }
+
+                gl.Append(CultureInfo.InvariantCulture, $"{a.GetProperty("artifact_id").GetString()},{a.GetProperty("entity").GetString()},{balance.Name},{amount},{a.GetProperty("status").GetString()}\n");
+                rows++;
+            }
+        }
+
+        var path = Path.Combine(cli.Root, "gl.csv");
+        File.WriteAllText(path, gl.ToString());
+        return (path, plantedId!, plantedCurrency!, rows);
+    }
+
+    [Fact]
+    public async Task Compare_ReconArtifactsAgainstAnExportWithOnePlantedDifference_FindsExactlyIt()
+    {
+        using var cli = new CliHarness();
+        var (gl, id, currency, rows) = await GeneralLedgerWithOneDifference(cli);
+        var report = Path.Combine(cli.Root, "report");
+
+        var compare = await cli.WithDataAsync("compare", "--source", "recon:artifacts", "--target", gl, "--key", "artifact_id,currency", "--report", report,
+            "--work", Path.Combine(cli.Root, "work"));
+
+        Assert.True(compare.Exit == 1, compare.Err + compare.Out);
+        Assert.Contains("1 row(s) differ", compare.Out, StringComparison.Ordinal);
+        var json = CliHarness.Json(File.ReadAllText(Path.Combine(report, "report.json")));
+        Assert.Equal(rows, json.GetProperty("matched_rows").GetInt64());
+        Assert.Equal(1, json.GetProperty("rows_with_differences").GetInt64());
+        Assert.Equal(0, json.GetProperty("rows_only_in_source").GetInt64() + json.GetProperty("rows_only_in_target").GetInt64());
+        var mismatch = CliHarness.Json(Assert.Single(File.ReadAllLines(Path.Combine(report, "mismatches.jsonl"))));
+        Assert.Equal(id, mismatch.GetProperty("key").GetProperty("artifact_id").GetString());
+        Assert.Equal(currency, mismatch.GetProperty("key").GetProperty("currency").GetString());
+        Assert.Equal(-0.01m, decimal.Parse(mismatch.GetProperty("columns").GetProperty("balance").GetProperty("difference").GetString()!, CultureInfo.InvariantCulture));
+
+        // With a cent of tolerance (or --fail-on 1) it passes.
+        Assert.Equal(0, (await cli.WithDataAsync("compare", "--source", "recon:artifacts", "--target", gl, "--key", "artifact_id,currency", "--tolerance", "balance=0.01")).Exit);
+        Assert.Equal(0, (await cli.WithDataAsync("compare", "--source", "recon:artifacts", "--target", gl, "--key", "artifact_id,currency", "--fail-on", "1")).Exit);
+    }
+
+    [Fact]
+    public async Task Compare_UsageErrors_ExitTwo_UnreadableFile_ExitsOneNamingIt()
+    {
+        using var cli = new CliHarness();
+        var csv = Path.Combine(cli.Root, "a.csv");
+        File.WriteAllText(csv, "id,v\n1,2\n");
+        Assert.Equal(2, (await cli.RunAsync("compare", "--source", csv, "--target", csv, "--key", "id", "--duplicates", "sometimes")).Exit);
+        Assert.Equal(2, (await cli.RunAsync("compare", "--source", csv, "--target", csv, "--key", "id", "--tolerance", "v=lots")).Exit);
+        Assert.Equal(2, (await cli.RunAsync("compare", "--source", csv, "--target", csv)).Exit);
+
+        var missing = await cli.RunAsync("compare", "--source", csv, "--target", Path.Combine(cli.Root, "gone.parquet"), "--key", "id");
+        Assert.Equal(1, missing.Exit);
+        Assert.Contains("gone.parquet", missing.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Jobs_SubmitRunListDeadRetry_WorkThroughTheQueueInTheLedger()
+    {
+        using var cli = new CliHarness();
+        var (gl, _, _, _) = await GeneralLedgerWithOneDifference(cli);
+        File.WriteAllText(Path.Combine(cli.Root, "rates.csv"), "ccy,rate\nEUR,1.1\n");
+        File.WriteAllText(Path.Combine(cli.Root, "transform.json"), """
+            {"inputs": {"gl": "gl.csv"}, "steps": [{"op": "group", "by": ["currency"], "aggregates": {"total": "sum(balance)", "n": "count()"}}],
+             "output": {"path": "out/by-currency.csv"}}
+            """);
+        File.WriteAllText(Path.Combine(cli.Root, "compare.json"), """
+            {"kind": "compare", "source": "recon:artifacts", "target": "gl.csv", "key": ["artifact_id", "currency"], "report": "compare-report"}
+            """);
+        File.WriteAllText(Path.Combine(cli.Root, "broken.json"), """
+            {"inputs": {"gl": "gl.csv"}, "steps": [{"op": "derive", "columns": {"x": "balanse * 2"}}], "output": {"path": "out/x.csv"}}
+            """);
+
+        var t = await cli.WithDataAsync("jobs", "submit", Path.Combine(cli.Root, "transform.json"), "--name", "totals");
+        var c = await cli.WithDataAsync("jobs", "submit", Path.Combine(cli.Root, "compare.json"));
+        var b = await cli.WithDataAsync("jobs", "submit", Path.Combine(cli.Root, "broken.json"));
+        Assert.True(t.Exit == 0 && c.Exit == 0 && b.Exit == 0, t.Err + c.Err + b.Err);
+        Assert.Equal(2, (await cli.WithDataAsync("jobs", "submit", Path.Combine(cli.Root, "nothing.json"))).Exit);
+
+        var run = await cli.WithDataAsync("jobs", "run", "--max-concurrent", "2", "--work", Path.Combine(cli.Root, "work"));
+        Assert.Equal(1, run.Exit); // one job is dead
+        Assert.Contains("2 succeeded, 0 retried, 1 dead", run.Out, StringComparison.Ordinal);
+
+        var list = CliHarness.Json((await cli.WithDataAsync("jobs", "list", "--json")).Out).EnumerateArray().ToDictionary(j => j.GetProperty("id").GetString()!);
+        Assert.Equal("succeeded", list[t.Out.Trim()].GetProperty("state").GetString());
+        Assert.Equal("totals", list[t.Out.Trim()].GetProperty("name").GetString());
+        var compareResult = list[c.Out.Trim()].GetProperty("result");
+        Assert.Equal(1, compareResult.GetProperty("rows_with_differences").GetInt64());
+        Assert.False(compareResult.GetProperty("passed").GetBoolean());
+        Assert.True(File.Exists(Path.Combine(cli.Root, "compare-report", "report.html")));
+        Assert.True(File.Exists(Path.Combine(cli.Root, "out", "by-currency.csv")));
+
+        var dead = CliHarness.Json((await cli.WithDataAsync("jobs", "dead", "--json")).Out).EnumerateArray().Single();
+        Assert.Equal(b.Out.Trim(), dead.GetProperty("id").GetString());
+        Assert.Contains("step 1 (derive): unknown column 'balanse'", dead.GetProperty("error").GetString(), StringComparison.Ordinal);
+
+        Assert.Equal(0, (await cli.WithDataAsync("jobs", "retry", b.Out.Trim())).Exit);
+        Assert.Equal("queued", CliHarness.Json((await cli.WithDataAsync("jobs", "show", b.Out.Trim())).Out)[0].GetProperty("state").GetString());
+        Assert.Equal(1, (await cli.WithDataAsync("jobs", "retry", t.Out.Trim())).Exit);
+    }
+}
