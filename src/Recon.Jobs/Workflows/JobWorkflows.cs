@@ -21,7 +21,7 @@ public static class JobWorkflows
             {
                 try
                 {
-                    return StateMachineDefinition.Load(path);
+                    return StateMachineDefinition.Load(path, JobFunctionNames.LocalSubstitutions);
                 }
                 catch (WorkflowDefinitionException e)
                 {
