@@ -4,8 +4,8 @@ namespace Recon.Infra;
 /// What one Lambda function's handler needs beyond the run's S3 objects and the ledger, which every handler reads
 /// and writes. Read from the handlers (src/Recon.Lambda): only pre-fetch reads the index (BatchGetItem of latest
 /// pointers) and only the index worker writes it (BatchGetItem of what is stored, BatchWriteItem of history items,
-/// conditional PutItem of pointers). The process turn is handed on with SendTaskSuccess by whichever of begin-process,
-/// complete-process and mark-failed finds the next run waiting. A function this table does not name (a new
+/// conditional PutItem of pointers). The pre-fetch and process turns are handed on with SendTaskSuccess by whichever of
+/// begin-prefetch, begin-process, complete-process and mark-failed finds a run waiting. A function this table does not name (a new
 /// workflow's) gets the index read-only and no task tokens.
 /// </summary>
 /// <param name="ReadsIndex">BatchGetItem / GetItem / Query on the index table.</param>
@@ -17,6 +17,7 @@ internal sealed record FunctionAccess(bool ReadsIndex, bool WritesIndex, bool Se
     {
         ["recon-prefetch-partition"] = new(ReadsIndex: true, WritesIndex: false, SendsTaskTokens: false),
         ["recon-index-worker"] = new(ReadsIndex: true, WritesIndex: true, SendsTaskTokens: false),
+        ["recon-begin-prefetch"] = new(ReadsIndex: false, WritesIndex: false, SendsTaskTokens: true),
         ["recon-begin-process"] = new(ReadsIndex: false, WritesIndex: false, SendsTaskTokens: true),
         ["recon-complete-process"] = new(ReadsIndex: false, WritesIndex: false, SendsTaskTokens: true),
         ["recon-mark-failed"] = new(ReadsIndex: false, WritesIndex: false, SendsTaskTokens: true),
@@ -25,8 +26,10 @@ internal sealed record FunctionAccess(bool ReadsIndex, bool WritesIndex, bool Se
     private static readonly HashSet<string> LedgerOnly = new(StringComparer.Ordinal)
     {
         "recon-find-unfinished", "recon-plan", "recon-reduce-scan", "recon-reduce-partition", "recon-complete-reduce",
-        "recon-begin-prefetch", "recon-complete-prefetch", "recon-process-partition", "recon-index-coordinator",
+        "recon-complete-prefetch", "recon-process-partition", "recon-index-coordinator",
         "recon-complete-index",
+        // The jobs (workflows/compare.asl.json, transform.asl.json) read part-files and the ledger, never the index.
+        "recon-compare-prepare", "recon-compare-partition", "recon-compare-report", "recon-transform-plan", "recon-transform-write",
     };
 
     public static FunctionAccess For(string functionName) =>

@@ -142,7 +142,7 @@ public sealed class DataSecurityTests(SynthesizedStack synth)
             .Select(f => Path.GetFileName(f)[..^".asl.json".Length])
             .Select(w => $"arn:<ref:AWS::Partition>:states:<ref:AWS::Region>:<ref:AWS::AccountId>:stateMachine:{synth.Options.Deployment}-{w}")
             .Order(StringComparer.Ordinal).ToList();
-        string[] senders = ["-begin-process", "-complete-process", "-mark-failed"];
+        string[] senders = ["-begin-prefetch", "-begin-process", "-complete-process", "-mark-failed"];
         foreach (var (id, function) in synth.OfType("AWS::Lambda::Function"))
         {
             string name = function["FunctionName"]!.GetValue<string>();

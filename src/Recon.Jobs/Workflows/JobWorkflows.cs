@@ -21,6 +21,7 @@ public static class JobWorkflows
             {
                 try
                 {
+                    // Placeholders (${<Pascal>FunctionArn}) are filled with the local function names, as Step Functions' DefinitionSubstitutions would.
                     return StateMachineDefinition.Load(path, JobFunctionNames.LocalSubstitutions);
                 }
                 catch (WorkflowDefinitionException e)
