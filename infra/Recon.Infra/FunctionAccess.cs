@@ -4,9 +4,9 @@ namespace Recon.Infra;
 /// What one Lambda function's handler needs beyond the run's S3 objects and the ledger, which every handler reads
 /// and writes. Read from the handlers (src/Recon.Lambda): only pre-fetch reads the index (BatchGetItem of latest
 /// pointers) and only the index worker writes it (BatchGetItem of what is stored, BatchWriteItem of history items,
-/// conditional PutItem of pointers). The pre-fetch and process turns are handed on with SendTaskSuccess by whichever
-/// of begin-prefetch, begin-process, complete-process and mark-failed finds the next run waiting. A function this
-/// table does not name (a new workflow's) gets the index read-only and no task tokens.
+/// conditional PutItem of pointers). The pre-fetch and process turns are handed on with SendTaskSuccess by whichever of
+/// begin-prefetch, begin-process, complete-process and mark-failed finds a run waiting. A function this table does not name (a new
+/// workflow's) gets the index read-only and no task tokens.
 /// </summary>
 /// <param name="ReadsIndex">BatchGetItem / GetItem / Query on the index table.</param>
 /// <param name="WritesIndex">BatchWriteItem / PutItem on the index table.</param>
@@ -28,6 +28,8 @@ internal sealed record FunctionAccess(bool ReadsIndex, bool WritesIndex, bool Se
         "recon-find-unfinished", "recon-plan", "recon-reduce-scan", "recon-reduce-partition", "recon-complete-reduce",
         "recon-complete-prefetch", "recon-process-partition", "recon-index-coordinator",
         "recon-complete-index",
+        // The jobs (workflows/compare.asl.json, transform.asl.json) read part-files and the ledger, never the index.
+        "recon-compare-prepare", "recon-compare-partition", "recon-compare-report", "recon-transform-plan", "recon-transform-write",
     };
 
     public static FunctionAccess For(string functionName) =>

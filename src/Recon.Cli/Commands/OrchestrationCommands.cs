@@ -101,8 +101,9 @@ internal static class OrchestrationCommands
             {
                 try
                 {
-                    var definition = StateMachineDefinition.Load(path, WorkflowSet.LocalSubstitutions(Path.GetDirectoryName(Path.GetFullPath(path))));
-                    var unknown = definition.TaskFunctions.Where(f => !FunctionNames.All.Contains(f)).ToList();
+                    var definition = StateMachineDefinition.Load(path,
+                        WorkflowSet.LocalSubstitutions(Path.GetDirectoryName(Path.GetFullPath(path)), Jobs.Workflows.JobFunctionNames.All));
+                    var unknown = definition.TaskFunctions.Where(f => !FunctionNames.All.Contains(f) && !Jobs.Workflows.JobFunctionNames.All.Contains(f)).ToList();
                     if (unknown.Count > 0)
                     {
                         throw new WorkflowDefinitionException($"calls function(s) {string.Join(", ", unknown)}, which have no handler in recon");

@@ -21,7 +21,8 @@ public static class JobWorkflows
             {
                 try
                 {
-                    return StateMachineDefinition.Load(path);
+                    // Placeholders (${<Pascal>FunctionArn}) are filled with the local function names, as Step Functions' DefinitionSubstitutions would.
+                    return StateMachineDefinition.Load(path, JobFunctionNames.LocalSubstitutions);
                 }
                 catch (WorkflowDefinitionException e)
                 {

@@ -59,13 +59,14 @@ public sealed class WorkflowSet
     /// function's name, every state machine placeholder (<c>${StatefulStateMachineArn}</c>) the name of a definition in
     /// <paramref name="directory"/>, and <c>${DeadLetterQueueUrl}</c> the local dead-letter list. On AWS the CDK passes ARNs.
     /// </summary>
-    public static IReadOnlyDictionary<string, string> LocalSubstitutions(string? directory = null)
+    /// <param name="otherFunctions">Functions of other definitions in the folder (the jobs' compare and transform).</param>
+    public static IReadOnlyDictionary<string, string> LocalSubstitutions(string? directory = null, IEnumerable<string>? otherFunctions = null)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             [DefinitionSubstitutions.DeadLetterQueueKey] = LocalDeadLetterQueue,
         };
-        foreach (var function in FunctionNames.All)
+        foreach (var function in FunctionNames.All.Concat(otherFunctions ?? []))
         {
             values[DefinitionSubstitutions.FunctionKey(function)] = function;
         }
