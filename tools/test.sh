@@ -80,7 +80,8 @@ else
   synth_failed=1
 fi
 
-dotnet test Recon.sln -c Release --no-build -nologo 2>&1 | tee "$log"
+# A test that hangs is killed after 10 minutes and counted as failed, so a wedged test can never hold CI to its limit.
+dotnet test Recon.sln -c Release --no-build -nologo --blame-hang-timeout 10m --blame-hang-dump-type none 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
 # Each test assembly prints "Failed: F, Passed: P, Skipped: S, Total: T"; add them up.
