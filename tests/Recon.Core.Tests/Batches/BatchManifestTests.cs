@@ -45,7 +45,7 @@ public class BatchManifestTests
     [InlineData("{\"batch_id\":\"b\",\"source\":\"s\",\"window_start\":\"2026-11-21T10:00:00Z\",\"window_end\":\"2026-11-21T10:05:00Z\",\"files\":[{\"name\":\"a.jsonl\",\"records\":-1}]}", "non-negative integer 'records'")]
     [InlineData("{\"batch_id\":\"b\",\"source\":\"s\",\"window_start\":\"2026-11-21T10:00:00Z\",\"window_end\":\"2026-11-21T10:05:00Z\",\"files\":[{\"name\":\"a.jsonl\",\"records\":1.5}]}", "non-negative integer 'records'")]
     [InlineData("{\"batch_id\":\"b\",\"source\":\"s\",\"window_start\":\"2026-11-21T10:00:00Z\",\"window_end\":\"2026-11-21T10:05:00Z\",\"files\":[{\"name\":\"a.jsonl\",\"records\":\"3\"}]}", "non-negative integer 'records'")]
-    [InlineData("{\"batch_id\":\"b\",\"source\":\"s\",\"window_start\":\"2026-11-21T10:00:00Z\",\"window_end\":\"2026-11-21T10:05:00Z\",\"files\":[{\"name\":\"a.json\",\"records\":3}]}", "not .jsonl, .jsonl.gz or .csv")]
+    [InlineData("{\"batch_id\":\"b\",\"source\":\"s\",\"window_start\":\"2026-11-21T10:00:00Z\",\"window_end\":\"2026-11-21T10:05:00Z\",\"files\":[{\"name\":\"a.json\",\"records\":3}]}", "not .jsonl, .jsonl.gz, .csv or .parquet")]
     public void Parse_WhenManifestIsInvalid_ThrowsNamingThePathAndTheProblem(string json, string problem)
     {
         var ex = Assert.Throws<ReconException>(() => BatchManifest.Parse(Encoding.UTF8.GetBytes(json), Path));
