@@ -6,7 +6,8 @@ namespace Recon.Infra;
 /// pointers) and only the index worker writes it (BatchGetItem of what is stored, BatchWriteItem of history items,
 /// conditional PutItem of pointers). The pre-fetch and process turns are handed on with SendTaskSuccess by whichever of
 /// begin-prefetch, begin-process, complete-process and mark-failed finds a run waiting. A function this table does not name (a new
-/// workflow's) gets the index read-only and no task tokens.
+/// workflow's, e.g. compare, whose `recon:artifacts` source reads the latest artifacts through the index) gets the
+/// index read-only and no task tokens.
 /// </summary>
 /// <param name="ReadsIndex">BatchGetItem / GetItem / Query on the index table.</param>
 /// <param name="WritesIndex">BatchWriteItem / PutItem on the index table.</param>
@@ -28,8 +29,6 @@ internal sealed record FunctionAccess(bool ReadsIndex, bool WritesIndex, bool Se
         "recon-find-unfinished", "recon-plan", "recon-reduce-scan", "recon-reduce-partition", "recon-complete-reduce",
         "recon-complete-prefetch", "recon-process-partition", "recon-index-coordinator",
         "recon-complete-index",
-        // The jobs (workflows/compare.asl.json, transform.asl.json) read part-files and the ledger, never the index.
-        "recon-compare-prepare", "recon-compare-partition", "recon-compare-report", "recon-transform-plan", "recon-transform-write",
     };
 
     public static FunctionAccess For(string functionName) =>

@@ -39,13 +39,42 @@ public sealed class ConcurrencyTests : IDisposable
         }
 
         var runner = new JobRunner(_dir.File("work"), new JobEngineOptions { MemoryLimit = "128MB", Threads = 1 }, TimeProvider.System);
-        var worker = new JobWorker(queue, runner.RunAsync, new JobWorkerOptions { MaxConcurrent = maxConcurrent, PollInterval = TimeSpan.FromMilliseconds(20) }, TimeProvider.System);
+        // Each job holds until maxConcurrent jobs are in flight at once, so reaching the limit does not depend on how
+        // fast the machine runs the engine: a worker that runs fewer at once times the jobs out and the test fails.
+        int inFlight = 0, peak = 0;
+        var limitReached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        async Task<string> HoldThenRunAsync(JobRecord job, CancellationToken ct)
+        {
+            int now = Interlocked.Increment(ref inFlight);
+            try
+            {
+                int seen;
+                while (now > (seen = Volatile.Read(ref peak)) && Interlocked.CompareExchange(ref peak, now, seen) != seen)
+                {
+                }
+
+                if (now >= maxConcurrent)
+                {
+                    limitReached.TrySetResult();
+                }
+
+                await limitReached.Task.WaitAsync(TimeSpan.FromSeconds(60), ct);
+                return await runner.RunAsync(job, ct);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref inFlight);
+            }
+        }
+
+        var worker = new JobWorker(queue, HoldThenRunAsync, new JobWorkerOptions { MaxConcurrent = maxConcurrent, PollInterval = TimeSpan.FromMilliseconds(20) }, TimeProvider.System);
         JobEngine.ResetPeak();
 
         await worker.RunAsync(CancellationToken.None);
 
         Assert.Equal(jobs, worker.Succeeded);
-        Assert.Equal(maxConcurrent, JobEngine.Gauge.Peak);
+        Assert.Equal(maxConcurrent, peak);
+        Assert.InRange(JobEngine.Gauge.Peak, 1, maxConcurrent);
         Assert.Equal(0, JobEngine.Gauge.Open);
         Assert.All(await queue.ListAsync(null, 100, default), j => Assert.Equal(JobState.Succeeded, j.State));
         // Every output holds the 97 groups.
