@@ -57,6 +57,7 @@ public sealed class WorkflowPipeline : IDisposable
         _runner.AddStateMachine(workflows.Stateless);
         _runner.AddStateMachine(workflows.Stateful);
         callbacks.Runner = _runner;
+        RunnerCallbacks.Register(_runner);
     }
 
     public ReconFunctions Functions { get; }
@@ -129,7 +130,11 @@ public sealed class WorkflowPipeline : IDisposable
         return await RunReports.BuildAsync(_ctx, touched, _ctx.Time.GetElapsedTime(started).TotalSeconds, failures, ct, failedBatchesBefore).ConfigureAwait(false);
     }
 
-    public void Dispose() => _runner.Dispose();
+    public void Dispose()
+    {
+        RunnerCallbacks.Unregister(_runner);
+        _runner.Dispose();
+    }
 
     private Task<string> SendAsync(string queue, string body, CancellationToken ct) =>
         queue == WorkflowSet.LocalDeadLetterQueue
@@ -169,16 +174,50 @@ public sealed class WorkflowPipeline : IDisposable
     {
         public WorkflowRunner? Runner { get; set; }
 
+        // Every runner of this process: a turn claimed by one pipeline may belong to a run waiting in another that
+        // shares the ledger (two runners at once), as Step Functions answers any execution's token. Runners in other
+        // processes are not reached: their waiting run continues when its task times out and is retried.
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<WorkflowRunner, byte> Live = new();
+
+        public WorkflowRunner? Runner { get; set; }
+
+        public static void Register(WorkflowRunner runner) => Live.TryAdd(runner, 0);
+
+        public static void Unregister(WorkflowRunner runner) => Live.TryRemove(runner, out _);
+
         public Task<bool> SendTaskSuccessAsync(string taskToken, string outputJson, CancellationToken ct)
+        {
+            var own = Runner ?? throw new InvalidOperationException("the runner is not set up yet");
+            if (TrySend(own, taskToken, outputJson))
+            {
+                return Task.FromResult(true);
+            }
+
+            foreach (var other in Live.Keys)
+            {
+                if (!ReferenceEquals(other, own) && TrySend(other, taskToken, outputJson))
+                {
+                    return Task.FromResult(true);
+                }
+            }
+
+            return Task.FromResult(false);
+        }
+
+        private static bool TrySend(WorkflowRunner runner, string taskToken, string outputJson)
         {
             try
             {
-                (Runner ?? throw new InvalidOperationException("the runner is not set up yet")).SendTaskSuccess(taskToken, outputJson);
-                return Task.FromResult(true);
+                runner.SendTaskSuccess(taskToken, outputJson);
+                return true;
             }
             catch (TaskTokenException e) when (e.ErrorCode is "TaskDoesNotExist" or "TaskTimedOut")
             {
-                return Task.FromResult(false);
+                return false;
+            }
+            catch (ObjectDisposedException)
+            {
+                return false;
             }
         }
     }
