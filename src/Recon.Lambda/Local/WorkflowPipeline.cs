@@ -172,8 +172,6 @@ public sealed class WorkflowPipeline : IDisposable
     /// <summary>The handlers' SendTaskSuccess, answered by the local runner.</summary>
     private sealed class RunnerCallbacks : ITaskCallbacks
     {
-        public WorkflowRunner? Runner { get; set; }
-
         // Every runner of this process: a turn claimed by one pipeline may belong to a run waiting in another that
         // shares the ledger (two runners at once), as Step Functions answers any execution's token. Runners in other
         // processes are not reached: their waiting run continues when its task times out and is retried.
