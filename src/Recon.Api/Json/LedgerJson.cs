@@ -30,6 +30,7 @@ internal static class LedgerJson
         return false;
     }
 
+    /// <summary>The backlog JSON of `GET /api/backlog` and `recon backlog --json` alike (one writer, so they cannot drift).</summary>
     public static void Backlog(Utf8JsonWriter w, BacklogReport r)
     {
         w.WriteStartObject();
@@ -69,6 +70,19 @@ internal static class LedgerJson
             w.WriteString("batch_id", b.BatchId);
             w.WriteString("source", b.Source);
             w.WriteString("reason", b.Reason);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteStartArray("late_batches");
+        foreach (var b in r.LateBatches)
+        {
+            w.WriteStartObject();
+            w.WriteString("batch_id", b.BatchId);
+            w.WriteString("source", b.Source);
+            w.WriteString("status", Status(b.Status));
+            ApiJson.Time(w, "window_start", b.WindowStart);
+            ApiJson.Time(w, "late_watermark", b.LateWatermark);
             w.WriteEndObject();
         }
 

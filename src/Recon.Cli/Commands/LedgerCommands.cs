@@ -164,76 +164,7 @@ internal static class LedgerCommands
         io.Console.Write(marks);
     }
 
-    private static void WriteBacklogJson(CliIO io, BacklogReport r) => JsonOut.Write(io.Out, w =>
-    {
-        w.WriteStartObject();
-        w.WriteNumber("pending_batches", r.PendingBatches);
-        w.WriteNumber("pending_events", r.PendingEvents);
-        if (r.OldestPendingAgeSeconds is { } s)
-        {
-            w.WriteNumber("oldest_pending_age_seconds", Math.Round(s, 3));
-        }
-        else
-        {
-            w.WriteNull("oldest_pending_age_seconds");
-        }
-
-        w.WriteStartArray("in_flight_runs");
-        foreach (var run in r.InFlightRuns)
-        {
-            w.WriteStartObject();
-            w.WriteString("run_id", run.RunId);
-            w.WriteString("stage", run.Stage.ToString().ToLowerInvariant());
-            w.WriteNumber("events", run.Events);
-            w.WriteStartArray("batches");
-            foreach (var b in run.BatchIds)
-            {
-                w.WriteStringValue(b);
-            }
-
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
-        w.WriteStartArray("failed_batches");
-        foreach (var b in r.FailedBatches)
-        {
-            w.WriteStartObject();
-            w.WriteString("batch_id", b.BatchId);
-            w.WriteString("source", b.Source);
-            w.WriteString("reason", b.Reason);
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
-        w.WriteStartArray("late_batches");
-        foreach (var b in r.LateBatches)
-        {
-            w.WriteStartObject();
-            w.WriteString("batch_id", b.BatchId);
-            w.WriteString("source", b.Source);
-            w.WriteString("status", Status(b.Status));
-            JsonOut.Time(w, "window_start", b.WindowStart);
-            JsonOut.Time(w, "late_watermark", b.LateWatermark);
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
-        w.WriteStartArray("watermarks");
-        foreach (var m in r.Watermarks)
-        {
-            w.WriteStartObject();
-            w.WriteString("source", m.Source);
-            JsonOut.Time(w, "complete_through", m.CompleteThrough);
-            w.WriteNumber("waiting", m.Waiting);
-            w.WriteNumber("failed", m.Failed);
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
-        w.WriteEndObject();
-    });
+    private static void WriteBacklogJson(CliIO io, BacklogReport r) => JsonOut.Write(io.Out, w => Api.Json.LedgerJson.Backlog(w, r));
 
     private static void WriteBatch(System.Text.Json.Utf8JsonWriter w, BatchRecord b)
     {
