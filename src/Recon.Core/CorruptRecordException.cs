@@ -1,6 +1,6 @@
 namespace Recon.Core;
 
-/// <summary>A part-file record failed its length, CRC or identity check.</summary>
+/// <summary>A part-file record failed its length, CRC or identity check; <see cref="ReconException.File"/> and <see cref="ReconException.Offset"/> say where.</summary>
 public sealed class CorruptRecordException : ReconException
 {
     public CorruptRecordException(string file, long offset, string? artifactId, string detail)
@@ -9,11 +9,6 @@ public sealed class CorruptRecordException : ReconException
         File = file;
         Offset = offset;
         ArtifactId = artifactId;
+        Action = ReconErrors.RestorePartFile;
     }
-
-    public string File { get; }
-
-    public long Offset { get; }
-
-    public string? ArtifactId { get; }
 }

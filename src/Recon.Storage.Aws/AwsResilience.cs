@@ -182,7 +182,7 @@ public sealed class AwsResilience
         {
             var name = kind == AwsErrorClass.Throttled ? ReconErrorNames.Throttled : ReconErrorNames.Transient;
             var attempts = kind == AwsErrorClass.Throttled ? Options.ThrottledAttempts : Options.TransientAttempts;
-            throw new ReconRetryableException(name, $"{operation} failed after {attempts} attempts ({name}): {Describe(e)}", e);
+            throw ReconErrors.RetriesExhausted(operation, attempts, name, Describe(e), e);
         }
     }
 
@@ -236,6 +236,6 @@ public sealed class AwsResilience
     private static string Describe(Exception e) => e switch
     {
         AmazonServiceException service => $"{service.ErrorCode ?? service.GetType().Name} (HTTP {(int)service.StatusCode}): {service.Message}",
-        _ => $"{e.GetType().Name}: {e.Message}",
+        _ => e.Message,
     };
 }

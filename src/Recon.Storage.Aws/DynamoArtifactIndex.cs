@@ -108,7 +108,7 @@ public sealed class DynamoArtifactIndex : IArtifactIndex
             var keys = description.KeySchema ?? [];
             if (!keys.Exists(k => k.AttributeName == Pk && k.KeyType == KeyType.HASH) || !keys.Exists(k => k.AttributeName == Sk && k.KeyType == KeyType.RANGE))
             {
-                throw new ReconException($"DynamoDB table '{table}' exists but its key is not (pk HASH, sk RANGE); it is not an artifact index table. Choose another --index-table.");
+                throw ReconErrors.ForeignTable(table, "an artifact index table", "--index-table");
             }
 
             if (description.TableStatus == TableStatus.ACTIVE)

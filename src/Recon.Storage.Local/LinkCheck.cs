@@ -20,13 +20,12 @@ internal static class LinkCheck
         string realFolder = RealPath(folder, key);
         if (!string.Equals(Path.GetDirectoryName(realFile), realFolder, StringComparison.Ordinal))
         {
-            throw new ReconException(
-                $"'{key}' is a link to '{realFile}', outside its folder; a batch's files must be regular files inside the batch folder. Replace the link with the file itself.");
+            throw ReconErrors.InboxLinkOutsideFolder(key, realFile);
         }
 
         if (IsRegularFile(realFile) is false)
         {
-            throw new ReconException($"'{key}' is not a regular file (a device, FIFO or socket); a batch's files must be regular files. Replace it with the file itself.");
+            throw ReconErrors.InboxNotRegularFile(key);
         }
     }
 
@@ -71,7 +70,7 @@ internal static class LinkCheck
 
             if (++hops > MaxLinkHops)
             {
-                throw new ReconException($"'{key}' goes through more than {MaxLinkHops} symbolic links (a loop?); replace the links with the files themselves.");
+                throw ReconErrors.InboxLinkLoop(key, MaxLinkHops);
             }
 
             if (Path.IsPathRooted(target))

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Recon.Core;
 using Recon.Core.Ports;
 using SQLitePCL;
 
@@ -93,7 +94,7 @@ public sealed class SqliteArtifactIndex : IArtifactIndex, IDisposable
         }
         catch (SqliteException e)
         {
-            throw LocalStorageErrors.UnreadableIndex(Path.GetFullPath(databasePath), e);
+            throw ReconErrors.UnreadableIndex(Path.GetFullPath(databasePath), e.Message, e);
         }
 
         try
@@ -110,7 +111,7 @@ public sealed class SqliteArtifactIndex : IArtifactIndex, IDisposable
         catch (SqliteException e)
         {
             _writer.Dispose();
-            throw LocalStorageErrors.UnreadableIndex(Path.GetFullPath(databasePath), e);
+            throw ReconErrors.UnreadableIndex(Path.GetFullPath(databasePath), e.Message, e);
         }
         catch
         {
@@ -467,7 +468,7 @@ public sealed class SqliteArtifactIndex : IArtifactIndex, IDisposable
             SqliteNative.Check(db, rc);
             if (rc != raw.SQLITE_ROW)
             {
-                throw new InvalidOperationException($"index row refers to file id {fileId}, which the index does not list; run 'recon reindex'.");
+                throw ReconErrors.IndexRowWithoutFile(fileId);
             }
 
             key = raw.sqlite3_column_text(stmt, 0).utf8_to_string();

@@ -1,3 +1,4 @@
+using Recon.Core.Ledger;
 using Recon.Core.Ports;
 
 namespace Recon.Storage.Local;
@@ -28,20 +29,21 @@ public sealed partial class SqliteReconLedger
         {
             Execute(tx, AttemptsSchema);
             var current = QueryBatches(tx, $"SELECT {BatchColumns} FROM batches WHERE batch_id = $id", ("$id", batchId)).FirstOrDefault();
-            if (current is not { Status: BatchStatus.Failed })
+            if (!LedgerStateMachine.MayRetry(current))
             {
                 return false;
             }
 
-            long attempt = Scalar(tx, "SELECT COUNT(*) FROM batch_attempts WHERE batch_id = $id", ("$id", batchId)) + 1;
+            int number = (int)Scalar(tx, "SELECT COUNT(*) FROM batch_attempts WHERE batch_id = $id", ("$id", batchId)) + 1;
+            var attempt = LedgerStateMachine.AttemptOf(current!, number, retry.At);
             Execute(tx,
                 """
                 INSERT INTO batch_attempts (batch_id, attempt, run_id, reason, failed_at, retried_at, lines, applied, duplicates, quarantined)
                 VALUES ($id, $attempt, $run, $reason, $failed, $retried, $lines, $applied, $duplicates, $quarantined)
                 """,
-                ("$id", batchId), ("$attempt", attempt), ("$run", (object?)current.RunId ?? DBNull.Value), ("$reason", (object?)current.Reason ?? DBNull.Value),
-                ("$failed", current.CompletedAt is { } f ? Ticks(f) : (object)DBNull.Value), ("$retried", Ticks(retry.At)),
-                ("$lines", current.Lines), ("$applied", current.Applied), ("$duplicates", current.Duplicates), ("$quarantined", current.Quarantined));
+                ("$id", batchId), ("$attempt", attempt.Attempt), ("$run", (object?)attempt.RunId ?? DBNull.Value), ("$reason", (object?)attempt.Reason ?? DBNull.Value),
+                ("$failed", attempt.FailedAt is { } f ? Ticks(f) : (object)DBNull.Value), ("$retried", Ticks(attempt.RetriedAt)),
+                ("$lines", attempt.Lines), ("$applied", attempt.Applied), ("$duplicates", attempt.Duplicates), ("$quarantined", attempt.Quarantined));
             Execute(tx,
                 """
                 UPDATE batches SET status = $pending, run_id = NULL, lines = 0, applied = 0, duplicates = 0, quarantined = 0, reason = NULL,

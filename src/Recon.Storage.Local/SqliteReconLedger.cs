@@ -1,13 +1,16 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Recon.Core;
+using Recon.Core.Ledger;
 using Recon.Core.Ports;
 
 namespace Recon.Storage.Local;
 
 /// <summary>
-/// The ledger in one SQLite file. Every state change is a conditional update inside an immediate transaction, so
-/// a step recorded twice changes nothing and two ledgers (or processes) on one file can never claim one batch.
+/// The ledger in one SQLite file. <see cref="LedgerStateMachine"/> decides every state change; this stores it with a
+/// conditional update inside an immediate transaction, so a step recorded twice changes nothing and two ledgers (or
+/// processes) on one file can never claim one batch. Batch statuses are stored under their <see cref="BatchStatusNames"/>.
 /// </summary>
 public sealed partial class SqliteReconLedger : IReconLedger, IDisposable
 {
@@ -62,10 +65,9 @@ public sealed partial class SqliteReconLedger : IReconLedger, IDisposable
         CREATE INDEX IF NOT EXISTS quarantine_by_line ON quarantine (batch_id, file, line);
         """;
 
-    private const string Pending = "pending";
-    private const string InRun = "in_run";
-    private const string Done = "done";
-    private const string Failed = "failed";
+    private static readonly string Pending = BatchStatusNames.Of(BatchStatus.Pending);
+    private static readonly string InRun = BatchStatusNames.Of(BatchStatus.InRun);
+    private static readonly string Failed = BatchStatusNames.Of(BatchStatus.Failed);
 
     private const string BatchColumns =
         "batch_id, source, location, window_start, window_end, declared_records, status, run_id, lines, applied, duplicates, quarantined, reason, discovered_at, completed_at, late_watermark";
@@ -118,7 +120,7 @@ public sealed partial class SqliteReconLedger : IReconLedger, IDisposable
         catch (SqliteException e)
         {
             _connection.Dispose();
-            throw LocalStorageErrors.UnreadableLedger(Path.GetFullPath(databasePath), e);
+            throw ReconErrors.UnreadableLedger(Path.GetFullPath(databasePath), e.Message, e);
         }
         catch
         {
@@ -158,17 +160,12 @@ public sealed partial class SqliteReconLedger : IReconLedger, IDisposable
 
     public ValueTask<RunRecord> CreateRunAsync(IReadOnlyList<string> batchIds, int partitions, long events, DateTimeOffset createdAt, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(batchIds);
-        if (batchIds.Count == 0)
-        {
-            throw new ArgumentException("A run needs at least one batch.", nameof(batchIds));
-        }
-
-        ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1);
+        LedgerStateMachine.RequireValidRun(batchIds, partitions);
         return WriteAsync(tx =>
         {
             long seq = Scalar(tx, "SELECT COALESCE(MAX(seq), 0) + 1 FROM runs");
-            string runId = RunId(seq);
+            var run = LedgerStateMachine.PlannedRun(seq, batchIds, partitions, events, createdAt);
+            string runId = run.RunId;
             for (int i = 0; i < batchIds.Count; i++)
             {
                 string batchId = batchIds[i];
@@ -176,7 +173,7 @@ public sealed partial class SqliteReconLedger : IReconLedger, IDisposable
                         ("$inRun", InRun), ("$run", runId), ("$id", batchId), ("$pending", Pending)) != 1)
                 {
                     var current = QueryBatches(tx, $"SELECT {BatchColumns} FROM batches WHERE batch_id = $id", ("$id", batchId)).FirstOrDefault();
-                    throw LocalStorageErrors.BatchNotClaimable(batchId, current is null ? null : StatusText(current.Status), current?.RunId);
+                    throw ReconErrors.BatchNotClaimable(batchId, current is null ? null : BatchStatusNames.Describe(current.Status), current?.RunId);
                 }
 
                 Execute(tx, "INSERT INTO run_batches (run_id, ordinal, batch_id) VALUES ($run, $ordinal, $id)",
@@ -184,17 +181,8 @@ public sealed partial class SqliteReconLedger : IReconLedger, IDisposable
             }
 
             Execute(tx, "INSERT INTO runs (seq, run_id, stage, partitions, created_at, events) VALUES ($seq, $run, $stage, $partitions, $created, $events)",
-                ("$seq", seq), ("$run", runId), ("$stage", (int)RunStage.Planned), ("$partitions", partitions), ("$created", Ticks(createdAt)), ("$events", events));
-            return new RunRecord
-            {
-                RunId = runId,
-                Seq = seq,
-                Stage = RunStage.Planned,
-                Partitions = partitions,
-                CreatedAt = createdAt,
-                BatchIds = [.. batchIds],
-                Events = events,
-            };
+                ("$seq", seq), ("$run", runId), ("$stage", (int)run.Stage), ("$partitions", partitions), ("$created", Ticks(createdAt)), ("$events", events));
+            return run;
         }, ct);
     }
 
@@ -213,7 +201,7 @@ public sealed partial class SqliteReconLedger : IReconLedger, IDisposable
         ArgumentNullException.ThrowIfNull(batches);
         return WriteAsync(tx =>
         {
-            if (!Advance(tx, runId, RunStage.Planned, RunStage.Reduced, "reduce", seconds))
+            if (!Advance(tx, runId, RunTransition.Reduce, seconds))
             {
                 return false;
             }
@@ -222,17 +210,17 @@ public sealed partial class SqliteReconLedger : IReconLedger, IDisposable
             foreach (var batch in batches)
             {
                 RequireInRun(tx, batch.BatchId, runId);
-                if (batch.FailureReason is not null)
-                {
-                    // The whole batch is rejected and applies nothing, so its bad lines are not kept as quarantined.
-                    Execute(tx, "UPDATE batches SET status = $failed, reason = $reason, lines = $lines, completed_at = $at WHERE batch_id = $id AND status = $inRun",
-                        ("$failed", Failed), ("$reason", batch.FailureReason), ("$lines", batch.Lines), ("$at", now), ("$id", batch.BatchId), ("$inRun", InRun));
-                    continue;
-                }
-
-                Execute(tx, "UPDATE batches SET lines = $lines, quarantined = quarantined + $count WHERE batch_id = $id AND status = $inRun",
-                    ("$lines", batch.Lines), ("$count", (long)batch.Quarantined.Count), ("$id", batch.BatchId), ("$inRun", InRun));
-                InsertQuarantine(tx, batch.Quarantined);
+                var kept = LedgerStateMachine.QuarantineKept(batch);
+                var status = LedgerStateMachine.BatchStatusInRun(RunTransition.Reduce.To, rejectedByReduce: batch.FailureReason is not null);
+                Execute(tx,
+                    """
+                    UPDATE batches SET status = $status, reason = COALESCE($reason, reason), lines = $lines, quarantined = quarantined + $count,
+                        completed_at = CASE WHEN $status = $inRun THEN completed_at ELSE $at END
+                    WHERE batch_id = $id AND status = $inRun
+                    """,
+                    ("$status", BatchStatusNames.Of(status)), ("$reason", (object?)batch.FailureReason ?? DBNull.Value), ("$lines", batch.Lines),
+                    ("$count", (long)kept.Count), ("$at", now), ("$id", batch.BatchId), ("$inRun", InRun));
+                InsertQuarantine(tx, kept);
             }
 
             return true;
@@ -244,21 +232,30 @@ public sealed partial class SqliteReconLedger : IReconLedger, IDisposable
         ArgumentNullException.ThrowIfNull(runId);
         ArgumentOutOfRangeException.ThrowIfNegative(indexedThrough);
 
-        // A retried pre-fetch keeps the lowest value recorded: treating more runs as in flight is always safe
-        // (process then also reads their part-files and keeps the highest version), treating fewer is not.
-        await WriteAsync(tx => Execute(tx,
-            """
-            UPDATE runs SET prefetch_indexed_through =
-                CASE WHEN prefetch_indexed_through < 0 THEN $through ELSE MIN(prefetch_indexed_through, $through) END
-            WHERE run_id = $run AND stage = $reduced
-            """,
-            ("$through", indexedThrough), ("$run", runId), ("$reduced", (int)RunStage.Reduced)), ct).ConfigureAwait(false);
+        await WriteAsync(tx =>
+        {
+            using var command = Command(tx, "SELECT stage, prefetch_indexed_through FROM runs WHERE run_id = $run", ("$run", runId));
+            RunStage stage;
+            long recorded;
+            using (var data = command.ExecuteReader())
+            {
+                if (!data.Read())
+                {
+                    return false;
+                }
+
+                (stage, recorded) = ((RunStage)data.GetInt32(0), data.GetInt64(1));
+            }
+
+            return LedgerStateMachine.PrefetchIndexedThrough(stage, recorded, indexedThrough) is { } through &&
+                   Execute(tx, "UPDATE runs SET prefetch_indexed_through = $through WHERE run_id = $run", ("$through", through), ("$run", runId)) == 1;
+        }, ct).ConfigureAwait(false);
     }
 
     public ValueTask<bool> CompletePrefetchAsync(string runId, double seconds, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(runId);
-        return WriteAsync(tx => Advance(tx, runId, RunStage.Reduced, RunStage.Prefetched, "prefetch", seconds), ct);
+        return WriteAsync(tx => Advance(tx, runId, RunTransition.Prefetch, seconds), ct);
     }
 
     public ValueTask<bool> CompleteProcessAsync(string runId, IReadOnlyList<ProcessBatchResult> batches, double seconds, CancellationToken ct)
@@ -267,17 +264,17 @@ public sealed partial class SqliteReconLedger : IReconLedger, IDisposable
         ArgumentNullException.ThrowIfNull(batches);
         return WriteAsync(tx =>
         {
-            if (!Advance(tx, runId, RunStage.Prefetched, RunStage.Processed, "process", seconds))
+            if (!Advance(tx, runId, RunTransition.Process, seconds))
             {
                 return false;
             }
 
             foreach (var batch in batches)
             {
-                RequireInRun(tx, batch.BatchId, runId);
-                if (Execute(tx, "UPDATE batches SET applied = $applied, duplicates = $duplicates, quarantined = quarantined + $count WHERE batch_id = $id AND status = $inRun",
-                        ("$applied", batch.Applied), ("$duplicates", batch.Duplicates), ("$count", (long)batch.Conflicts.Count), ("$id", batch.BatchId), ("$inRun", InRun)) == 1)
+                if (LedgerStateMachine.CountsProcessResult(RequireInRun(tx, batch.BatchId, runId)))
                 {
+                    Execute(tx, "UPDATE batches SET applied = $applied, duplicates = $duplicates, quarantined = quarantined + $count WHERE batch_id = $id",
+                        ("$applied", batch.Applied), ("$duplicates", batch.Duplicates), ("$count", (long)batch.Conflicts.Count), ("$id", batch.BatchId));
                     InsertQuarantine(tx, batch.Conflicts);
                 }
             }
@@ -291,15 +288,14 @@ public sealed partial class SqliteReconLedger : IReconLedger, IDisposable
         ArgumentNullException.ThrowIfNull(runId);
         return WriteAsync(tx =>
         {
-            if (!Advance(tx, runId, RunStage.Processed, RunStage.Indexed, "index", seconds))
+            if (!Advance(tx, runId, RunTransition.Index, seconds))
             {
                 return false;
             }
 
             Execute(tx, "UPDATE runs SET indexed_rows = $rows, completed_at = $at WHERE run_id = $run",
                 ("$rows", indexedRows), ("$at", Ticks(at)), ("$run", runId));
-            Execute(tx, "UPDATE batches SET status = $done, completed_at = $at WHERE run_id = $run AND status = $inRun",
-                ("$done", Done), ("$at", Ticks(at)), ("$run", runId), ("$inRun", InRun));
+            FollowRun(tx, runId, RunTransition.Index.To, at);
             return true;
         }, ct);
     }
@@ -310,12 +306,11 @@ public sealed partial class SqliteReconLedger : IReconLedger, IDisposable
         ArgumentNullException.ThrowIfNull(reason);
         await WriteAsync(tx =>
         {
-            if (Execute(tx, "UPDATE runs SET stage = $failed, error = $reason, completed_at = $at WHERE run_id = $run AND stage NOT IN ($indexed, $failed)",
-                    ("$failed", (int)RunStage.Failed), ("$reason", reason), ("$at", Ticks(at)), ("$run", runId), ("$indexed", (int)RunStage.Indexed)) == 1)
+            if (StageOf(tx, runId) is { } stage && LedgerStateMachine.CanFail(stage) &&
+                Execute(tx, "UPDATE runs SET stage = $failed, error = $reason, completed_at = $at WHERE run_id = $run AND stage = $stage",
+                    ("$failed", (int)RunStage.Failed), ("$reason", reason), ("$at", Ticks(at)), ("$run", runId), ("$stage", (int)stage)) == 1)
             {
-                // Batches that reduce already rejected keep their own, more specific reason.
-                Execute(tx, "UPDATE batches SET status = $failed, reason = $reason, completed_at = $at WHERE run_id = $run AND status = $inRun",
-                    ("$failed", Failed), ("$reason", reason), ("$at", Ticks(at)), ("$run", runId), ("$inRun", InRun));
+                FollowRun(tx, runId, RunStage.Failed, at, reason);
             }
 
             return true;
@@ -327,32 +322,26 @@ public sealed partial class SqliteReconLedger : IReconLedger, IDisposable
         ArgumentNullException.ThrowIfNull(runId);
         ArgumentException.ThrowIfNullOrEmpty(taskToken);
         return WriteAsync(tx => Execute(tx,
-            "UPDATE runs SET process_token = $token, process_claimed = 0 WHERE run_id = $run AND stage = $prefetched",
-            ("$token", taskToken), ("$run", runId), ("$prefetched", (int)RunStage.Prefetched)) == 1, ct);
+            "UPDATE runs SET process_token = $token, process_claimed = 0 WHERE run_id = $run AND stage = $turnStage",
+            ("$token", taskToken), ("$run", runId), ("$turnStage", (int)LedgerStateMachine.ProcessTurnStage)) == 1, ct);
     }
 
     public ValueTask<RunTurn?> ClaimProcessTurnAsync(CancellationToken ct) =>
         WriteAsync<RunTurn?>(tx =>
         {
-            using var command = Command(tx,
-                "SELECT run_id, process_token, process_claimed FROM runs WHERE stage NOT IN ($processed, $indexed, $failed) ORDER BY seq LIMIT 1",
-                ("$processed", (int)RunStage.Processed), ("$indexed", (int)RunStage.Indexed), ("$failed", (int)RunStage.Failed));
-            string runId, token;
-            using (var data = command.ExecuteReader())
+            var (stages, stageParameters) = StageList(LedgerStateMachine.PastProcessStages);
+            var first = TurnStates(tx, $"SELECT run_id, seq, stage, process_token, process_claimed FROM runs WHERE stage NOT IN ({stages}) ORDER BY seq LIMIT 1",
+                stageParameters).FirstOrDefault();
+            if (LedgerStateMachine.ProcessTurn(first.RunId is null ? null : first) is not { } turn)
             {
-                if (!data.Read() || data.IsDBNull(1) || data.GetInt64(2) != 0)
-                {
-                    return null;
-                }
-
-                (runId, token) = (data.GetString(0), data.GetString(1));
+                return null;
             }
 
             // The transaction holds the write lock, so the claim below is the only one for this token.
             return Execute(tx,
-                "UPDATE runs SET process_claimed = 1 WHERE run_id = $run AND process_token = $token AND process_claimed = 0 AND stage = $prefetched",
-                ("$run", runId), ("$token", token), ("$prefetched", (int)RunStage.Prefetched)) == 1
-                ? new RunTurn(runId, token)
+                "UPDATE runs SET process_claimed = 1 WHERE run_id = $run AND process_token = $token AND process_claimed = 0",
+                ("$run", turn.RunId), ("$token", turn.TaskToken)) == 1
+                ? turn
                 : null;
         }, ct);
 
@@ -361,8 +350,8 @@ public sealed partial class SqliteReconLedger : IReconLedger, IDisposable
         ArgumentNullException.ThrowIfNull(runId);
         ArgumentException.ThrowIfNullOrEmpty(taskToken);
         return WriteAsync(tx => Execute(tx,
-            "UPDATE runs SET prefetch_token = $token, prefetch_claimed = 0 WHERE run_id = $run AND stage = $reduced",
-            ("$token", taskToken), ("$run", runId), ("$reduced", (int)RunStage.Reduced)) == 1, ct);
+            "UPDATE runs SET prefetch_token = $token, prefetch_claimed = 0 WHERE run_id = $run AND stage = $turnStage",
+            ("$token", taskToken), ("$run", runId), ("$turnStage", (int)LedgerStateMachine.PrefetchTurnStage)) == 1, ct);
     }
 
     public ValueTask<IReadOnlyList<RunTurn>> ClaimPrefetchTurnsAsync(int window, CancellationToken ct)
@@ -370,21 +359,15 @@ public sealed partial class SqliteReconLedger : IReconLedger, IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(window, 1);
         return WriteAsync<IReadOnlyList<RunTurn>>(tx =>
         {
-            using var command = Command(tx,
-                """
-                SELECT run_id, prefetch_token FROM runs
-                WHERE stage = $reduced AND prefetch_token IS NOT NULL AND prefetch_claimed = 0
-                  AND seq < (SELECT MIN(seq) FROM runs WHERE stage NOT IN ($processed, $indexed, $failed)) + $window
-                ORDER BY seq
-                """,
-                ("$reduced", (int)RunStage.Reduced), ("$processed", (int)RunStage.Processed), ("$indexed", (int)RunStage.Indexed),
-                ("$failed", (int)RunStage.Failed), ("$window", (long)window));
+            var (stages, stageParameters) = StageList(LedgerStateMachine.PastProcessStages);
+            long? first = NullableScalar(tx, $"SELECT MIN(seq) FROM runs WHERE stage NOT IN ({stages})", stageParameters);
             var waiting = new List<RunTurn>();
-            using (var data = command.ExecuteReader())
+            foreach (var run in TurnStates(tx, "SELECT run_id, seq, stage, prefetch_token, prefetch_claimed FROM runs WHERE stage = $turnStage ORDER BY seq",
+                         ("$turnStage", (int)LedgerStateMachine.PrefetchTurnStage)))
             {
-                while (data.Read())
+                if (LedgerStateMachine.PrefetchTurn(run, first, window) is { } turn)
                 {
-                    waiting.Add(new RunTurn(data.GetString(0), data.GetString(1)));
+                    waiting.Add(turn);
                 }
             }
 
@@ -398,11 +381,11 @@ public sealed partial class SqliteReconLedger : IReconLedger, IDisposable
     public ValueTask<long> GetIndexedThroughAsync(CancellationToken ct) =>
         ReadAsync(() =>
         {
-            using var command = Command(null, "SELECT (SELECT MIN(seq) FROM runs WHERE stage NOT IN ($indexed, $failed)), (SELECT COALESCE(MAX(seq), 0) FROM runs)",
-                ("$indexed", (int)RunStage.Indexed), ("$failed", (int)RunStage.Failed));
+            var (stages, stageParameters) = StageList(LedgerStateMachine.SettledStages);
+            using var command = Command(null, $"SELECT (SELECT MIN(seq) FROM runs WHERE stage NOT IN ({stages})), (SELECT COALESCE(MAX(seq), 0) FROM runs)", stageParameters);
             using var data = command.ExecuteReader();
             data.Read();
-            return data.IsDBNull(0) ? data.GetInt64(1) : data.GetInt64(0) - 1;
+            return LedgerStateMachine.IndexedThrough(data.IsDBNull(0) ? null : data.GetInt64(0), data.GetInt64(1));
         }, ct);
 
     public ValueTask<IReadOnlyList<QuarantinedLine>> ListQuarantineAsync(string? batchId, CancellationToken ct) =>
@@ -436,48 +419,66 @@ public sealed partial class SqliteReconLedger : IReconLedger, IDisposable
         }
     }
 
-    private static string RunId(long seq) => "r-" + seq.ToString("D6", CultureInfo.InvariantCulture);
-
     private static long Ticks(DateTimeOffset value) => value.UtcTicks - UnixEpochTicks;
 
     private static DateTimeOffset Time(long ticks) => new(ticks + UnixEpochTicks, TimeSpan.Zero);
 
-    private static string StatusText(BatchStatus status) => status switch
-    {
-        BatchStatus.Pending => Pending,
-        BatchStatus.InRun => "in a run",
-        BatchStatus.Done => Done,
-        _ => Failed,
-    };
+    private static BatchStatus ParseStatus(string status) =>
+        BatchStatusNames.TryParse(status, out var parsed) ? parsed : throw new InvalidDataException($"ledger holds an unknown batch status '{status}'.");
 
-    private static BatchStatus ParseStatus(string status) => status switch
-    {
-        Pending => BatchStatus.Pending,
-        InRun => BatchStatus.InRun,
-        Done => BatchStatus.Done,
-        Failed => BatchStatus.Failed,
-        _ => throw new InvalidDataException($"ledger holds an unknown batch status '{status}'."),
-    };
-
-    private static bool Advance(SqliteTransaction tx, string runId, RunStage from, RunStage to, string stageName, double seconds)
+    /// <summary>Records <paramref name="step"/> when the run is at its From stage; throws when there is no such run.</summary>
+    private static bool Advance(SqliteTransaction tx, string runId, RunTransition step, double seconds)
     {
         int changed = Execute(tx,
             "UPDATE runs SET stage = $to, stage_seconds = json_set(stage_seconds, $path, $seconds) WHERE run_id = $run AND stage = $from",
-            ("$to", (int)to), ("$path", "$." + stageName), ("$seconds", seconds), ("$run", runId), ("$from", (int)from));
-        if (changed == 0 && Scalar(tx, "SELECT COUNT(*) FROM runs WHERE run_id = $run", ("$run", runId)) == 0)
+            ("$to", (int)step.To), ("$path", "$." + step.StageName), ("$seconds", seconds), ("$run", runId), ("$from", (int)step.From));
+        if (changed == 0 && StageOf(tx, runId) is null)
         {
-            throw LocalStorageErrors.RunNotFound(runId);
+            throw ReconErrors.RunNotFound(runId);
         }
 
         return changed == 1;
     }
 
-    private static void RequireInRun(SqliteTransaction tx, string batchId, string runId)
+    private static RunStage? StageOf(SqliteTransaction tx, string runId) =>
+        NullableScalar(tx, "SELECT stage FROM runs WHERE run_id = $run", ("$run", runId)) is { } stage ? (RunStage)stage : null;
+
+    /// <summary>The status of a batch of the run; throws when the batch is not the run's.</summary>
+    private static BatchStatus RequireInRun(SqliteTransaction tx, string batchId, string runId)
     {
-        if (Scalar(tx, "SELECT COUNT(*) FROM batches WHERE batch_id = $id AND run_id = $run", ("$id", batchId), ("$run", runId)) == 0)
+        using var command = Command(tx.Connection!, tx, "SELECT status FROM batches WHERE batch_id = $id AND run_id = $run", ("$id", batchId), ("$run", runId));
+        return command.ExecuteScalar() is string status ? ParseStatus(status) : throw ReconErrors.BatchNotInRun(batchId, runId);
+    }
+
+    /// <summary>The batches still in the run take the status the run's new stage gives them; those reduce rejected keep their own.</summary>
+    private static void FollowRun(SqliteTransaction tx, string runId, RunStage runStage, DateTimeOffset at, string? reason = null) =>
+        Execute(tx, "UPDATE batches SET status = $status, reason = COALESCE($reason, reason), completed_at = $at WHERE run_id = $run AND status = $inRun",
+            ("$status", BatchStatusNames.Of(LedgerStateMachine.BatchStatusInRun(runStage, rejectedByReduce: false))), ("$reason", (object?)reason ?? DBNull.Value),
+            ("$at", Ticks(at)), ("$run", runId), ("$inRun", InRun));
+
+    /// <summary>An SQL list of stage parameters (<c>$stage0, $stage1</c>) and their values.</summary>
+    private static (string Sql, (string Name, object Value)[] Parameters) StageList(IReadOnlyList<RunStage> stages)
+    {
+        var parameters = new (string Name, object Value)[stages.Count];
+        for (int i = 0; i < stages.Count; i++)
         {
-            throw LocalStorageErrors.BatchNotInRun(batchId, runId);
+            parameters[i] = ("$stage" + i.ToString(CultureInfo.InvariantCulture), (int)stages[i]);
         }
+
+        return (string.Join(", ", parameters.Select(p => p.Name)), parameters);
+    }
+
+    private static List<RunTurnState> TurnStates(SqliteTransaction tx, string sql, params (string Name, object Value)[] parameters)
+    {
+        using var command = Command(tx.Connection!, tx, sql, parameters);
+        using var data = command.ExecuteReader();
+        var states = new List<RunTurnState>();
+        while (data.Read())
+        {
+            states.Add(new RunTurnState(data.GetString(0), data.GetInt64(1), (RunStage)data.GetInt32(2), data.IsDBNull(3) ? null : data.GetString(3), data.GetInt64(4) != 0));
+        }
+
+        return states;
     }
 
     private static void InsertQuarantine(SqliteTransaction tx, IReadOnlyList<QuarantinedLine> lines)
@@ -618,10 +619,13 @@ public sealed partial class SqliteReconLedger : IReconLedger, IDisposable
         return command.ExecuteNonQuery();
     }
 
-    private static long Scalar(SqliteTransaction tx, string sql, params (string Name, object Value)[] parameters)
+    private static long Scalar(SqliteTransaction tx, string sql, params (string Name, object Value)[] parameters) =>
+        NullableScalar(tx, sql, parameters) ?? 0;
+
+    private static long? NullableScalar(SqliteTransaction tx, string sql, params (string Name, object Value)[] parameters)
     {
         using var command = Command(tx.Connection!, tx, sql, parameters);
-        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+        return command.ExecuteScalar() is { } value and not DBNull ? Convert.ToInt64(value, CultureInfo.InvariantCulture) : null;
     }
 
     /// <summary>A command on the transaction's connection, or on the ledger's own connection outside one.</summary>

@@ -6,6 +6,7 @@ using Recon.Api.Auth;
 using Recon.Api.Ingest;
 using Recon.Api.Json;
 using Recon.Core;
+using Recon.Core.Ledger;
 using Recon.Core.Ports;
 using Recon.Pipeline.Planning;
 using Recon.Workflows;
@@ -47,7 +48,7 @@ internal static class OperationsEndpoints
         BatchStatus? wanted = null;
         if (status is not null)
         {
-            if (!LedgerJson.TryParseStatus(status, out var s))
+            if (!BatchStatusNames.TryParse(status, out var s))
             {
                 return ApiProblems.BadRequest($"status '{status}' must be one of pending, in_run, done, failed.");
             }

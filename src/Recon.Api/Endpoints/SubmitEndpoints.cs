@@ -3,6 +3,7 @@ using Recon.Api.Ingest;
 using Recon.Api.Json;
 using Recon.Api.Submission;
 using Recon.Core.Batches;
+using Recon.Core.Ledger;
 using Recon.Core.Ports;
 
 namespace Recon.Api.Endpoints;
@@ -82,7 +83,7 @@ internal static class SubmitEndpoints
                             await services.Context.Inbox.GetLengthAsync(dataKey, ct).ConfigureAwait(false) is not null &&
                             (await ReadAllAsync(services, dataKey, ct).ConfigureAwait(false)).AsSpan().SequenceEqual(data);
                 return same
-                    ? Accepted(batch, url, known is null ? "submitted" : LedgerJson.Status(known.Status), StatusCodes.Status200OK)
+                    ? Accepted(batch, url, known is null ? "submitted" : BatchStatusNames.Of(known.Status), StatusCodes.Status200OK)
                     : ApiProblems.Conflict($"batch '{batch.BatchId}' of source '{batch.Source}' was already submitted with other content; a batch is immutable: send the change as a new batch (a correction line with 'reverses').");
             }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Recon.Core.Ledger;
 using Recon.Core.Ports;
 using Recon.Pipeline.Planning;
 
@@ -7,29 +8,6 @@ namespace Recon.Api.Json;
 /// <summary>Ledger objects in the shapes of <c>recon backlog --json</c> and <c>recon batches --json</c>, plus history and runs.</summary>
 internal static class LedgerJson
 {
-    public static string Status(BatchStatus s) => s switch
-    {
-        BatchStatus.Pending => "pending",
-        BatchStatus.InRun => "in_run",
-        BatchStatus.Done => "done",
-        _ => "failed",
-    };
-
-    public static bool TryParseStatus(string text, out BatchStatus status)
-    {
-        foreach (var s in Enum.GetValues<BatchStatus>())
-        {
-            if (Status(s) == text)
-            {
-                status = s;
-                return true;
-            }
-        }
-
-        status = default;
-        return false;
-    }
-
     /// <summary>The backlog JSON of `GET /api/backlog` and `recon backlog --json` alike (one writer, so they cannot drift).</summary>
     public static void Backlog(Utf8JsonWriter w, BacklogReport r)
     {
@@ -80,7 +58,7 @@ internal static class LedgerJson
             w.WriteStartObject();
             w.WriteString("batch_id", b.BatchId);
             w.WriteString("source", b.Source);
-            w.WriteString("status", Status(b.Status));
+            w.WriteString("status", BatchStatusNames.Of(b.Status));
             ApiJson.Time(w, "window_start", b.WindowStart);
             ApiJson.Time(w, "late_watermark", b.LateWatermark);
             w.WriteEndObject();
@@ -106,7 +84,7 @@ internal static class LedgerJson
     {
         w.WriteString("batch_id", b.BatchId);
         w.WriteString("source", b.Source);
-        w.WriteString("status", Status(b.Status));
+        w.WriteString("status", BatchStatusNames.Of(b.Status));
         w.WriteNumber("lines", b.Lines);
         w.WriteNumber("applied", b.Applied);
         w.WriteNumber("duplicates", b.Duplicates);

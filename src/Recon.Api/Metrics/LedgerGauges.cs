@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Recon.Core.Ledger;
 using Recon.Core.Ports;
 using Recon.Pipeline.Planning;
 using Recon.Storage.Local;
@@ -58,7 +59,7 @@ internal sealed class LedgerGauges : IDisposable
 
             foreach (BatchStatus status in Enum.GetValues<BatchStatus>())
             {
-                snapshot.BatchesByStatus[StatusName(status)] = batches.Count(b => b.Status == status);
+                snapshot.BatchesByStatus[BatchStatusNames.Of(status)] = batches.Count(b => b.Status == status);
             }
 
             snapshot.LinesByOutcome["applied"] = batches.Sum(b => b.Applied);
@@ -79,14 +80,6 @@ internal sealed class LedgerGauges : IDisposable
             _gate.Release();
         }
     }
-
-    public static string StatusName(BatchStatus status) => status switch
-    {
-        BatchStatus.Pending => "pending",
-        BatchStatus.InRun => "in_run",
-        BatchStatus.Done => "done",
-        _ => "failed",
-    };
 
     public void Dispose()
     {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Recon.Core;
+using Recon.Core.Ledger;
 using Recon.Core.Ports;
 using Recon.Pipeline.Planning;
 using Spectre.Console;
@@ -58,7 +59,7 @@ internal static class LedgerCommands
             var table = new Table().AddColumns("batch_id", "source", "status", "lines", "applied", "duplicates", "quarantined", "run", "late", "reason");
             foreach (var b in list)
             {
-                table.AddRow(TerminalText.Cell(b.BatchId), TerminalText.Cell(b.Source), Status(b.Status), N(b.Lines), N(b.Applied), N(b.Duplicates),
+                table.AddRow(TerminalText.Cell(b.BatchId), TerminalText.Cell(b.Source), BatchStatusNames.Of(b.Status), N(b.Lines), N(b.Applied), N(b.Duplicates),
                     N(b.Quarantined), TerminalText.Cell(b.RunId), Late(b), TerminalText.Cell(b.Reason ?? ""));
             }
 
@@ -149,7 +150,7 @@ internal static class LedgerCommands
             var late = new Table().AddColumns("batch_id", "source", "status", "window_start", "arrived after complete through");
             foreach (var b in r.LateBatches)
             {
-                late.AddRow(TerminalText.Cell(b.BatchId), TerminalText.Cell(b.Source), Status(b.Status), IsoTime.Format(b.WindowStart), IsoTime.Format(b.LateWatermark!.Value));
+                late.AddRow(TerminalText.Cell(b.BatchId), TerminalText.Cell(b.Source), BatchStatusNames.Of(b.Status), IsoTime.Format(b.WindowStart), IsoTime.Format(b.LateWatermark!.Value));
             }
 
             io.Console.Write(late);
@@ -171,7 +172,7 @@ internal static class LedgerCommands
         w.WriteStartObject();
         w.WriteString("batch_id", b.BatchId);
         w.WriteString("source", b.Source);
-        w.WriteString("status", Status(b.Status));
+        w.WriteString("status", BatchStatusNames.Of(b.Status));
         w.WriteNumber("lines", b.Lines);
         w.WriteNumber("applied", b.Applied);
         w.WriteNumber("duplicates", b.Duplicates);
@@ -203,14 +204,6 @@ internal static class LedgerCommands
     }
 
     private static string Late(BatchRecord b) => b.LateWatermark is { } mark ? $"late (after {IsoTime.Format(mark)})" : "";
-
-    public static string Status(BatchStatus s) => s switch
-    {
-        BatchStatus.Pending => "pending",
-        BatchStatus.InRun => "in_run",
-        BatchStatus.Done => "done",
-        _ => "failed",
-    };
 
     private static string N(long n) => n.ToString(CultureInfo.InvariantCulture);
 

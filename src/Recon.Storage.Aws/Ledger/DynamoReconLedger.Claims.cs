@@ -1,6 +1,7 @@
 using Amazon.DynamoDBv2.Model;
 using Polly;
 using Recon.Core;
+using Recon.Core.Ledger;
 using Recon.Core.Ports;
 using static Recon.Storage.Aws.Ledger.LedgerAttributes;
 using static Recon.Storage.Aws.Ledger.LedgerKeys;
@@ -34,22 +35,7 @@ public sealed partial class DynamoReconLedger
 
     public async ValueTask<RunRecord> CreateRunAsync(IReadOnlyList<string> batchIds, int partitions, long events, DateTimeOffset createdAt, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(batchIds);
-        if (batchIds.Count == 0)
-        {
-            throw new ArgumentException("A run needs at least one batch.", nameof(batchIds));
-        }
-
-        ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var id in batchIds)
-        {
-            if (!seen.Add(id))
-            {
-                throw DynamoLedgerErrors.BatchNotClaimable(id, "listed twice for one run", null);
-            }
-        }
-
+        LedgerStateMachine.RequireValidRun(batchIds, partitions);
         for (int round = 0; round < MaxClaimRounds; round++)
         {
             var (token, slot) = await AcquireClaimLockAsync(batchIds, ct).ConfigureAwait(false);
@@ -60,15 +46,15 @@ public sealed partial class DynamoReconLedger
             }
         }
 
-        throw new ReconRetryableException(ReconErrorNames.Transient,
-            $"ledger '{_table}': could not create a run after {MaxClaimRounds} rounds; other runners kept taking the claim lock.");
+        throw ReconErrors.RunNotCreated(_table, MaxClaimRounds);
     }
 
     /// <returns>The run, or null when the lock was recovered by another runner meanwhile (the claims are undone; try again).</returns>
     private async Task<RunRecord?> ClaimAndCommitAsync(string token, long slot, IReadOnlyList<string> batchIds, int partitions, long events,
         DateTimeOffset createdAt, CancellationToken ct)
     {
-        string runId = RunIdOf(slot);
+        var run = LedgerStateMachine.PlannedRun(slot, batchIds, partitions, events, createdAt);
+        string runId = run.RunId;
         try
         {
             foreach (var batchId in batchIds)
@@ -96,7 +82,7 @@ public sealed partial class DynamoReconLedger
         item[RunId] = S(runId);
         item[Seq] = N(slot);
         item[Claim] = S(token);
-        item[Stage] = N((long)RunStage.Planned);
+        item[Stage] = N((long)run.Stage);
         item[Partitions] = N(partitions);
         item[Created] = Time(createdAt);
         item[Events] = N(events);
@@ -143,16 +129,7 @@ public sealed partial class DynamoReconLedger
         }
 
         await ReleaseClaimLockAsync(token, slot, ct).ConfigureAwait(false);
-        return new RunRecord
-        {
-            RunId = runId,
-            Seq = slot,
-            Stage = RunStage.Planned,
-            Partitions = partitions,
-            CreatedAt = createdAt,
-            BatchIds = [.. batchIds],
-            Events = events,
-        };
+        return run;
     }
 
     /// <summary>Takes the claim lock, waiting for a live holder and recovering a stale one. Returns the token and the slot to fill.</summary>
@@ -239,7 +216,7 @@ public sealed partial class DynamoReconLedger
             var batch = await GetItemAsync("GetItem ledger batch", BatchKey(batchId), ct).ConfigureAwait(false);
             if (batch is null)
             {
-                return DynamoLedgerErrors.BatchNotClaimable(batchId, null, null);
+                return ReconErrors.BatchNotClaimable(batchId, null, null);
             }
 
             if (GetS(batch, Status) == Claimed && GetS(batch, Claim) == token)
@@ -264,10 +241,10 @@ public sealed partial class DynamoReconLedger
             }
 
             var current = ToBatch(batch, run);
-            return DynamoLedgerErrors.BatchNotClaimable(batchId, StatusText(current.Status), current.RunId);
+            return ReconErrors.BatchNotClaimable(batchId, BatchStatusNames.Describe(current.Status), current.RunId);
         }
 
-        return DynamoLedgerErrors.BatchNotClaimable(batchId, "changing under concurrent writers", null);
+        return ReconErrors.BatchNotClaimable(batchId, "changing under concurrent writers", null);
     }
 
     /// <summary>

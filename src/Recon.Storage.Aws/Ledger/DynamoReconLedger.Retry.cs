@@ -1,4 +1,6 @@
 using Amazon.DynamoDBv2.Model;
+using Recon.Core;
+using Recon.Core.Ledger;
 using Recon.Core.Ports;
 using static Recon.Storage.Aws.Ledger.LedgerAttributes;
 using static Recon.Storage.Aws.Ledger.LedgerKeys;
@@ -25,32 +27,33 @@ public sealed partial class DynamoReconLedger
         }
 
         var current = ToBatch(item, await ClaimingRunAsync(item, ct).ConfigureAwait(false));
-        if (current.Status != BatchStatus.Failed)
+        if (!LedgerStateMachine.MayRetry(current))
         {
             return false;
         }
 
-        int attempt = (item.TryGetValue(Attempts, out var list) && list.L is { } l ? l.Count : 0) + 1;
+        int number = (item.TryGetValue(Attempts, out var list) && list.L is { } l ? l.Count : 0) + 1;
+        var attempt = LedgerStateMachine.AttemptOf(current, number, retry.At);
         var entry = new Dictionary<string, AttributeValue>
         {
-            ["attempt"] = N(attempt),
-            ["retried_at"] = Time(retry.At),
-            [Lines] = N(current.Lines),
-            [Applied] = N(current.Applied),
-            [Duplicates] = N(current.Duplicates),
-            [Quarantined] = N(current.Quarantined),
+            ["attempt"] = N(attempt.Attempt),
+            ["retried_at"] = Time(attempt.RetriedAt),
+            [Lines] = N(attempt.Lines),
+            [Applied] = N(attempt.Applied),
+            [Duplicates] = N(attempt.Duplicates),
+            [Quarantined] = N(attempt.Quarantined),
         };
-        if (current.RunId is { } run)
+        if (attempt.RunId is { } run)
         {
             entry[RunId] = S(run);
         }
 
-        if (current.Reason is { } reason)
+        if (attempt.Reason is { } reason)
         {
             entry[Reason] = S(reason);
         }
 
-        if (current.CompletedAt is { } failedAt)
+        if (attempt.FailedAt is { } failedAt)
         {
             entry["failed_at"] = Time(failedAt);
         }

@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using Amazon.DynamoDBv2.Model;
+using Recon.Core;
+using Recon.Core.Ledger;
 using Recon.Core.Ports;
 using static Recon.Storage.Aws.Ledger.LedgerAttributes;
 using static Recon.Storage.Aws.Ledger.LedgerKeys;
@@ -15,12 +17,15 @@ namespace Recon.Storage.Aws.Ledger;
 /// </summary>
 public sealed partial class DynamoReconLedger
 {
+    /// <summary>How often a read-decide-write is repeated when its write finds the item changed since the read.</summary>
+    private const int ConditionalRounds = 10;
+
     public async ValueTask<bool> CompleteReduceAsync(string runId, IReadOnlyList<ReduceBatchResult> batches, double seconds, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(runId);
         ArgumentNullException.ThrowIfNull(batches);
-        var run = await GetRunItemAsync(runId, ct).ConfigureAwait(false) ?? throw DynamoLedgerErrors.RunNotFound(runId);
-        if ((RunStage)GetLong(run, Stage) != RunStage.Planned)
+        var run = await GetRunItemAsync(runId, ct).ConfigureAwait(false) ?? throw ReconErrors.RunNotFound(runId);
+        if ((RunStage)GetLong(run, Stage) != RunTransition.Reduce.From)
         {
             return false;
         }
@@ -32,27 +37,27 @@ public sealed partial class DynamoReconLedger
         {
             if (!members.Contains(batch.BatchId))
             {
-                throw DynamoLedgerErrors.BatchNotInRun(batch.BatchId, runId);
+                throw ReconErrors.BatchNotInRun(batch.BatchId, runId);
             }
 
+            var kept = LedgerStateMachine.QuarantineKept(batch);
             var entry = new Dictionary<string, AttributeValue> { [Lines] = N(batch.Lines) };
             if (batch.FailureReason is not null)
             {
-                // The whole batch is rejected and applies nothing, so its bad lines are not kept as quarantined.
                 entry[Failure] = S(batch.FailureReason);
             }
             else
             {
-                entry[Quarantined] = N(batch.Quarantined.Count);
-                quarantine.AddRange(batch.Quarantined);
+                entry[Quarantined] = N(kept.Count);
             }
 
+            quarantine.AddRange(kept);
             results[batch.BatchId] = Map(entry);
         }
 
-        string attempt = InputHash(runId, ReduceStep, batches.Select(b => (b.BatchId, b.Lines, 0L, b.FailureReason, b.FailureReason is null ? b.Quarantined : [])));
+        string attempt = InputHash(runId, ReduceStep, batches.Select(b => (b.BatchId, b.Lines, 0L, b.FailureReason, LedgerStateMachine.QuarantineKept(b))));
         await WriteQuarantineAsync(quarantine, ReduceStep, attempt, ct).ConfigureAwait(false);
-        return await AdvanceAsync(runId, RunStage.Planned, RunStage.Reduced, "reduce", seconds,
+        return await AdvanceAsync(runId, RunTransition.Reduce, seconds,
             "#results = :results, #hash = :hash, #reducedAt = :now",
             new() { ["#results"] = Reduce, ["#hash"] = ReduceHash, ["#reducedAt"] = ReducedAt },
             new() { [":results"] = Map(results), [":hash"] = S(attempt), [":now"] = Time(_time.GetUtcNow()) }, ct).ConfigureAwait(false);
@@ -62,39 +67,37 @@ public sealed partial class DynamoReconLedger
     {
         ArgumentNullException.ThrowIfNull(runId);
         ArgumentOutOfRangeException.ThrowIfNegative(indexedThrough);
-        if (!TryParseRunId(runId, out long seq))
+        await WriteDecisionAsync("UpdateItem ledger begin prefetch", runId, run =>
         {
-            return;
-        }
-
-        // A retried pre-fetch keeps the lowest value recorded: treating more runs as in flight is always safe
-        // (process then also reads their part-files and keeps the highest version), treating fewer is not.
-        await TryUpdateAsync("UpdateItem ledger begin prefetch", new UpdateItemRequest
-        {
-            TableName = _table,
-            Key = RunKey(seq),
-            UpdateExpression = "SET #through = :through",
-            ConditionExpression = "#kind = :run AND #stage = :reduced AND (#through < :zero OR #through > :through)",
-            ExpressionAttributeNames = new() { ["#through"] = PrefetchIndexedThrough, ["#kind"] = Kind, ["#stage"] = Stage },
-            ExpressionAttributeValues = new()
-            {
-                [":through"] = N(indexedThrough), [":run"] = S(KindRun), [":reduced"] = N((long)RunStage.Reduced), [":zero"] = N(0),
-            },
+            var stage = (RunStage)GetLong(run, Stage);
+            long recorded = GetLong(run, PrefetchIndexedThrough, missing: -1);
+            return LedgerStateMachine.PrefetchIndexedThrough(stage, recorded, indexedThrough) is { } through
+                ? new UpdateItemRequest
+                {
+                    UpdateExpression = "SET #through = :through",
+                    ConditionExpression = "#kind = :run AND #stage = :stage AND #through = :recorded",
+                    ExpressionAttributeNames = new() { ["#through"] = PrefetchIndexedThrough, ["#kind"] = Kind, ["#stage"] = Stage },
+                    ExpressionAttributeValues = new()
+                    {
+                        [":through"] = N(through), [":run"] = S(KindRun), [":stage"] = N((long)stage), [":recorded"] = N(recorded),
+                    },
+                }
+                : null;
         }, ct).ConfigureAwait(false);
     }
 
     public async ValueTask<bool> CompletePrefetchAsync(string runId, double seconds, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(runId);
-        return await AdvanceAsync(runId, RunStage.Reduced, RunStage.Prefetched, "prefetch", seconds, null, [], [], ct).ConfigureAwait(false);
+        return await AdvanceAsync(runId, RunTransition.Prefetch, seconds, null, [], [], ct).ConfigureAwait(false);
     }
 
     public async ValueTask<bool> CompleteProcessAsync(string runId, IReadOnlyList<ProcessBatchResult> batches, double seconds, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(runId);
         ArgumentNullException.ThrowIfNull(batches);
-        var run = await GetRunItemAsync(runId, ct).ConfigureAwait(false) ?? throw DynamoLedgerErrors.RunNotFound(runId);
-        if ((RunStage)GetLong(run, Stage) != RunStage.Prefetched)
+        var run = await GetRunItemAsync(runId, ct).ConfigureAwait(false) ?? throw ReconErrors.RunNotFound(runId);
+        if ((RunStage)GetLong(run, Stage) != RunTransition.Process.From)
         {
             return false;
         }
@@ -108,12 +111,13 @@ public sealed partial class DynamoReconLedger
         {
             if (!members.Contains(batch.BatchId))
             {
-                throw DynamoLedgerErrors.BatchNotInRun(batch.BatchId, runId);
+                throw ReconErrors.BatchNotInRun(batch.BatchId, runId);
             }
 
-            if (GetS(GetMap(reduce, batch.BatchId), Failure) is not null)
+            bool rejected = GetS(GetMap(reduce, batch.BatchId), Failure) is not null;
+            if (!LedgerStateMachine.CountsProcessResult(LedgerStateMachine.BatchStatusInRun(RunTransition.Process.From, rejected)))
             {
-                continue; // rejected by reduce: it has no events to apply, and keeps its own reason
+                continue;
             }
 
             results[batch.BatchId] = Map(new()
@@ -126,7 +130,7 @@ public sealed partial class DynamoReconLedger
 
         string attempt = InputHash(runId, ProcessStep, counted.Select(b => (b.BatchId, b.Applied, b.Duplicates, (string?)null, b.Conflicts)));
         await WriteQuarantineAsync(quarantine, ProcessStep, attempt, ct).ConfigureAwait(false);
-        return await AdvanceAsync(runId, RunStage.Prefetched, RunStage.Processed, "process", seconds,
+        return await AdvanceAsync(runId, RunTransition.Process, seconds,
             "#results = :results, #hash = :hash",
             new() { ["#results"] = Process, ["#hash"] = ProcessHash },
             new() { [":results"] = Map(results), [":hash"] = S(attempt) }, ct).ConfigureAwait(false);
@@ -135,7 +139,7 @@ public sealed partial class DynamoReconLedger
     public async ValueTask<bool> CompleteIndexAsync(string runId, long indexedRows, double seconds, DateTimeOffset at, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(runId);
-        return await AdvanceAsync(runId, RunStage.Processed, RunStage.Indexed, "index", seconds,
+        return await AdvanceAsync(runId, RunTransition.Index, seconds,
             "#rows = :rows, #completed = :at",
             new() { ["#rows"] = IndexedRows, ["#completed"] = Completed },
             new() { [":rows"] = N(indexedRows), [":at"] = Time(at) }, ct).ConfigureAwait(false);
@@ -145,50 +149,71 @@ public sealed partial class DynamoReconLedger
     {
         ArgumentNullException.ThrowIfNull(runId);
         ArgumentNullException.ThrowIfNull(reason);
-        if (!TryParseRunId(runId, out long seq))
+        // The batches follow from the run item (LedgerStateMachine.BatchStatusInRun), so only the run is written.
+        await WriteDecisionAsync("UpdateItem ledger fail run", runId, run =>
         {
-            return;
-        }
-
-        // The batches follow from the run item: those still in the run read as failed with this reason, those that
-        // reduce already rejected keep their own, more specific reason.
-        await TryUpdateAsync("UpdateItem ledger fail run", new UpdateItemRequest
-        {
-            TableName = _table,
-            Key = RunKey(seq),
-            UpdateExpression = "SET #stage = :failed, #error = :reason, #completed = :at",
-            ConditionExpression = "#kind = :run AND NOT (#stage IN (:indexed, :failed))",
-            ExpressionAttributeNames = new() { ["#stage"] = Stage, ["#error"] = Error, ["#completed"] = Completed, ["#kind"] = Kind },
-            ExpressionAttributeValues = new()
-            {
-                [":failed"] = N((long)RunStage.Failed), [":reason"] = S(reason), [":at"] = Time(at), [":run"] = S(KindRun),
-                [":indexed"] = N((long)RunStage.Indexed),
-            },
+            var stage = (RunStage)GetLong(run, Stage);
+            return LedgerStateMachine.CanFail(stage)
+                ? new UpdateItemRequest
+                {
+                    UpdateExpression = "SET #stage = :failed, #error = :reason, #completed = :at",
+                    ConditionExpression = "#kind = :run AND #stage = :stage",
+                    ExpressionAttributeNames = new() { ["#stage"] = Stage, ["#error"] = Error, ["#completed"] = Completed, ["#kind"] = Kind },
+                    ExpressionAttributeValues = new()
+                    {
+                        [":failed"] = N((long)RunStage.Failed), [":reason"] = S(reason), [":at"] = Time(at), [":run"] = S(KindRun),
+                        [":stage"] = N((long)stage),
+                    },
+                }
+                : null;
         }, ct).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Moves the run from <paramref name="from"/> to <paramref name="to"/> with the step's extra attributes; false when
-    /// it is not at <paramref name="from"/> (another caller recorded the step), throws when there is no such run.
+    /// Reads the run, asks <paramref name="decide"/> for the write (null: nothing to write) and makes it; the write is
+    /// conditioned on what was read, so when the run changed meanwhile it is read and decided again.
     /// </summary>
-    private async Task<bool> AdvanceAsync(string runId, RunStage from, RunStage to, string stageName,
+    private async Task WriteDecisionAsync(string operation, string runId, Func<Dictionary<string, AttributeValue>, UpdateItemRequest?> decide, CancellationToken ct)
+    {
+        for (int round = 0; round < ConditionalRounds; round++)
+        {
+            var run = await GetRunItemAsync(runId, ct).ConfigureAwait(false);
+            if (run is null || decide(run) is not { } request)
+            {
+                return;
+            }
+
+            request.TableName = _table;
+            request.Key = RunKey(GetLong(run, Seq));
+            if (await TryUpdateAsync(operation, request, ct).ConfigureAwait(false))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Records <paramref name="step"/> with the step's extra attributes; false when the run is not at its From stage
+    /// (another caller recorded the step), throws when there is no such run.
+    /// </summary>
+    private async Task<bool> AdvanceAsync(string runId, RunTransition step,
         double seconds, string? extraSet, Dictionary<string, string> extraNames, Dictionary<string, AttributeValue> extraValues, CancellationToken ct)
     {
-        if (!TryParseRunId(runId, out long seq))
+        if (!RunIds.TryParse(runId, out long seq))
         {
-            throw DynamoLedgerErrors.RunNotFound(runId);
+            throw ReconErrors.RunNotFound(runId);
         }
 
-        string step = Guid.NewGuid().ToString("N");
+        string stepToken = Guid.NewGuid().ToString("N");
         var names = new Dictionary<string, string>(extraNames)
         {
-            ["#stage"] = Stage, ["#seconds"] = StageSeconds, ["#name"] = stageName, ["#step"] = StepToken, ["#kind"] = Kind,
+            ["#stage"] = Stage, ["#seconds"] = StageSeconds, ["#name"] = step.StageName, ["#step"] = StepToken, ["#kind"] = Kind,
         };
         var values = new Dictionary<string, AttributeValue>(extraValues)
         {
-            [":to"] = N((long)to), [":from"] = N((long)from), [":sec"] = N(seconds), [":step"] = S(step), [":run"] = S(KindRun),
+            [":to"] = N((long)step.To), [":from"] = N((long)step.From), [":sec"] = N(seconds), [":step"] = S(stepToken), [":run"] = S(KindRun),
         };
-        bool advanced = await TryUpdateAsync("UpdateItem ledger " + stageName, new UpdateItemRequest
+        bool advanced = await TryUpdateAsync("UpdateItem ledger " + step.StageName, new UpdateItemRequest
         {
             TableName = _table,
             Key = RunKey(seq),
@@ -205,10 +230,10 @@ public sealed partial class DynamoReconLedger
         var current = await GetRunItemAsync(runId, ct).ConfigureAwait(false);
         if (current is null)
         {
-            throw DynamoLedgerErrors.RunNotFound(runId);
+            throw ReconErrors.RunNotFound(runId);
         }
 
-        return GetS(current, StepToken) == step; // our own update, retried after a lost response
+        return GetS(current, StepToken) == stepToken; // our own update, retried after a lost response
     }
 
     private static HashSet<string> RunBatchIds(Dictionary<string, AttributeValue> run)

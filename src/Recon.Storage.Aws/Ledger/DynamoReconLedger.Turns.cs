@@ -1,4 +1,6 @@
 using Amazon.DynamoDBv2.Model;
+using Recon.Core;
+using Recon.Core.Ledger;
 using Recon.Core.Ports;
 using static Recon.Storage.Aws.Ledger.LedgerAttributes;
 using static Recon.Storage.Aws.Ledger.LedgerKeys;
@@ -17,7 +19,7 @@ public sealed partial class DynamoReconLedger
     {
         ArgumentNullException.ThrowIfNull(runId);
         ArgumentException.ThrowIfNullOrEmpty(taskToken);
-        if (!TryParseRunId(runId, out long seq))
+        if (!RunIds.TryParse(runId, out long seq))
         {
             return false;
         }
@@ -27,46 +29,38 @@ public sealed partial class DynamoReconLedger
             TableName = _table,
             Key = RunKey(seq),
             UpdateExpression = "SET #token = :token REMOVE #claim",
-            ConditionExpression = "#kind = :run AND #stage = :prefetched",
+            ConditionExpression = "#kind = :run AND #stage = :turnStage",
             ExpressionAttributeNames = new() { ["#token"] = ProcessToken, ["#claim"] = ProcessClaim, ["#kind"] = Kind, ["#stage"] = Stage },
             ExpressionAttributeValues = new()
             {
-                [":token"] = S(taskToken), [":run"] = S(KindRun), [":prefetched"] = N((long)RunStage.Prefetched),
+                [":token"] = S(taskToken), [":run"] = S(KindRun), [":turnStage"] = N((long)LedgerStateMachine.ProcessTurnStage),
             },
         }, ct).ConfigureAwait(false);
     }
 
     public async ValueTask<RunTurn?> ClaimProcessTurnAsync(CancellationToken ct)
     {
-        var items = await QueryAllAsync("Query ledger runs", RunPartition, ct).ConfigureAwait(false);
-        Dictionary<string, AttributeValue>? first = null;
-        foreach (var item in items)
-        {
-            if (GetS(item, Kind) == KindRun
-                && (RunStage)GetLong(item, Stage) is not (RunStage.Processed or RunStage.Indexed or RunStage.Failed)
-                && (first is null || GetLong(item, Seq) < GetLong(first, Seq)))
-            {
-                first = item;
-            }
-        }
-
-        if (first is null || GetS(first, ProcessToken) is not { } token || GetS(first, ProcessClaim) is not null)
+        var runs = await TurnStatesAsync(ProcessToken, ProcessClaim, ct).ConfigureAwait(false);
+        long? firstSeq = LedgerStateMachine.FirstSeq(runs.Select(r => (r.Seq, r.Stage)), s => !LedgerStateMachine.IsPastProcess(s));
+        var first = runs.Find(r => r.Seq == firstSeq);
+        if (LedgerStateMachine.ProcessTurn(firstSeq is null ? null : first) is not { } turn)
         {
             return null;
         }
 
-        long seq = GetLong(first, Seq);
+        long seq = first.Seq;
+        string token = turn.TaskToken;
         string claim = Guid.NewGuid().ToString("N");
         bool claimed = await TryUpdateAsync("UpdateItem ledger claim process turn", new UpdateItemRequest
         {
             TableName = _table,
             Key = RunKey(seq),
             UpdateExpression = "SET #claim = :claim",
-            ConditionExpression = "#kind = :run AND #stage = :prefetched AND #token = :token AND attribute_not_exists(#claim)",
+            ConditionExpression = "#kind = :run AND #stage = :stage AND #token = :token AND attribute_not_exists(#claim)",
             ExpressionAttributeNames = new() { ["#token"] = ProcessToken, ["#claim"] = ProcessClaim, ["#kind"] = Kind, ["#stage"] = Stage },
             ExpressionAttributeValues = new()
             {
-                [":token"] = S(token), [":claim"] = S(claim), [":run"] = S(KindRun), [":prefetched"] = N((long)RunStage.Prefetched),
+                [":token"] = S(token), [":claim"] = S(claim), [":run"] = S(KindRun), [":stage"] = N((long)first.Stage),
             },
         }, ct).ConfigureAwait(false);
         if (!claimed)
@@ -76,14 +70,14 @@ public sealed partial class DynamoReconLedger
             claimed = GetS(current, ProcessClaim) == claim && GetS(current, ProcessToken) == token;
         }
 
-        return claimed ? new RunTurn(RequireS(first, LedgerKeys.RunId), token) : null;
+        return claimed ? turn : null;
     }
 
     public async ValueTask<bool> WaitForPrefetchTurnAsync(string runId, string taskToken, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(runId);
         ArgumentException.ThrowIfNullOrEmpty(taskToken);
-        if (!TryParseRunId(runId, out long seq))
+        if (!RunIds.TryParse(runId, out long seq))
         {
             return false;
         }
@@ -93,11 +87,11 @@ public sealed partial class DynamoReconLedger
             TableName = _table,
             Key = RunKey(seq),
             UpdateExpression = "SET #token = :token REMOVE #claim",
-            ConditionExpression = "#kind = :run AND #stage = :reduced",
+            ConditionExpression = "#kind = :run AND #stage = :turnStage",
             ExpressionAttributeNames = new() { ["#token"] = PrefetchToken, ["#claim"] = PrefetchClaim, ["#kind"] = Kind, ["#stage"] = Stage },
             ExpressionAttributeValues = new()
             {
-                [":token"] = S(taskToken), [":run"] = S(KindRun), [":reduced"] = N((long)RunStage.Reduced),
+                [":token"] = S(taskToken), [":run"] = S(KindRun), [":turnStage"] = N((long)LedgerStateMachine.PrefetchTurnStage),
             },
         }, ct).ConfigureAwait(false);
     }
@@ -105,37 +99,29 @@ public sealed partial class DynamoReconLedger
     public async ValueTask<IReadOnlyList<RunTurn>> ClaimPrefetchTurnsAsync(int window, CancellationToken ct)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(window, 1);
-        var runs = (await QueryAllAsync("Query ledger runs", RunPartition, ct).ConfigureAwait(false)).Where(i => GetS(i, Kind) == KindRun).ToList();
-        long? first = null;
-        foreach (var item in runs)
-        {
-            if ((RunStage)GetLong(item, Stage) is not (RunStage.Processed or RunStage.Indexed or RunStage.Failed))
-            {
-                first = Math.Min(first ?? long.MaxValue, GetLong(item, Seq));
-            }
-        }
-
+        var runs = await TurnStatesAsync(PrefetchToken, PrefetchClaim, ct).ConfigureAwait(false);
+        long? first = LedgerStateMachine.FirstSeq(runs.Select(r => (r.Seq, r.Stage)), s => !LedgerStateMachine.IsPastProcess(s));
         var claimed = new List<RunTurn>();
-        foreach (var item in runs.OrderBy(i => GetLong(i, Seq)))
+        foreach (var run in runs.OrderBy(r => r.Seq))
         {
-            long seq = GetLong(item, Seq);
-            if (first is null || seq >= first + window || (RunStage)GetLong(item, Stage) != RunStage.Reduced
-                || GetS(item, PrefetchToken) is not { } token || GetS(item, PrefetchClaim) is not null)
+            if (LedgerStateMachine.PrefetchTurn(run, first, window) is not { } turn)
             {
                 continue;
             }
 
+            long seq = run.Seq;
+            string token = turn.TaskToken;
             string claim = Guid.NewGuid().ToString("N");
             bool won = await TryUpdateAsync("UpdateItem ledger claim prefetch turn", new UpdateItemRequest
             {
                 TableName = _table,
                 Key = RunKey(seq),
                 UpdateExpression = "SET #claim = :claim",
-                ConditionExpression = "#kind = :run AND #stage = :reduced AND #token = :token AND attribute_not_exists(#claim)",
+                ConditionExpression = "#kind = :run AND #stage = :stage AND #token = :token AND attribute_not_exists(#claim)",
                 ExpressionAttributeNames = new() { ["#token"] = PrefetchToken, ["#claim"] = PrefetchClaim, ["#kind"] = Kind, ["#stage"] = Stage },
                 ExpressionAttributeValues = new()
                 {
-                    [":token"] = S(token), [":claim"] = S(claim), [":run"] = S(KindRun), [":reduced"] = N((long)RunStage.Reduced),
+                    [":token"] = S(token), [":claim"] = S(claim), [":run"] = S(KindRun), [":stage"] = N((long)run.Stage),
                 },
             }, ct).ConfigureAwait(false);
             if (!won)
@@ -146,10 +132,18 @@ public sealed partial class DynamoReconLedger
 
             if (won)
             {
-                claimed.Add(new RunTurn(RequireS(item, LedgerKeys.RunId), token));
+                claimed.Add(turn);
             }
         }
 
         return claimed;
+    }
+
+    /// <summary>Every run's wait for one kind of turn: its token and whether the turn was claimed.</summary>
+    private async Task<List<RunTurnState>> TurnStatesAsync(string tokenAttribute, string claimAttribute, CancellationToken ct)
+    {
+        var items = await QueryAllAsync("Query ledger runs", RunPartition, ct).ConfigureAwait(false);
+        return [.. items.Where(i => GetS(i, Kind) == KindRun).Select(i => new RunTurnState(
+            RequireS(i, LedgerKeys.RunId), GetLong(i, Seq), (RunStage)GetLong(i, Stage), GetS(i, tokenAttribute), GetS(i, claimAttribute) is not null))];
     }
 }

@@ -1,5 +1,7 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
+using Recon.Core;
+using Recon.Core.Ledger;
 using Recon.Core.Ports;
 using static Recon.Storage.Aws.Ledger.LedgerAttributes;
 using static Recon.Storage.Aws.Ledger.LedgerKeys;
@@ -137,32 +139,22 @@ public sealed partial class DynamoReconLedger(IAmazonDynamoDB dynamo, string tab
 
     public async ValueTask<long> GetIndexedThroughAsync(CancellationToken ct)
     {
+        var runs = await RunStagesAsync(ct).ConfigureAwait(false);
+        long last = runs.Count == 0 ? 0 : runs.Max(r => r.Seq);
+        return LedgerStateMachine.IndexedThrough(LedgerStateMachine.FirstSeq(runs, s => !LedgerStateMachine.IsSettled(s)), last);
+    }
+
+    /// <summary>The seq and stage of every run item (aborted claims left out).</summary>
+    private async Task<List<(long Seq, RunStage Stage)>> RunStagesAsync(CancellationToken ct)
+    {
         var items = await QueryAllAsync("Query ledger runs", RunPartition, ct).ConfigureAwait(false);
-        long max = 0;
-        long? firstUnfinished = null;
-        foreach (var item in items)
-        {
-            if (GetS(item, Kind) != KindRun)
-            {
-                continue;
-            }
-
-            long seq = GetLong(item, Seq);
-            max = Math.Max(max, seq);
-            var stage = (RunStage)GetLong(item, Stage);
-            if (stage is not (RunStage.Indexed or RunStage.Failed) && (firstUnfinished is null || seq < firstUnfinished))
-            {
-                firstUnfinished = seq;
-            }
-        }
-
-        return firstUnfinished is { } first ? first - 1 : max;
+        return [.. items.Where(i => GetS(i, Kind) == KindRun).Select(i => (GetLong(i, Seq), (RunStage)GetLong(i, Stage)))];
     }
 
     /// <summary>The run item of <paramref name="runId"/>; null when there is none (or only an aborted claim at its seq).</summary>
     private async Task<Dictionary<string, AttributeValue>?> GetRunItemAsync(string runId, CancellationToken ct)
     {
-        if (!TryParseRunId(runId, out long seq))
+        if (!RunIds.TryParse(runId, out long seq))
         {
             return null;
         }
@@ -229,25 +221,22 @@ public sealed partial class DynamoReconLedger(IAmazonDynamoDB dynamo, string tab
 
         var reduce = GetMap(GetMap(run, Reduce), batchId);
         var process = GetMap(GetMap(run, Process), batchId);
-        record = record with { RunId = RequireS(run!, RunId), Status = BatchStatus.InRun, Lines = GetLong(reduce, Lines) };
-        if (GetS(reduce, Failure) is { } failure)
-        {
-            // Reduce rejected the whole batch: nothing of it is applied or quarantined, and the run's later fate does not change it.
-            return record with { Status = BatchStatus.Failed, Reason = failure, CompletedAt = GetTime(run, ReducedAt) };
-        }
-
+        string? failure = GetS(reduce, Failure);
+        var status = LedgerStateMachine.BatchStatusInRun((RunStage)GetLong(run, Stage), rejectedByReduce: failure is not null);
         record = record with
         {
+            RunId = RequireS(run!, RunId),
+            Status = status,
+            Lines = GetLong(reduce, Lines),
             Applied = GetLong(process, Applied),
             Duplicates = GetLong(process, Duplicates),
             Quarantined = GetLong(reduce, Quarantined) + GetLong(process, Quarantined),
         };
-        return (RunStage)GetLong(run, Stage) switch
-        {
-            RunStage.Indexed => record with { Status = BatchStatus.Done, CompletedAt = GetTime(run, Completed) },
-            RunStage.Failed => record with { Status = BatchStatus.Failed, Reason = GetS(run, Error), CompletedAt = GetTime(run, Completed) },
-            _ => record,
-        };
+        return failure is not null
+            ? record with { Reason = failure, CompletedAt = GetTime(run, ReducedAt) }
+            : status == BatchStatus.InRun
+                ? record
+                : record with { Reason = status == BatchStatus.Failed ? GetS(run, Error) : null, CompletedAt = GetTime(run, Completed) };
     }
 
     private static RunRecord ToRun(Dictionary<string, AttributeValue> item)
@@ -286,14 +275,6 @@ public sealed partial class DynamoReconLedger(IAmazonDynamoDB dynamo, string tab
             CompletedAt = GetTime(item, Completed),
         };
     }
-
-    private static string StatusText(BatchStatus status) => status switch
-    {
-        BatchStatus.Pending => Pending,
-        BatchStatus.InRun => "in a run",
-        BatchStatus.Done => "done",
-        _ => Failed,
-    };
 
     private async Task<Dictionary<string, AttributeValue>?> GetItemAsync(string operation, Dictionary<string, AttributeValue> key, CancellationToken ct)
     {

@@ -99,17 +99,6 @@ internal static class LedgerKeys
     /// <summary>Zero-padded so that the string order of run items is their seq order.</summary>
     public static string SeqSortKey(long seq) => seq.ToString("D20", CultureInfo.InvariantCulture);
 
-    public static string RunIdOf(long seq) => "r-" + seq.ToString("D6", CultureInfo.InvariantCulture);
-
-    /// <summary>The seq a run id was made from; false for a string no run id can be.</summary>
-    public static bool TryParseRunId(string runId, out long seq)
-    {
-        seq = 0;
-        return runId.StartsWith("r-", StringComparison.Ordinal) &&
-               long.TryParse(runId.AsSpan(2), NumberStyles.None, CultureInfo.InvariantCulture, out seq) &&
-               seq > 0 && RunIdOf(seq) == runId;
-    }
-
     public static string QuarantinePartition(string batchId) => QuarantinePrefix + batchId;
 
     /// <summary>

@@ -1,13 +1,15 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
 using Recon.Api.Web;
+using Recon.Core.Ledger;
+using Recon.Core.Ports;
 
 namespace Recon.Api.Pages.Batches;
 
 /// <summary>Batches filtered by status and source (by the API) and by window time (on the page the API returned).</summary>
 public sealed class IndexModel : ReconPageModel
 {
-    internal static readonly string[] Statuses = ["pending", "in_run", "done", "failed"];
+    internal static readonly string[] Statuses = [.. Enum.GetValues<BatchStatus>().Select(BatchStatusNames.Of)];
 
     [BindProperty(SupportsGet = true)]
     public string? Status { get; set; }
