@@ -56,6 +56,23 @@ public static partial class ReconErrors
     public static ReconException BatchNotRetryable(string batchId, string statusText) =>
         new($"batch '{batchId}' is {statusText}, not failed: only a failed batch can be retried.") { BatchId = batchId };
 
+    /// <summary>A failed batch whose input is still broken: <paramref name="problem"/> says how, the batch's inbox folder is where to fix it.</summary>
+    public static ReconException BatchNotRetryableYet(string batchId, string location, string problem, Exception? inner = null) =>
+        new($"batch '{batchId}' cannot be retried yet: {problem} Fix the batch in the inbox ('{location}'), then retry.", inner)
+        {
+            BatchId = batchId,
+            File = location,
+            Action = $"Fix the batch in the inbox ('{location}'), then retry.",
+        };
+
+    public static ReconException ManifestNamesOtherBatch(string batchId, string location, string namedBatch, string namedSource) =>
+        new($"batch '{batchId}' cannot be retried yet: its manifest names batch '{namedBatch}' of source '{namedSource}'. Fix the manifest in '{location}', then retry.")
+        {
+            BatchId = batchId,
+            File = location,
+            Action = $"Fix the manifest in '{location}', then retry.",
+        };
+
     public static ReconException BatchChangedDuringRetry(string batchId) =>
         new($"batch '{batchId}' changed while it was being retried (another retry?); 'recon batches' shows its status now.")
         {

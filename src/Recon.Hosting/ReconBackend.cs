@@ -55,12 +55,12 @@ public sealed class ReconBackend : IDisposable
         string dataDir = Path.GetFullPath(settings.DataDirectory);
         if (File.Exists(dataDir))
         {
-            throw new ReconException($"--data '{dataDir}' is a file, not a folder: pass the data folder (it is created when missing).");
+            throw ReconErrors.DataFolderIsFile(dataDir);
         }
 
         if (settings.Backend == BackendKind.Local && !create && !File.Exists(Path.Combine(dataDir, "ledger.db")))
         {
-            throw new ReconException($"no Recon data in '{dataDir}': run 'recon run' there first (or pass --data DIR).");
+            throw ReconErrors.NoReconData(dataDir);
         }
 
         Directory.CreateDirectory(dataDir);
@@ -114,7 +114,7 @@ public sealed class ReconBackend : IDisposable
                 }
                 catch (FormatException e)
                 {
-                    throw new ReconException($"--redis '{ReconSettings.RedactRedis(redisConnection)}' is not a valid connection: {e.Message}");
+                    throw ReconErrors.InvalidConnection("--redis", ReconSettings.RedactRedis(redisConnection), e.Message);
                 }
 
                 // One Redis may serve several deployments: keys carry the deployment, so none reads another's records.
@@ -226,7 +226,7 @@ public sealed class ReconBackend : IDisposable
         string prefix = slash < 0 ? "" : rest[(slash + 1)..].Trim('/');
         if (bucket.Length < 3)
         {
-            throw new ReconException($"--inbox '{uri}' does not name a bucket: use s3://BUCKET/PREFIX.");
+            throw ReconErrors.InboxWithoutBucket(uri);
         }
 
         return new S3ObjectStore(s3, bucket, prefix, resilience);

@@ -56,9 +56,28 @@ public sealed record ReconSettings
     /// <summary>Where the settings came from, per setting, for 'recon config'-style diagnostics (no secrets).</summary>
     public IReadOnlyDictionary<string, string> Sources { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Every setting, once: the config keys, variables and flags, their help and how each is applied all come from here.</summary>
+    public static IReadOnlyList<ReconSetting> Table { get; } =
+    [
+        new("backend", "State backend: local (a folder, SQLite, in-process cache) or aws (S3, DynamoDB, Redis)",
+            static (s, v) => s with { Backend = ParseBackend(v) }),
+        new("data", "Data folder: the whole state on the local backend; scratch files and run histories on aws (default: recon-data, or RECON_DATA)",
+            static (s, v) => s with { DataDirectory = v }),
+        new("inbox", "Inbox of input batches: a folder or s3://bucket/prefix (default: DATA/inbox locally, s3://BUCKET/PREFIX/inbox on aws)",
+            static (s, v) => s with { Inbox = v }),
+        new("s3_bucket", "aws: bucket of the part-files and run intermediates", static (s, v) => s with { S3Bucket = v }),
+        new("s3_prefix", "aws: key prefix in the bucket (default: recon)", static (s, v) => s with { S3Prefix = v.Trim('/') }),
+        new("index_table", "aws: DynamoDB table of the artifact index (default: recon-index)", static (s, v) => s with { IndexTable = v }),
+        new("ledger_table", "aws: DynamoDB table of the ledger (default: recon-ledger)", static (s, v) => s with { LedgerTable = v }),
+        new("redis", "Redis / ElastiCache connection, e.g. host:6379,user=u,password=p,ssl=true (default: an in-process cache)",
+            static (s, v) => s with { Redis = v }),
+        new("region", "aws: region (default: AWS_REGION or us-east-1)", static (s, v) => s with { Region = v }),
+        new("s3_endpoint", "aws: S3-compatible endpoint URL (path-style), e.g. a local S3 server", static (s, v) => s with { S3Endpoint = ParseUri(v) }),
+        new("dynamodb_endpoint", "aws: DynamoDB endpoint URL, e.g. a local DynamoDB server", static (s, v) => s with { DynamoDbEndpoint = ParseUri(v) }),
+    ];
+
     /// <summary>The names accepted in recon.json, as environment variables (RECON_ + upper snake case) and as flags (--kebab-case).</summary>
-    public static IReadOnlyList<string> Keys { get; } =
-        ["backend", "data", "inbox", "s3_bucket", "s3_prefix", "index_table", "ledger_table", "redis", "region", "s3_endpoint", "dynamodb_endpoint"];
+    public static IReadOnlyList<string> Keys { get; } = [.. Table.Select(s => s.Key)];
 
     public static string EnvironmentName(string key) => "RECON_" + key.ToUpperInvariant();
 
@@ -88,7 +107,7 @@ public sealed record ReconSettings
         }
         else if (explicitConfig)
         {
-            throw new ReconException($"config file '{configPath}' does not exist.");
+            throw ReconErrors.ConfigFileMissing(configPath);
         }
 
         foreach (var key in Keys)
@@ -134,20 +153,19 @@ public sealed record ReconSettings
     {
         if (Backend == BackendKind.Aws && string.IsNullOrWhiteSpace(S3Bucket))
         {
-            throw new ReconException(
-                $"the aws backend needs a bucket: pass --s3-bucket, set {EnvironmentName("s3_bucket")} or put \"s3_bucket\" in {ConfigFileName}.");
+            throw ReconErrors.MissingSetting("the aws backend needs a bucket", $"pass --s3-bucket, set {EnvironmentName("s3_bucket")} or put \"s3_bucket\" in {ConfigFileName}");
         }
 
         if (S3Bucket is { } bucket && (bucket.Length is < 3 or > 63 || bucket.Any(c => !(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '.'))))
         {
-            throw new ReconException($"'{bucket}' is not a valid S3 bucket name: 3 to 63 lower-case letters, digits, '-' or '.'.");
+            throw ReconErrors.InvalidBucketName(bucket);
         }
 
         foreach (var (name, table) in new[] { ("index_table", IndexTable), ("ledger_table", LedgerTable) })
         {
             if (table.Length is < 3 or > 255 || table.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.')))
             {
-                throw new ReconException($"{FlagName(name)} '{table}' is not a valid DynamoDB table name: 3 to 255 letters, digits, '_', '-' or '.'.");
+                throw ReconErrors.InvalidTableName(FlagName(name), table);
             }
         }
 
@@ -174,27 +192,14 @@ public sealed record ReconSettings
 
     private ReconSettings With(string key, string value, string source)
     {
+        var setting = Table.FirstOrDefault(s => s.Key == key) ?? throw new ArgumentOutOfRangeException(nameof(key), key, "unknown setting");
         try
         {
-            return key switch
-            {
-                "backend" => this with { Backend = ParseBackend(value) },
-                "data" => this with { DataDirectory = value },
-                "inbox" => this with { Inbox = value },
-                "s3_bucket" => this with { S3Bucket = value },
-                "s3_prefix" => this with { S3Prefix = value.Trim('/') },
-                "index_table" => this with { IndexTable = value },
-                "ledger_table" => this with { LedgerTable = value },
-                "redis" => this with { Redis = value },
-                "region" => this with { Region = value },
-                "s3_endpoint" => this with { S3Endpoint = ParseUri(value) },
-                "dynamodb_endpoint" => this with { DynamoDbEndpoint = ParseUri(value) },
-                _ => throw new ArgumentOutOfRangeException(nameof(key), key, "unknown setting"),
-            };
+            return setting.Apply(this, value);
         }
         catch (FormatException e)
         {
-            throw new ReconException($"setting '{key}' from {source}: {e.Message}");
+            throw ReconErrors.BadSetting(key, source, e.Message);
         }
     }
 
@@ -219,14 +224,14 @@ public sealed record ReconSettings
         }
         catch (JsonException e)
         {
-            throw new ReconException($"config file '{path}' is not valid JSON: {e.Message}");
+            throw ReconErrors.ConfigFileNotJson(path, e.Message);
         }
 
         using (doc)
         {
             if (doc.RootElement.ValueKind != JsonValueKind.Object)
             {
-                throw new ReconException($"config file '{path}' must hold one JSON object of settings.");
+                throw ReconErrors.ConfigFileNotObject(path);
             }
 
             var result = new List<(string, string)>();
@@ -234,12 +239,12 @@ public sealed record ReconSettings
             {
                 if (!Keys.Contains(p.Name))
                 {
-                    throw new ReconException($"config file '{path}': unknown setting '{p.Name}'; known settings are {string.Join(", ", Keys)}.");
+                    throw ReconErrors.UnknownSetting(path, p.Name, Keys);
                 }
 
                 if (p.Value.ValueKind != JsonValueKind.String)
                 {
-                    throw new ReconException($"config file '{path}': setting '{p.Name}' must be a string.");
+                    throw ReconErrors.SettingNotString(path, p.Name);
                 }
 
                 result.Add((p.Name, p.Value.GetString()!));

@@ -53,22 +53,22 @@ public sealed record PipelineOptions
     {
         if (Partitions is < 1 or > 1024)
         {
-            throw new Core.ReconException($"--partitions must be between 1 and 1024 (got {Partitions}).");
+            throw Core.ReconErrors.OutOfRange("--partitions", "between 1 and 1024", Partitions);
         }
 
         if (MaxRunEvents < 1)
         {
-            throw new Core.ReconException($"--max-run-events must be at least 1 (got {MaxRunEvents}).");
+            throw Core.ReconErrors.OutOfRange("--max-run-events", "at least 1", MaxRunEvents);
         }
 
         if (SegmentFanout is < 2 or > 64)
         {
-            throw new Core.ReconException($"the segment fan-out must be between 2 and 64 (got {SegmentFanout}).");
+            throw Core.ReconErrors.OutOfRange("the segment fan-out", "between 2 and 64", SegmentFanout);
         }
 
         if (IndexWorkers is < 1 or > 256)
         {
-            throw new Core.ReconException($"index workers must be between 1 and 256 (got {IndexWorkers}).");
+            throw Core.ReconErrors.OutOfRange("index workers", "between 1 and 256", IndexWorkers);
         }
     }
 }

@@ -4,6 +4,8 @@ using Recon.Core.Ports;
 using Recon.Lambda.Local;
 using Recon.Pipeline;
 using Recon.Pipeline.Planning;
+using Recon.Pipeline.Running;
+using Recon.Testing;
 using Recon.Workflows;
 
 namespace Recon.Lambda.Tests;
@@ -19,7 +21,8 @@ public sealed class WorkflowRetryTests
         using var world = new LocalWorld();
         world.WriteBatches(1);
         int calls = 0;
-        var pipeline = new WorkflowPipeline(world.Context(OneBatchPerRun), WorkflowSet.Load(), options: new WorkflowPipelineOptions
+        var clock = RetryClock();
+        var pipeline = new WorkflowPipeline(world.Context(OneBatchPerRun, clock), WorkflowSet.Load(), options: new WorkflowPipelineOptions
         {
             DecorateHandler = (name, handler) => name != FunctionNames.CompletePrefetch ? handler : (input, ct) =>
                 Interlocked.Increment(ref calls) <= 2
@@ -27,7 +30,7 @@ public sealed class WorkflowRetryTests
                     : handler(input, ct),
         }, runnerOptions: LocalRunnerOptions.Create(2, new MaxJitter()));
 
-        var report = await pipeline.RunAsync(CancellationToken.None, CancellationToken.None);
+        var report = await DriveAsync(clock, pipeline.RunAsync(CancellationToken.None, CancellationToken.None));
 
         Assert.Empty(report.Failures);
         Assert.Equal(1, report.Applied);
@@ -48,7 +51,8 @@ public sealed class WorkflowRetryTests
     {
         using var world = new LocalWorld();
         world.WriteBatches(3);
-        var ctx = world.Context(OneBatchPerRun);
+        var clock = RetryClock();
+        var ctx = world.Context(OneBatchPerRun, clock);
         int attempts = 0;
         var pipeline = new WorkflowPipeline(ctx, WorkflowSet.Load(), options: new WorkflowPipelineOptions
         {
@@ -65,7 +69,7 @@ public sealed class WorkflowRetryTests
             },
         }, runnerOptions: LocalRunnerOptions.Create(1, new MaxJitter()));
 
-        var report = await pipeline.RunAsync(CancellationToken.None, CancellationToken.None);
+        var report = await DriveAsync(clock, pipeline.RunAsync(CancellationToken.None, CancellationToken.None));
 
         // Recon.Transient: MaxAttempts 3 retries after the first try, then caught and the run marked failed.
         Assert.Equal(4, attempts);
@@ -90,6 +94,17 @@ public sealed class WorkflowRetryTests
         Assert.Equal("Recon.RunFailed", stateful.Error);
         Assert.Contains(stateful.Events, e => e.Type == HistoryEventType.CatchTaken && e.StateName == "ProcessPartitions");
     }
+
+    /// <summary>The retries' backoffs wait on a manual clock, so they take no real time; the date starts at now.</summary>
+    private static ManualClock RetryClock() => new(TimeProvider.System.GetUtcNow()) { ManualTimers = true };
+
+    /// <summary>
+    /// Runs the pipeline, moving the clock on to each backoff (and poll) as it is waited on. A step's timeout (an hour
+    /// or more in the definitions) is never skipped to: it fires only if the step really hangs, and the test's time
+    /// limit ends that first.
+    /// </summary>
+    private static Task<RunReport> DriveAsync(ManualClock clock, Task<RunReport> run) =>
+        clock.DriveAsync(run, longestStep: TimeSpan.FromMinutes(1), realTimeLimit: TimeSpan.FromMinutes(2));
 
     /// <summary>FULL jitter at its top: the retry delay is the computed backoff.</summary>
     private sealed class MaxJitter : Random

@@ -1,6 +1,7 @@
 using Recon.Core;
 using Recon.Pipeline.Maintenance;
 using Recon.Pipeline.Reading;
+using Recon.Testing;
 
 namespace Recon.Pipeline.Tests;
 
@@ -73,13 +74,14 @@ public class CorruptionAndMaintenanceTests
     public async Task History_AndAsOf_ReturnEachVersionByTime()
     {
         using var world = new TestWorld();
+        var clock = new ManualClock(TimeProvider.System.GetUtcNow());
         world.WriteBatch("b-1", TestWorld.Window(0), [TestWorld.Event("e-1", "ORD-1", "10.00")]);
-        var ctx = world.Context();
+        var ctx = world.Context(time: clock);
         await TestWorld.RunAsync(ctx);
         world.CloseAll();
-        await Task.Delay(20);
+        clock.Advance(TimeSpan.FromMinutes(1));
         world.WriteBatch("b-2", TestWorld.Window(1), [TestWorld.Event("e-2", "ORD-1", "-10.00")]);
-        ctx = world.Context();
+        ctx = world.Context(time: clock);
         await TestWorld.RunAsync(ctx);
         var queries = new ArtifactQueries(ctx.Index, new ArtifactRecordReader(ctx.Store, ctx.Cache));
 

@@ -27,12 +27,14 @@ internal sealed class TestWorld : IDisposable
 
     public string StoreRoot => Path.Combine(Root, "store");
 
-    public ReconContext Context(PipelineOptions? options = null, IFaultInjector? faults = null, Func<IArtifactIndex, IArtifactIndex>? wrapIndex = null)
+    public ReconContext Context(PipelineOptions? options = null, IFaultInjector? faults = null, Func<IArtifactIndex, IArtifactIndex>? wrapIndex = null,
+        TimeProvider? time = null)
     {
+        time ??= TimeProvider.System;
         var store = new LocalFolderObjectStore(StoreRoot);
         var inbox = new LocalFolderObjectStore(Inbox);
         var index = new SqliteArtifactIndex(Path.Combine(Root, "index.db"));
-        var ledger = new SqliteReconLedger(Path.Combine(Root, "ledger.db"), TimeProvider.System);
+        var ledger = new SqliteReconLedger(Path.Combine(Root, "ledger.db"), time);
         var cache = new MemoryArtifactCache(64L << 20);
         _open.AddRange([store, inbox, index, ledger, cache]);
         return new ReconContext
@@ -45,6 +47,7 @@ internal sealed class TestWorld : IDisposable
             ScratchDirectory = Path.Combine(Root, "tmp"),
             Options = options ?? new PipelineOptions { Partitions = 4 },
             Faults = faults ?? NoFaults.Instance,
+            Time = time,
         };
     }
 

@@ -2,13 +2,14 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Recon.Testing;
 
 namespace Recon.Workflows.Tests;
 
-/// <summary>Builds runners over a FakeClock and turns JSON functions into Lambda-style handlers.</summary>
+/// <summary>Builds runners over a manual clock (manual timers) and turns JSON functions into Lambda-style handlers.</summary>
 internal sealed class Harness
 {
-    public FakeClock Clock { get; } = new();
+    public ManualClock Clock { get; } = new() { ManualTimers = true };
 
     public TaskRegistry Tasks { get; } = new();
 

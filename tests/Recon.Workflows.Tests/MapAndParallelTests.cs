@@ -80,30 +80,7 @@ public sealed class MapAndParallelTests
     [InlineData(0, 12)]
     public async Task Map_MaxConcurrency_LimitsHandlersInFlight(int maxConcurrency, int expectedPeak)
     {
-        var inFlight = 0;
-        var peak = 0;
-        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var harness = new Harness().On("work", async (input, ct) =>
-        {
-            var now = Interlocked.Increment(ref inFlight);
-            InterlockedMax(ref peak, now);
-            if (now >= expectedPeak)
-            {
-                gate.TrySetResult();
-            }
-
-            // Hold the slot until the expected peak is reached, then a little longer so that a broken limit shows.
-            await gate.Task.WaitAsync(TimeSpan.FromSeconds(10), ct);
-            await Task.Delay(TimeSpan.FromMilliseconds(20), ct);
-            Interlocked.Decrement(ref inFlight);
-            return input;
-        });
-
-        var execution = await harness.Run(
-            MapMachine($$"""
-                "ItemsPath":"$.items","MaxConcurrency":{{maxConcurrency}},
-                """),
-            $$"""{"items":[{{string.Join(",", Enumerable.Range(0, 12))}}]}""");
+        var (execution, peak) = await RunCountingPeakAsync(new Harness(), $"\"ItemsPath\":\"$.items\",\"MaxConcurrency\":{maxConcurrency},", 12, expectedPeak);
 
         Assert.True(execution.Status == ExecutionStatus.Succeeded, $"{execution.Error}: {execution.Cause}");
         Assert.Equal(expectedPeak, peak);
@@ -113,19 +90,43 @@ public sealed class MapAndParallelTests
     [Fact]
     public async Task Map_DefaultMaxConcurrencyOption_AppliesWhenTheMapDeclaresNone()
     {
+        var harness = new Harness { Options = new WorkflowRunnerOptions { DefaultMaxConcurrency = 2 } };
+
+        // A Map that ran its iterations one at a time would never have two in flight: the handlers' wait for the
+        // second one times out and the execution fails.
+        var (execution, peak) = await RunCountingPeakAsync(harness, "\"ItemsPath\":\"$.items\",", 6, expectedPeak: 2);
+
+        Assert.True(execution.Status == ExecutionStatus.Succeeded, $"{execution.Error}: {execution.Cause}");
+        Assert.InRange(peak, 1, 2);
+        Assert.Equal(2, peak);
+    }
+
+    /// <summary>
+    /// Runs a Map over <paramref name="items"/> whose handlers each hold their slot until <paramref name="expectedPeak"/>
+    /// are in flight (10 s at most), then a little longer so that a broken limit shows; returns the highest number in flight.
+    /// </summary>
+    private static async Task<(Execution Execution, int Peak)> RunCountingPeakAsync(Harness harness, string mapFields, int items, int expectedPeak)
+    {
         var inFlight = 0;
         var peak = 0;
-        var harness = new Harness { Options = new WorkflowRunnerOptions { DefaultMaxConcurrency = 2 } }.On("work", async (input, ct) =>
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        harness.On("work", async (input, ct) =>
         {
-            InterlockedMax(ref peak, Interlocked.Increment(ref inFlight));
-            await Task.Delay(TimeSpan.FromMilliseconds(10), ct);
+            var now = Interlocked.Increment(ref inFlight);
+            InterlockedMax(ref peak, now);
+            if (now >= expectedPeak)
+            {
+                gate.TrySetResult();
+            }
+
+            await gate.Task.WaitAsync(TimeSpan.FromSeconds(10), ct);
+            await Task.Delay(TimeSpan.FromMilliseconds(20), ct);
             Interlocked.Decrement(ref inFlight);
             return input;
         });
 
-        await harness.Run(MapMachine("\"ItemsPath\":\"$.items\","), """{"items":[1,2,3,4,5,6]}""");
-
-        Assert.InRange(peak, 1, 2);
+        var execution = await harness.Run(MapMachine(mapFields), $$"""{"items":[{{string.Join(",", Enumerable.Range(0, items))}}]}""");
+        return (execution, Volatile.Read(ref peak));
     }
 
     [Fact]

@@ -77,7 +77,7 @@ internal static class LedgerCommands
             string? only = pr.GetValue(batch);
             if (only is not null && await ws.Context.Ledger.GetBatchAsync(only, ct) is null)
             {
-                throw new ReconException($"batch '{only}' is not known; 'recon batches' lists them.");
+                throw ReconErrors.BatchNotFound(only);
             }
 
             var lines = await ws.Context.Ledger.ListQuarantineAsync(only, ct);

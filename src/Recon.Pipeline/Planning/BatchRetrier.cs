@@ -1,5 +1,6 @@
 using Recon.Core;
 using Recon.Core.Batches;
+using Recon.Core.Ledger;
 using Recon.Core.Ports;
 using Recon.Pipeline.Reduce;
 
@@ -16,10 +17,10 @@ public sealed class BatchRetrier(ReconContext ctx)
     public async Task<BatchRecord> RetryAsync(string batchId, CancellationToken ct)
     {
         var batch = await ctx.Ledger.GetBatchAsync(batchId, ct).ConfigureAwait(false)
-            ?? throw new ReconException($"batch '{batchId}' is not known; 'recon batches' lists them.");
-        if (batch.Status != BatchStatus.Failed)
+            ?? throw ReconErrors.BatchNotFound(batchId);
+        if (!LedgerStateMachine.MayRetry(batch))
         {
-            throw new ReconException($"batch '{batchId}' is {Describe(batch.Status)}, not failed: only a failed batch can be retried.");
+            throw ReconErrors.BatchNotRetryable(batchId, BatchStatusNames.Describe(batch.Status));
         }
 
         BatchManifest manifest;
@@ -29,27 +30,20 @@ public sealed class BatchRetrier(ReconContext ctx)
         }
         catch (ReconException e)
         {
-            throw new ReconException($"batch '{batchId}' cannot be retried yet: {e.Message} Fix the batch in the inbox ('{batch.Location}'), then retry.", e);
+            throw ReconErrors.BatchNotRetryableYet(batchId, batch.Location, e.Message, e);
         }
 
         if (manifest.BatchId != batchId || manifest.Source != batch.Source)
         {
-            throw new ReconException($"batch '{batchId}' cannot be retried yet: its manifest names batch '{manifest.BatchId}' of source '{manifest.Source}'. Fix the manifest in '{batch.Location}', then retry.");
+            throw ReconErrors.ManifestNamesOtherBatch(batchId, batch.Location, manifest.BatchId, manifest.Source);
         }
 
         var retry = new BatchRetry(manifest.WindowStart, manifest.WindowEnd, manifest.DeclaredRecords, ctx.Time.GetUtcNow());
         if (!await ctx.Ledger.RetryBatchAsync(batchId, retry, ct).ConfigureAwait(false))
         {
-            throw new ReconException($"batch '{batchId}' changed while it was being retried (another retry?); 'recon batches' shows its status now.");
+            throw ReconErrors.BatchChangedDuringRetry(batchId);
         }
 
         return (await ctx.Ledger.GetBatchAsync(batchId, ct).ConfigureAwait(false))!;
     }
-
-    private static string Describe(BatchStatus status) => status switch
-    {
-        BatchStatus.Pending => "pending",
-        BatchStatus.InRun => "in a run",
-        _ => "done",
-    };
 }

@@ -2,15 +2,15 @@ using System.Collections;
 using Recon.Core;
 using Recon.Hosting;
 
-namespace Recon.Cli.Tests;
+namespace Recon.Hosting.Tests;
 
-public class ReconSettingsTests
+public sealed class ReconSettingsTests
 {
     private static Dictionary<string, string?> Flags(params (string Key, string Value)[] values) =>
         values.ToDictionary(v => v.Key, v => (string?)v.Value, StringComparer.Ordinal);
 
     [Fact]
-    public void Flags_win_over_environment_which_wins_over_the_config_file()
+    public void Resolve_WithFlagsEnvironmentAndConfigFile_TakesFlagsOverEnvironmentOverFile()
     {
         using var folder = new Testing.TempFolder();
         string config = folder.File("recon.json");
@@ -30,7 +30,7 @@ public class ReconSettingsTests
     }
 
     [Fact]
-    public void Bad_settings_are_clear_errors_naming_where_to_fix_them()
+    public void Resolve_OfBadSettings_ThrowsErrorsNamingWhereToFixThem()
     {
         using var folder = new Testing.TempFolder();
         var none = new Hashtable();
@@ -47,11 +47,34 @@ public class ReconSettingsTests
     [Theory]
     [InlineData("cache.example:6379,user=recon,password=s3cret!,ssl=true", "password=***")]
     [InlineData("rediss://recon:s3cret!@cache.example:6380/0", "recon:***@cache.example:6380")]
-    public void A_redis_password_is_never_shown(string connection, string expected)
+    public void Describe_OfARedisConnection_NeverShowsThePassword(string connection, string expected)
     {
         var s = new ReconSettings { Backend = BackendKind.Aws, S3Bucket = "bucket", Redis = connection };
         string described = s.Describe();
         Assert.DoesNotContain("s3cret", described, StringComparison.Ordinal);
         Assert.Contains(expected, described, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Table_EveryKey_IsReadFromItsEnvironmentVariableAndChangesTheSettings()
+    {
+        var valid = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["backend"] = "aws", ["data"] = "elsewhere", ["inbox"] = "s3://in/box", ["s3_bucket"] = "b-bucket", ["s3_prefix"] = "p",
+            ["index_table"] = "idx", ["ledger_table"] = "ldg", ["redis"] = "localhost:6379", ["region"] = "eu-north-1",
+            ["s3_endpoint"] = "http://localhost:4568", ["dynamodb_endpoint"] = "http://localhost:8000",
+        };
+        Assert.Equal(valid.Keys.Order(StringComparer.Ordinal), ReconSettings.Keys.Order(StringComparer.Ordinal));
+        // A bucket is always set, so that the aws backend is valid on its own.
+        var defaults = new ReconSettings { S3Bucket = "a-bucket" };
+        foreach (var setting in ReconSettings.Table)
+        {
+            var env = new Hashtable { [ReconSettings.EnvironmentName("s3_bucket")] = "a-bucket" };
+            env[ReconSettings.EnvironmentName(setting.Key)] = valid[setting.Key];
+            var resolved = ReconSettings.Resolve(Flags(), env, configPath: null) with { Sources = defaults.Sources };
+
+            Assert.NotEqual(defaults, resolved);
+            Assert.Equal(resolved, setting.Apply(defaults, valid[setting.Key]));
+        }
     }
 }
