@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
 using Recon.Core.Ports;
+using static Recon.Storage.Local.SqliteDatabase;
 
 namespace Recon.Storage.Local;
 
@@ -30,40 +31,19 @@ public sealed class SqliteAccessStore : IAccessStore, IDisposable
 
     private const string TokenColumns = "name, role, entities, hash, created_at, expires_at, revoked_at";
 
-    private static readonly long UnixEpochTicks = DateTimeOffset.UnixEpoch.UtcTicks;
-
-    private readonly SqliteConnection _connection;
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly SqliteDatabase _db;
 
     public SqliteAccessStore(string databasePath)
     {
-        ArgumentException.ThrowIfNullOrEmpty(databasePath);
-        _connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = Path.GetFullPath(databasePath),
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = false,
-            DefaultTimeout = 30,
-        }.ToString());
-        try
-        {
-            _connection.Open();
-            SqliteNative.Execute(_connection, "PRAGMA busy_timeout=10000; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
-            SqliteNative.Execute(_connection, Schema);
-        }
-        catch
-        {
-            _connection.Dispose();
-            throw;
-        }
+        _db = new SqliteDatabase(databasePath, tx => Execute(tx, Schema));
     }
 
     public ValueTask<bool> CreateTokenAsync(AccessTokenRecord token, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(token);
-        return RunAsync(() =>
+        return _db.RunAsync(() =>
         {
-            using var command = Command($"INSERT OR IGNORE INTO access_tokens ({TokenColumns}) VALUES ($name, $role, $entities, $hash, $created, $expires, NULL)",
+            using var command = _db.Command($"INSERT OR IGNORE INTO access_tokens ({TokenColumns}) VALUES ($name, $role, $entities, $hash, $created, $expires, NULL)",
                 ("$name", token.Name), ("$role", token.Role), ("$entities", string.Join(',', token.Entities)), ("$hash", token.Hash),
                 ("$created", Ticks(token.CreatedAt)), ("$expires", token.ExpiresAt is { } e ? Ticks(e) : DBNull.Value));
             return command.ExecuteNonQuery() == 1;
@@ -73,7 +53,7 @@ public sealed class SqliteAccessStore : IAccessStore, IDisposable
     public ValueTask<AccessTokenRecord?> FindTokenAsync(ReadOnlyMemory<byte> hash, CancellationToken ct)
     {
         byte[] wanted = hash.ToArray();
-        return RunAsync(() =>
+        return _db.RunAsync(() =>
         {
             var found = Query($"SELECT {TokenColumns} FROM access_tokens WHERE hash = $hash", ("$hash", wanted)).FirstOrDefault();
             return found is not null && CryptographicOperations.FixedTimeEquals(found.Hash, wanted) ? found : null;
@@ -81,14 +61,14 @@ public sealed class SqliteAccessStore : IAccessStore, IDisposable
     }
 
     public ValueTask<IReadOnlyList<AccessTokenRecord>> ListTokensAsync(CancellationToken ct) =>
-        RunAsync<IReadOnlyList<AccessTokenRecord>>(() => Query($"SELECT {TokenColumns} FROM access_tokens ORDER BY name"), ct);
+        _db.RunAsync<IReadOnlyList<AccessTokenRecord>>(() => Query($"SELECT {TokenColumns} FROM access_tokens ORDER BY name"), ct);
 
     public ValueTask<bool> RevokeTokenAsync(string name, DateTimeOffset at, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(name);
-        return RunAsync(() =>
+        return _db.RunAsync(() =>
         {
-            using var command = Command("UPDATE access_tokens SET revoked_at = $at WHERE name = $name AND revoked_at IS NULL", ("$at", Ticks(at)), ("$name", name));
+            using var command = _db.Command("UPDATE access_tokens SET revoked_at = $at WHERE name = $name AND revoked_at IS NULL", ("$at", Ticks(at)), ("$name", name));
             return command.ExecuteNonQuery() == 1;
         }, ct);
     }
@@ -96,9 +76,9 @@ public sealed class SqliteAccessStore : IAccessStore, IDisposable
     public async ValueTask AppendAuditAsync(AuditEntry entry, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        await RunAsync(() =>
+        await _db.RunAsync(() =>
         {
-            using var command = Command("INSERT INTO access_audit (at, actor, action, target, detail) VALUES ($at, $actor, $action, $target, $detail)",
+            using var command = _db.Command("INSERT INTO access_audit (at, actor, action, target, detail) VALUES ($at, $actor, $action, $target, $detail)",
                 ("$at", Ticks(entry.At)), ("$actor", entry.Actor), ("$action", entry.Action), ("$target", entry.Target), ("$detail", entry.Detail));
             return command.ExecuteNonQuery();
         }, ct).ConfigureAwait(false);
@@ -107,9 +87,9 @@ public sealed class SqliteAccessStore : IAccessStore, IDisposable
     public ValueTask<IReadOnlyList<AuditEntry>> ListAuditAsync(int limit, CancellationToken ct)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
-        return RunAsync<IReadOnlyList<AuditEntry>>(() =>
+        return _db.RunAsync<IReadOnlyList<AuditEntry>>(() =>
         {
-            using var command = Command("SELECT at, actor, action, target, detail FROM access_audit ORDER BY id DESC LIMIT $limit", ("$limit", limit));
+            using var command = _db.Command("SELECT at, actor, action, target, detail FROM access_audit ORDER BY id DESC LIMIT $limit", ("$limit", limit));
             using var data = command.ExecuteReader();
             var entries = new List<AuditEntry>();
             while (data.Read())
@@ -121,15 +101,11 @@ public sealed class SqliteAccessStore : IAccessStore, IDisposable
         }, ct);
     }
 
-    public void Dispose()
-    {
-        _connection.Dispose();
-        _gate.Dispose();
-    }
+    public void Dispose() => _db.Dispose();
 
-    private List<AccessTokenRecord> Query(string sql, params (string Name, object Value)[] parameters)
+    private List<AccessTokenRecord> Query(string sql, params (string Name, object? Value)[] parameters)
     {
-        using var command = Command(sql, parameters);
+        using var command = _db.Command(sql, parameters);
         using var data = command.ExecuteReader();
         var tokens = new List<AccessTokenRecord>();
         while (data.Read())
@@ -148,33 +124,4 @@ public sealed class SqliteAccessStore : IAccessStore, IDisposable
 
         return tokens;
     }
-
-    private async ValueTask<T> RunAsync<T>(Func<T> work, CancellationToken ct)
-    {
-        await _gate.WaitAsync(ct).ConfigureAwait(false);
-        try
-        {
-            return work();
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
-    private SqliteCommand Command(string sql, params (string Name, object Value)[] parameters)
-    {
-        var command = _connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
-
-        return command;
-    }
-
-    private static long Ticks(DateTimeOffset value) => value.UtcTicks - UnixEpochTicks;
-
-    private static DateTimeOffset Time(long ticks) => new(ticks + UnixEpochTicks, TimeSpan.Zero);
 }

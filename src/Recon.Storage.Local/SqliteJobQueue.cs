@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Recon.Core.Ports;
+using static Recon.Storage.Local.SqliteDatabase;
 
 namespace Recon.Storage.Local;
 
@@ -30,30 +31,11 @@ public sealed class SqliteJobQueue : IJobQueue, IDisposable
 
     private const string Columns = "id, name, kind, spec, state, attempts, submitted_at, not_before, started_at, finished_at, lease_until, error, result";
 
-    private readonly SqliteConnection _connection;
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly SqliteDatabase _db;
 
     public SqliteJobQueue(string databasePath)
     {
-        ArgumentException.ThrowIfNullOrEmpty(databasePath);
-        _connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = Path.GetFullPath(databasePath),
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = false,
-            DefaultTimeout = 30,
-        }.ToString());
-        try
-        {
-            _connection.Open();
-            SqliteNative.Execute(_connection, "PRAGMA busy_timeout=10000; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
-            SqliteNative.Execute(_connection, Schema);
-        }
-        catch
-        {
-            _connection.Dispose();
-            throw;
-        }
+        _db = new SqliteDatabase(databasePath, tx => Execute(tx, Schema));
     }
 
     public ValueTask<JobRecord> SubmitAsync(string name, string kind, string spec, DateTimeOffset now, CancellationToken ct)
@@ -61,7 +43,7 @@ public sealed class SqliteJobQueue : IJobQueue, IDisposable
         ArgumentException.ThrowIfNullOrEmpty(kind);
         ArgumentNullException.ThrowIfNull(spec);
         var id = $"job-{now.UtcDateTime:yyyyMMddTHHmmss}-{Guid.NewGuid().ToString("N")[..8]}";
-        return Write(tx =>
+        return _db.WriteAsync(tx =>
         {
             Execute(tx, $"INSERT INTO jobs ({Columns}) VALUES ($id, $name, $kind, $spec, 'queued', 0, $now, $now, NULL, NULL, NULL, NULL, NULL)",
                 ("$id", id), ("$name", string.IsNullOrEmpty(name) ? id : name), ("$kind", kind), ("$spec", spec), ("$now", Ticks(now)));
@@ -69,7 +51,7 @@ public sealed class SqliteJobQueue : IJobQueue, IDisposable
         }, ct);
     }
 
-    public ValueTask<JobRecord?> ClaimAsync(DateTimeOffset now, TimeSpan lease, CancellationToken ct) => Write(tx =>
+    public ValueTask<JobRecord?> ClaimAsync(DateTimeOffset now, TimeSpan lease, CancellationToken ct) => _db.WriteAsync(tx =>
         Query(tx, $"""
             UPDATE jobs SET state = 'running', attempts = attempts + 1, started_at = $now, lease_until = $lease, error = error
             WHERE id = (SELECT id FROM jobs
@@ -79,56 +61,30 @@ public sealed class SqliteJobQueue : IJobQueue, IDisposable
             """, ("$now", Ticks(now)), ("$lease", Ticks(now + lease))).SingleOrDefault(), ct);
 
     public async ValueTask CompleteAsync(string id, string result, DateTimeOffset now, CancellationToken ct) =>
-        await Write(tx => Execute(tx,
+        await _db.WriteAsync(tx => Execute(tx,
             "UPDATE jobs SET state = 'succeeded', finished_at = $now, lease_until = NULL, result = $result WHERE id = $id AND state = 'running'",
             ("$id", id), ("$now", Ticks(now)), ("$result", result)), ct).ConfigureAwait(false);
 
     public async ValueTask FailAsync(string id, string error, DateTimeOffset? retryAt, DateTimeOffset now, CancellationToken ct) =>
-        await Write(tx => retryAt is { } at
+        await _db.WriteAsync(tx => retryAt is { } at
             ? Execute(tx, "UPDATE jobs SET state = 'queued', not_before = $at, lease_until = NULL, error = $error WHERE id = $id AND state = 'running'",
                 ("$id", id), ("$at", Ticks(at)), ("$error", error))
             : Execute(tx, "UPDATE jobs SET state = 'dead', finished_at = $now, lease_until = NULL, error = $error WHERE id = $id AND state = 'running'",
                 ("$id", id), ("$now", Ticks(now)), ("$error", error)), ct).ConfigureAwait(false);
 
-    public ValueTask<bool> RetryAsync(string id, DateTimeOffset now, CancellationToken ct) => Write(tx =>
+    public ValueTask<bool> RetryAsync(string id, DateTimeOffset now, CancellationToken ct) => _db.WriteAsync(tx =>
         Execute(tx, "UPDATE jobs SET state = 'queued', attempts = 0, not_before = $now, finished_at = NULL WHERE id = $id AND state = 'dead'",
             ("$id", id), ("$now", Ticks(now))) == 1, ct);
 
     public ValueTask<JobRecord?> GetAsync(string id, CancellationToken ct) =>
-        Write(tx => Query(tx, $"SELECT {Columns} FROM jobs WHERE id = $id", ("$id", id)).SingleOrDefault(), ct);
+        _db.WriteAsync(tx => Query(tx, $"SELECT {Columns} FROM jobs WHERE id = $id", ("$id", id)).SingleOrDefault(), ct);
 
     public ValueTask<IReadOnlyList<JobRecord>> ListAsync(JobState? state, int limit, CancellationToken ct) =>
-        Write<IReadOnlyList<JobRecord>>(tx => state is { } s
+        _db.WriteAsync<IReadOnlyList<JobRecord>>(tx => state is { } s
             ? Query(tx, $"SELECT {Columns} FROM jobs WHERE state = $state ORDER BY submitted_at DESC, id DESC LIMIT $limit", ("$state", Name(s)), ("$limit", limit))
             : Query(tx, $"SELECT {Columns} FROM jobs ORDER BY submitted_at DESC, id DESC LIMIT $limit", ("$limit", limit)), ct);
 
-    public void Dispose()
-    {
-        _connection.Dispose();
-        _gate.Dispose();
-    }
-
-    private async ValueTask<T> Write<T>(Func<SqliteTransaction, T> work, CancellationToken ct)
-    {
-        await _gate.WaitAsync(ct).ConfigureAwait(false);
-        try
-        {
-            using var tx = _connection.BeginTransaction(deferred: false);
-            var result = work(tx);
-            tx.Commit();
-            return result;
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
-    private static int Execute(SqliteTransaction tx, string sql, params (string Name, object? Value)[] parameters)
-    {
-        using var cmd = Command(tx, sql, parameters);
-        return cmd.ExecuteNonQuery();
-    }
+    public void Dispose() => _db.Dispose();
 
     private static List<JobRecord> Query(SqliteTransaction tx, string sql, params (string Name, object? Value)[] parameters)
     {
@@ -157,23 +113,6 @@ public sealed class SqliteJobQueue : IJobQueue, IDisposable
 
         return jobs;
     }
-
-    private static SqliteCommand Command(SqliteTransaction tx, string sql, (string Name, object? Value)[] parameters)
-    {
-        var cmd = tx.Connection!.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        }
-
-        return cmd;
-    }
-
-    private static long Ticks(DateTimeOffset t) => t.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
-
-    private static DateTimeOffset Time(long ticks) => new(ticks + DateTimeOffset.UnixEpoch.UtcTicks, TimeSpan.Zero);
 
     private static string Name(JobState state) => state.ToString().ToLowerInvariant();
 

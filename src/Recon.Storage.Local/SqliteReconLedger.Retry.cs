@@ -1,5 +1,6 @@
 using Recon.Core.Ledger;
 using Recon.Core.Ports;
+using static Recon.Storage.Local.SqliteDatabase;
 
 namespace Recon.Storage.Local;
 
@@ -25,7 +26,7 @@ public sealed partial class SqliteReconLedger
     {
         ArgumentNullException.ThrowIfNull(batchId);
         ArgumentNullException.ThrowIfNull(retry);
-        return WriteAsync(tx =>
+        return _db.WriteAsync(tx =>
         {
             Execute(tx, AttemptsSchema);
             var current = QueryBatches(tx, $"SELECT {BatchColumns} FROM batches WHERE batch_id = $id", ("$id", batchId)).FirstOrDefault();
@@ -34,7 +35,7 @@ public sealed partial class SqliteReconLedger
                 return false;
             }
 
-            int number = (int)Scalar(tx, "SELECT COUNT(*) FROM batch_attempts WHERE batch_id = $id", ("$id", batchId)) + 1;
+            int number = (int)CountOf(tx, "SELECT COUNT(*) FROM batch_attempts WHERE batch_id = $id", ("$id", batchId)) + 1;
             var attempt = LedgerStateMachine.AttemptOf(current!, number, retry.At);
             Execute(tx,
                 """
@@ -60,7 +61,7 @@ public sealed partial class SqliteReconLedger
     public ValueTask<IReadOnlyList<BatchAttempt>> GetBatchAttemptsAsync(string batchId, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(batchId);
-        return WriteAsync<IReadOnlyList<BatchAttempt>>(tx =>
+        return _db.WriteAsync<IReadOnlyList<BatchAttempt>>(tx =>
         {
             Execute(tx, AttemptsSchema);
             using var command = Command(tx,

@@ -4,6 +4,7 @@ using Microsoft.Data.Sqlite;
 using Recon.Core;
 using Recon.Core.Ledger;
 using Recon.Core.Ports;
+using static Recon.Storage.Local.SqliteDatabase;
 
 namespace Recon.Storage.Local;
 
@@ -75,14 +76,8 @@ public sealed partial class SqliteReconLedger : IReconLedger, IDisposable
     private const string RunColumns =
         "seq, run_id, stage, partitions, created_at, prefetch_indexed_through, events, indexed_rows, error, stage_seconds, completed_at";
 
-    private static readonly long UnixEpochTicks = DateTimeOffset.UnixEpoch.UtcTicks;
-
-    private readonly SqliteConnection _connection;
+    private readonly SqliteDatabase _db;
     private readonly TimeProvider _time;
-
-    // The ledger is low-volume: one connection, one operation at a time. Other instances on the same file are
-    // serialized by SQLite itself (BEGIN IMMEDIATE + busy timeout).
-    private readonly SemaphoreSlim _gate = new(1, 1);
 
     /// <summary>Opens (creating if needed) the ledger database at <paramref name="databasePath"/>.</summary>
     public SqliteReconLedger(string databasePath, TimeProvider time)
@@ -90,49 +85,24 @@ public sealed partial class SqliteReconLedger : IReconLedger, IDisposable
         ArgumentException.ThrowIfNullOrEmpty(databasePath);
         ArgumentNullException.ThrowIfNull(time);
         _time = time;
-        _connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = Path.GetFullPath(databasePath),
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = false,
-            DefaultTimeout = 30,
-        }.ToString());
         try
         {
-            _connection.Open();
-            SqliteNative.Execute(_connection, "PRAGMA busy_timeout=10000; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
-            using var tx = _connection.BeginTransaction(deferred: false);
-            Execute(tx, Schema);
-            AddMissingColumns(tx);
-            if (Scalar(tx, "SELECT COUNT(*) FROM pragma_table_info('runs') WHERE name = 'process_token'") == 0)
+            _db = new SqliteDatabase(databasePath, tx =>
             {
-                // A ledger written before the process turn was handed over: add its columns.
-                Execute(tx, "ALTER TABLE runs ADD COLUMN process_token TEXT; ALTER TABLE runs ADD COLUMN process_claimed INTEGER NOT NULL DEFAULT 0;");
-            }
-
-            if (Scalar(tx, "SELECT COUNT(*) FROM pragma_table_info('runs') WHERE name = 'prefetch_token'") == 0)
-            {
-                Execute(tx, "ALTER TABLE runs ADD COLUMN prefetch_token TEXT; ALTER TABLE runs ADD COLUMN prefetch_claimed INTEGER NOT NULL DEFAULT 0;");
-            }
-
-            tx.Commit();
+                Execute(tx, Schema);
+                AddMissingColumns(tx);
+            });
         }
         catch (SqliteException e)
         {
-            _connection.Dispose();
             throw ReconErrors.UnreadableLedger(Path.GetFullPath(databasePath), e.Message, e);
-        }
-        catch
-        {
-            _connection.Dispose();
-            throw;
         }
     }
 
     public ValueTask<bool> RegisterBatchAsync(BatchRecord batch, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        return WriteAsync(tx => Execute(tx,
+        return _db.WriteAsync(tx => Execute(tx,
             $"INSERT OR IGNORE INTO batches ({BatchColumns}) VALUES ($id, $source, $location, $ws, $we, $declared, $status, NULL, 0, 0, 0, 0, NULL, $discovered, NULL, $late)",
             ("$id", batch.BatchId), ("$source", batch.Source), ("$location", batch.Location),
             ("$ws", Ticks(batch.WindowStart)), ("$we", Ticks(batch.WindowEnd)), ("$declared", batch.DeclaredRecords),
@@ -144,26 +114,26 @@ public sealed partial class SqliteReconLedger : IReconLedger, IDisposable
     {
         ArgumentNullException.ThrowIfNull(batchId);
         ArgumentNullException.ThrowIfNull(reason);
-        await WriteAsync(tx => Execute(tx,
+        await _db.WriteAsync(tx => Execute(tx,
             "UPDATE batches SET status = $failed, reason = $reason, completed_at = $at WHERE batch_id = $id AND status = $pending",
             ("$failed", Failed), ("$reason", reason), ("$at", Ticks(at)), ("$id", batchId), ("$pending", Pending)), ct).ConfigureAwait(false);
     }
 
     public ValueTask<IReadOnlyList<BatchRecord>> ListBatchesAsync(CancellationToken ct) =>
-        ReadAsync<IReadOnlyList<BatchRecord>>(() => QueryBatches($"SELECT {BatchColumns} FROM batches ORDER BY window_start, batch_id"), ct);
+        _db.RunAsync<IReadOnlyList<BatchRecord>>(() => QueryBatches($"SELECT {BatchColumns} FROM batches ORDER BY window_start, batch_id"), ct);
 
     public ValueTask<BatchRecord?> GetBatchAsync(string batchId, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(batchId);
-        return ReadAsync(() => QueryBatches($"SELECT {BatchColumns} FROM batches WHERE batch_id = $id", ("$id", batchId)).FirstOrDefault(), ct);
+        return _db.RunAsync(() => QueryBatches($"SELECT {BatchColumns} FROM batches WHERE batch_id = $id", ("$id", batchId)).FirstOrDefault(), ct);
     }
 
     public ValueTask<RunRecord> CreateRunAsync(IReadOnlyList<string> batchIds, int partitions, long events, DateTimeOffset createdAt, CancellationToken ct)
     {
         LedgerStateMachine.RequireValidRun(batchIds, partitions);
-        return WriteAsync(tx =>
+        return _db.WriteAsync(tx =>
         {
-            long seq = Scalar(tx, "SELECT COALESCE(MAX(seq), 0) + 1 FROM runs");
+            long seq = CountOf(tx, "SELECT COALESCE(MAX(seq), 0) + 1 FROM runs");
             var run = LedgerStateMachine.PlannedRun(seq, batchIds, partitions, events, createdAt);
             string runId = run.RunId;
             for (int i = 0; i < batchIds.Count; i++)
@@ -187,19 +157,19 @@ public sealed partial class SqliteReconLedger : IReconLedger, IDisposable
     }
 
     public ValueTask<IReadOnlyList<RunRecord>> ListRunsAsync(CancellationToken ct) =>
-        ReadAsync<IReadOnlyList<RunRecord>>(() => QueryRuns($"SELECT {RunColumns} FROM runs ORDER BY seq"), ct);
+        _db.RunAsync<IReadOnlyList<RunRecord>>(() => QueryRuns($"SELECT {RunColumns} FROM runs ORDER BY seq"), ct);
 
     public ValueTask<RunRecord?> GetRunAsync(string runId, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(runId);
-        return ReadAsync(() => QueryRuns($"SELECT {RunColumns} FROM runs WHERE run_id = $run", ("$run", runId)).FirstOrDefault(), ct);
+        return _db.RunAsync(() => QueryRuns($"SELECT {RunColumns} FROM runs WHERE run_id = $run", ("$run", runId)).FirstOrDefault(), ct);
     }
 
     public ValueTask<bool> CompleteReduceAsync(string runId, IReadOnlyList<ReduceBatchResult> batches, double seconds, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(runId);
         ArgumentNullException.ThrowIfNull(batches);
-        return WriteAsync(tx =>
+        return _db.WriteAsync(tx =>
         {
             if (!Advance(tx, runId, RunTransition.Reduce, seconds))
             {
@@ -232,7 +202,7 @@ public sealed partial class SqliteReconLedger : IReconLedger, IDisposable
         ArgumentNullException.ThrowIfNull(runId);
         ArgumentOutOfRangeException.ThrowIfNegative(indexedThrough);
 
-        await WriteAsync(tx =>
+        await _db.WriteAsync(tx =>
         {
             using var command = Command(tx, "SELECT stage, prefetch_indexed_through FROM runs WHERE run_id = $run", ("$run", runId));
             RunStage stage;
@@ -255,14 +225,14 @@ public sealed partial class SqliteReconLedger : IReconLedger, IDisposable
     public ValueTask<bool> CompletePrefetchAsync(string runId, double seconds, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(runId);
-        return WriteAsync(tx => Advance(tx, runId, RunTransition.Prefetch, seconds), ct);
+        return _db.WriteAsync(tx => Advance(tx, runId, RunTransition.Prefetch, seconds), ct);
     }
 
     public ValueTask<bool> CompleteProcessAsync(string runId, IReadOnlyList<ProcessBatchResult> batches, double seconds, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(runId);
         ArgumentNullException.ThrowIfNull(batches);
-        return WriteAsync(tx =>
+        return _db.WriteAsync(tx =>
         {
             if (!Advance(tx, runId, RunTransition.Process, seconds))
             {
@@ -286,7 +256,7 @@ public sealed partial class SqliteReconLedger : IReconLedger, IDisposable
     public ValueTask<bool> CompleteIndexAsync(string runId, long indexedRows, double seconds, DateTimeOffset at, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(runId);
-        return WriteAsync(tx =>
+        return _db.WriteAsync(tx =>
         {
             if (!Advance(tx, runId, RunTransition.Index, seconds))
             {
@@ -304,7 +274,7 @@ public sealed partial class SqliteReconLedger : IReconLedger, IDisposable
     {
         ArgumentNullException.ThrowIfNull(runId);
         ArgumentNullException.ThrowIfNull(reason);
-        await WriteAsync(tx =>
+        await _db.WriteAsync(tx =>
         {
             if (StageOf(tx, runId) is { } stage && LedgerStateMachine.CanFail(stage) &&
                 Execute(tx, "UPDATE runs SET stage = $failed, error = $reason, completed_at = $at WHERE run_id = $run AND stage = $stage",
@@ -321,13 +291,13 @@ public sealed partial class SqliteReconLedger : IReconLedger, IDisposable
     {
         ArgumentNullException.ThrowIfNull(runId);
         ArgumentException.ThrowIfNullOrEmpty(taskToken);
-        return WriteAsync(tx => Execute(tx,
+        return _db.WriteAsync(tx => Execute(tx,
             "UPDATE runs SET process_token = $token, process_claimed = 0 WHERE run_id = $run AND stage = $turnStage",
             ("$token", taskToken), ("$run", runId), ("$turnStage", (int)LedgerStateMachine.ProcessTurnStage)) == 1, ct);
     }
 
     public ValueTask<RunTurn?> ClaimProcessTurnAsync(CancellationToken ct) =>
-        WriteAsync<RunTurn?>(tx =>
+        _db.WriteAsync<RunTurn?>(tx =>
         {
             var (stages, stageParameters) = StageList(LedgerStateMachine.PastProcessStages);
             var first = TurnStates(tx, $"SELECT run_id, seq, stage, process_token, process_claimed FROM runs WHERE stage NOT IN ({stages}) ORDER BY seq LIMIT 1",
@@ -349,7 +319,7 @@ public sealed partial class SqliteReconLedger : IReconLedger, IDisposable
     {
         ArgumentNullException.ThrowIfNull(runId);
         ArgumentException.ThrowIfNullOrEmpty(taskToken);
-        return WriteAsync(tx => Execute(tx,
+        return _db.WriteAsync(tx => Execute(tx,
             "UPDATE runs SET prefetch_token = $token, prefetch_claimed = 0 WHERE run_id = $run AND stage = $turnStage",
             ("$token", taskToken), ("$run", runId), ("$turnStage", (int)LedgerStateMachine.PrefetchTurnStage)) == 1, ct);
     }
@@ -357,10 +327,10 @@ public sealed partial class SqliteReconLedger : IReconLedger, IDisposable
     public ValueTask<IReadOnlyList<RunTurn>> ClaimPrefetchTurnsAsync(int window, CancellationToken ct)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(window, 1);
-        return WriteAsync<IReadOnlyList<RunTurn>>(tx =>
+        return _db.WriteAsync<IReadOnlyList<RunTurn>>(tx =>
         {
             var (stages, stageParameters) = StageList(LedgerStateMachine.PastProcessStages);
-            long? first = NullableScalar(tx, $"SELECT MIN(seq) FROM runs WHERE stage NOT IN ({stages})", stageParameters);
+            long? first = Scalar(tx, $"SELECT MIN(seq) FROM runs WHERE stage NOT IN ({stages})", stageParameters);
             var waiting = new List<RunTurn>();
             foreach (var run in TurnStates(tx, "SELECT run_id, seq, stage, prefetch_token, prefetch_claimed FROM runs WHERE stage = $turnStage ORDER BY seq",
                          ("$turnStage", (int)LedgerStateMachine.PrefetchTurnStage)))
@@ -379,21 +349,21 @@ public sealed partial class SqliteReconLedger : IReconLedger, IDisposable
     }
 
     public ValueTask<long> GetIndexedThroughAsync(CancellationToken ct) =>
-        ReadAsync(() =>
+        _db.RunAsync(() =>
         {
             var (stages, stageParameters) = StageList(LedgerStateMachine.SettledStages);
-            using var command = Command(null, $"SELECT (SELECT MIN(seq) FROM runs WHERE stage NOT IN ({stages})), (SELECT COALESCE(MAX(seq), 0) FROM runs)", stageParameters);
+            using var command = _db.Command($"SELECT (SELECT MIN(seq) FROM runs WHERE stage NOT IN ({stages})), (SELECT COALESCE(MAX(seq), 0) FROM runs)", stageParameters);
             using var data = command.ExecuteReader();
             data.Read();
             return LedgerStateMachine.IndexedThrough(data.IsDBNull(0) ? null : data.GetInt64(0), data.GetInt64(1));
         }, ct);
 
     public ValueTask<IReadOnlyList<QuarantinedLine>> ListQuarantineAsync(string? batchId, CancellationToken ct) =>
-        ReadAsync<IReadOnlyList<QuarantinedLine>>(() =>
+        _db.RunAsync<IReadOnlyList<QuarantinedLine>>(() =>
         {
             using var command = batchId is null
-                ? Command(null, "SELECT batch_id, file, line, reason, detail, raw FROM quarantine ORDER BY batch_id, file, line")
-                : Command(null, "SELECT batch_id, file, line, reason, detail, raw FROM quarantine WHERE batch_id = $id ORDER BY batch_id, file, line", ("$id", batchId));
+                ? _db.Command("SELECT batch_id, file, line, reason, detail, raw FROM quarantine ORDER BY batch_id, file, line")
+                : _db.Command("SELECT batch_id, file, line, reason, detail, raw FROM quarantine WHERE batch_id = $id ORDER BY batch_id, file, line", ("$id", batchId));
             using var data = command.ExecuteReader();
             var lines = new List<QuarantinedLine>();
             while (data.Read())
@@ -404,24 +374,27 @@ public sealed partial class SqliteReconLedger : IReconLedger, IDisposable
             return lines;
         }, ct);
 
-    public void Dispose()
-    {
-        _connection.Dispose();
-        _gate.Dispose();
-    }
+    public void Dispose() => _db.Dispose();
 
     /// <summary>Columns added after a ledger file may have been created: added in place, so an older ledger keeps working.</summary>
     private static void AddMissingColumns(SqliteTransaction tx)
     {
-        if (Scalar(tx, "SELECT COUNT(*) FROM pragma_table_info('batches') WHERE name = 'late_watermark'") == 0)
+        if (CountOf(tx, "SELECT COUNT(*) FROM pragma_table_info('batches') WHERE name = 'late_watermark'") == 0)
         {
             Execute(tx, "ALTER TABLE batches ADD COLUMN late_watermark INTEGER");
         }
+
+        if (CountOf(tx, "SELECT COUNT(*) FROM pragma_table_info('runs') WHERE name = 'process_token'") == 0)
+        {
+            // A ledger written before the process turn was handed over: add its columns.
+            Execute(tx, "ALTER TABLE runs ADD COLUMN process_token TEXT; ALTER TABLE runs ADD COLUMN process_claimed INTEGER NOT NULL DEFAULT 0;");
+        }
+
+        if (CountOf(tx, "SELECT COUNT(*) FROM pragma_table_info('runs') WHERE name = 'prefetch_token'") == 0)
+        {
+            Execute(tx, "ALTER TABLE runs ADD COLUMN prefetch_token TEXT; ALTER TABLE runs ADD COLUMN prefetch_claimed INTEGER NOT NULL DEFAULT 0;");
+        }
     }
-
-    private static long Ticks(DateTimeOffset value) => value.UtcTicks - UnixEpochTicks;
-
-    private static DateTimeOffset Time(long ticks) => new(ticks + UnixEpochTicks, TimeSpan.Zero);
 
     private static BatchStatus ParseStatus(string status) =>
         BatchStatusNames.TryParse(status, out var parsed) ? parsed : throw new InvalidDataException($"ledger holds an unknown batch status '{status}'.");
@@ -441,12 +414,12 @@ public sealed partial class SqliteReconLedger : IReconLedger, IDisposable
     }
 
     private static RunStage? StageOf(SqliteTransaction tx, string runId) =>
-        NullableScalar(tx, "SELECT stage FROM runs WHERE run_id = $run", ("$run", runId)) is { } stage ? (RunStage)stage : null;
+        Scalar(tx, "SELECT stage FROM runs WHERE run_id = $run", ("$run", runId)) is { } stage ? (RunStage)stage : null;
 
     /// <summary>The status of a batch of the run; throws when the batch is not the run's.</summary>
     private static BatchStatus RequireInRun(SqliteTransaction tx, string batchId, string runId)
     {
-        using var command = Command(tx.Connection!, tx, "SELECT status FROM batches WHERE batch_id = $id AND run_id = $run", ("$id", batchId), ("$run", runId));
+        using var command = Command(tx, "SELECT status FROM batches WHERE batch_id = $id AND run_id = $run", ("$id", batchId), ("$run", runId));
         return command.ExecuteScalar() is string status ? ParseStatus(status) : throw ReconErrors.BatchNotInRun(batchId, runId);
     }
 
@@ -457,9 +430,9 @@ public sealed partial class SqliteReconLedger : IReconLedger, IDisposable
             ("$at", Ticks(at)), ("$run", runId), ("$inRun", InRun));
 
     /// <summary>An SQL list of stage parameters (<c>$stage0, $stage1</c>) and their values.</summary>
-    private static (string Sql, (string Name, object Value)[] Parameters) StageList(IReadOnlyList<RunStage> stages)
+    private static (string Sql, (string Name, object? Value)[] Parameters) StageList(IReadOnlyList<RunStage> stages)
     {
-        var parameters = new (string Name, object Value)[stages.Count];
+        var parameters = new (string Name, object? Value)[stages.Count];
         for (int i = 0; i < stages.Count; i++)
         {
             parameters[i] = ("$stage" + i.ToString(CultureInfo.InvariantCulture), (int)stages[i]);
@@ -468,9 +441,9 @@ public sealed partial class SqliteReconLedger : IReconLedger, IDisposable
         return (string.Join(", ", parameters.Select(p => p.Name)), parameters);
     }
 
-    private static List<RunTurnState> TurnStates(SqliteTransaction tx, string sql, params (string Name, object Value)[] parameters)
+    private static List<RunTurnState> TurnStates(SqliteTransaction tx, string sql, params (string Name, object? Value)[] parameters)
     {
-        using var command = Command(tx.Connection!, tx, sql, parameters);
+        using var command = Command(tx, sql, parameters);
         using var data = command.ExecuteReader();
         var states = new List<RunTurnState>();
         while (data.Read())
@@ -488,7 +461,7 @@ public sealed partial class SqliteReconLedger : IReconLedger, IDisposable
             return;
         }
 
-        using var command = Command(tx.Connection!, tx, "INSERT INTO quarantine (batch_id, file, line, reason, detail, raw) VALUES ($batch, $file, $line, $reason, $detail, $raw)");
+        using var command = Command(tx, "INSERT INTO quarantine (batch_id, file, line, reason, detail, raw) VALUES ($batch, $file, $line, $reason, $detail, $raw)");
         var batch = command.Parameters.Add("$batch", SqliteType.Text);
         var file = command.Parameters.Add("$file", SqliteType.Text);
         var line = command.Parameters.Add("$line", SqliteType.Integer);
@@ -507,42 +480,11 @@ public sealed partial class SqliteReconLedger : IReconLedger, IDisposable
         }
     }
 
-    private async ValueTask<T> WriteAsync<T>(Func<SqliteTransaction, T> change, CancellationToken ct)
-    {
-        await _gate.WaitAsync(ct).ConfigureAwait(false);
-        try
-        {
-            // IMMEDIATE takes the write lock up front, so the conditions checked inside hold until commit even
-            // against another process.
-            using var tx = _connection.BeginTransaction(deferred: false);
-            var result = change(tx);
-            tx.Commit();
-            return result;
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+    private List<BatchRecord> QueryBatches(string sql, params (string Name, object? Value)[] parameters) => QueryBatches(null, sql, parameters);
 
-    private async ValueTask<T> ReadAsync<T>(Func<T> read, CancellationToken ct)
+    private List<BatchRecord> QueryBatches(SqliteTransaction? tx, string sql, params (string Name, object? Value)[] parameters)
     {
-        await _gate.WaitAsync(ct).ConfigureAwait(false);
-        try
-        {
-            return read();
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
-    private List<BatchRecord> QueryBatches(string sql, params (string Name, object Value)[] parameters) => QueryBatches(null, sql, parameters);
-
-    private List<BatchRecord> QueryBatches(SqliteTransaction? tx, string sql, params (string Name, object Value)[] parameters)
-    {
-        using var command = Command(tx, sql, parameters);
+        using var command = tx is null ? _db.Command(sql, parameters) : Command(tx, sql, parameters);
         using var data = command.ExecuteReader();
         var batches = new List<BatchRecord>();
         while (data.Read())
@@ -571,10 +513,10 @@ public sealed partial class SqliteReconLedger : IReconLedger, IDisposable
         return batches;
     }
 
-    private List<RunRecord> QueryRuns(string sql, params (string Name, object Value)[] parameters)
+    private List<RunRecord> QueryRuns(string sql, params (string Name, object? Value)[] parameters)
     {
         var runs = new List<RunRecord>();
-        using (var command = Command(null, sql, parameters))
+        using (var command = _db.Command(sql, parameters))
         using (var data = command.ExecuteReader())
         {
             while (data.Read())
@@ -599,7 +541,7 @@ public sealed partial class SqliteReconLedger : IReconLedger, IDisposable
 
         for (int i = 0; i < runs.Count; i++)
         {
-            using var command = Command(null, "SELECT batch_id FROM run_batches WHERE run_id = $run ORDER BY ordinal", ("$run", runs[i].RunId));
+            using var command = _db.Command("SELECT batch_id FROM run_batches WHERE run_id = $run ORDER BY ordinal", ("$run", runs[i].RunId));
             using var data = command.ExecuteReader();
             var ids = new List<string>();
             while (data.Read())
@@ -613,35 +555,6 @@ public sealed partial class SqliteReconLedger : IReconLedger, IDisposable
         return runs;
     }
 
-    private static int Execute(SqliteTransaction tx, string sql, params (string Name, object Value)[] parameters)
-    {
-        using var command = Command(tx.Connection!, tx, sql, parameters);
-        return command.ExecuteNonQuery();
-    }
-
-    private static long Scalar(SqliteTransaction tx, string sql, params (string Name, object Value)[] parameters) =>
-        NullableScalar(tx, sql, parameters) ?? 0;
-
-    private static long? NullableScalar(SqliteTransaction tx, string sql, params (string Name, object Value)[] parameters)
-    {
-        using var command = Command(tx.Connection!, tx, sql, parameters);
-        return command.ExecuteScalar() is { } value and not DBNull ? Convert.ToInt64(value, CultureInfo.InvariantCulture) : null;
-    }
-
-    /// <summary>A command on the transaction's connection, or on the ledger's own connection outside one.</summary>
-    private SqliteCommand Command(SqliteTransaction? tx, string sql, params (string Name, object Value)[] parameters) =>
-        Command(tx?.Connection ?? _connection, tx, sql, parameters);
-
-    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? tx, string sql, params (string Name, object Value)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.Transaction = tx;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
-
-        return command;
-    }
+    /// <summary>A count (or other number) that is 0 when the query finds none.</summary>
+    private static long CountOf(SqliteTransaction tx, string sql, params (string Name, object? Value)[] parameters) => Scalar(tx, sql, parameters) ?? 0;
 }
