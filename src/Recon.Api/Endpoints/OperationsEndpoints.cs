@@ -151,28 +151,8 @@ internal static class OperationsEndpoints
 
         bool raw = http.Caller().IsAtLeastOperator;
         var lines = await services.Context.Ledger.ListQuarantineAsync(id, ct).ConfigureAwait(false);
-        return ApiJson.Result(w =>
-        {
-            w.WriteStartArray();
-            foreach (var q in lines)
-            {
-                w.WriteStartObject();
-                w.WriteString("batch_id", q.BatchId);
-                w.WriteString("file", q.File);
-                w.WriteNumber("line", q.Line);
-                w.WriteString("reason", q.Reason);
-                w.WriteString("detail", q.Detail);
-                if (raw)
-                {
-                    // A bad line cannot be attributed to an entity: its raw text is for operators and admins only.
-                    w.WriteString("raw", q.Raw);
-                }
-
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-        });
+        // A bad line cannot be attributed to an entity: its raw text is for operators and admins only.
+        return ApiJson.Result(w => LedgerJson.Quarantine(w, lines, withRaw: raw));
     }
 
     private static async Task<IResult> RetryAsync(string id, HttpContext http, ReconApiServices services, IngestSignal signal, CancellationToken ct)

@@ -92,8 +92,33 @@ internal static class LedgerJson
         w.WriteNumber("declared_records", b.DeclaredRecords);
         ApiJson.Time(w, "window_start", b.WindowStart);
         ApiJson.Time(w, "window_end", b.WindowEnd);
+        w.WriteBoolean("late", b.LateWatermark is not null);
+        ApiJson.Time(w, "late_watermark", b.LateWatermark);
         ApiJson.StringOrNull(w, "run_id", b.RunId);
         ApiJson.StringOrNull(w, "reason", b.Reason);
+    }
+
+    /// <summary>Quarantined lines; <paramref name="withRaw"/> adds each line as received (not attributable to an entity, so not for every caller).</summary>
+    public static void Quarantine(Utf8JsonWriter w, IReadOnlyList<QuarantinedLine> lines, bool withRaw)
+    {
+        w.WriteStartArray();
+        foreach (var q in lines)
+        {
+            w.WriteStartObject();
+            w.WriteString("batch_id", q.BatchId);
+            w.WriteString("file", q.File);
+            w.WriteNumber("line", q.Line);
+            w.WriteString("reason", q.Reason);
+            w.WriteString("detail", q.Detail);
+            if (withRaw)
+            {
+                w.WriteString("raw", q.Raw);
+            }
+
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
     }
 
     public static void Batch(Utf8JsonWriter w, BatchRecord b)

@@ -48,7 +48,7 @@ internal static class LedgerCommands
                     w.WriteStartArray();
                     foreach (var b in list)
                     {
-                        WriteBatch(w, b);
+                        Api.Json.LedgerJson.Batch(w, b);
                     }
 
                     w.WriteEndArray();
@@ -83,23 +83,7 @@ internal static class LedgerCommands
             var lines = await ws.Context.Ledger.ListQuarantineAsync(only, ct);
             if (pr.GetValue(qjson))
             {
-                JsonOut.Write(io.Out, w =>
-                {
-                    w.WriteStartArray();
-                    foreach (var q in lines)
-                    {
-                        w.WriteStartObject();
-                        w.WriteString("batch_id", q.BatchId);
-                        w.WriteString("file", q.File);
-                        w.WriteNumber("line", q.Line);
-                        w.WriteString("reason", q.Reason);
-                        w.WriteString("detail", q.Detail);
-                        w.WriteString("raw", q.Raw);
-                        w.WriteEndObject();
-                    }
-
-                    w.WriteEndArray();
-                });
+                JsonOut.Write(io.Out, w => Api.Json.LedgerJson.Quarantine(w, lines, withRaw: true));
                 return 0;
             }
 
@@ -166,42 +150,6 @@ internal static class LedgerCommands
     }
 
     private static void WriteBacklogJson(CliIO io, BacklogReport r) => JsonOut.Write(io.Out, w => Api.Json.LedgerJson.Backlog(w, r));
-
-    private static void WriteBatch(System.Text.Json.Utf8JsonWriter w, BatchRecord b)
-    {
-        w.WriteStartObject();
-        w.WriteString("batch_id", b.BatchId);
-        w.WriteString("source", b.Source);
-        w.WriteString("status", BatchStatusNames.Of(b.Status));
-        w.WriteNumber("lines", b.Lines);
-        w.WriteNumber("applied", b.Applied);
-        w.WriteNumber("duplicates", b.Duplicates);
-        w.WriteNumber("quarantined", b.Quarantined);
-        w.WriteNumber("declared_records", b.DeclaredRecords);
-        JsonOut.Time(w, "window_start", b.WindowStart);
-        JsonOut.Time(w, "window_end", b.WindowEnd);
-        w.WriteBoolean("late", b.LateWatermark is not null);
-        JsonOut.Time(w, "late_watermark", b.LateWatermark);
-        if (b.RunId is null)
-        {
-            w.WriteNull("run_id");
-        }
-        else
-        {
-            w.WriteString("run_id", b.RunId);
-        }
-
-        if (b.Reason is null)
-        {
-            w.WriteNull("reason");
-        }
-        else
-        {
-            w.WriteString("reason", b.Reason);
-        }
-
-        w.WriteEndObject();
-    }
 
     private static string Late(BatchRecord b) => b.LateWatermark is { } mark ? $"late (after {IsoTime.Format(mark)})" : "";
 
