@@ -32,33 +32,33 @@ public sealed class LambdaEntryPoint
         }
     }
 
-    public Task<Stream> FindUnfinishedAsync(Stream input) => InvokeAsync(Functions.Value.FindUnfinishedAsync, input);
+    public Task<Stream> FindUnfinishedAsync(Stream input) => InvokeAsync(Functions.Value.Handlers[FunctionNames.FindUnfinished], input);
 
-    public Task<Stream> PlanAsync(Stream input) => InvokeAsync(Functions.Value.PlanAsync, input);
+    public Task<Stream> PlanAsync(Stream input) => InvokeAsync(Functions.Value.Handlers[FunctionNames.Plan], input);
 
-    public Task<Stream> ReduceScanAsync(Stream input) => InvokeAsync(Functions.Value.ReduceScanAsync, input);
+    public Task<Stream> ReduceScanAsync(Stream input) => InvokeAsync(Functions.Value.Handlers[FunctionNames.ReduceScan], input);
 
-    public Task<Stream> ReducePartitionAsync(Stream input) => InvokeAsync(Functions.Value.ReducePartitionAsync, input);
+    public Task<Stream> ReducePartitionAsync(Stream input) => InvokeAsync(Functions.Value.Handlers[FunctionNames.ReducePartition], input);
 
-    public Task<Stream> CompleteReduceAsync(Stream input) => InvokeAsync(Functions.Value.CompleteReduceAsync, input);
+    public Task<Stream> CompleteReduceAsync(Stream input) => InvokeAsync(Functions.Value.Handlers[FunctionNames.CompleteReduce], input);
 
-    public Task<Stream> BeginPrefetchAsync(Stream input) => InvokeAsync(Functions.Value.BeginPrefetchAsync, input);
+    public Task<Stream> BeginPrefetchAsync(Stream input) => InvokeAsync(Functions.Value.Handlers[FunctionNames.BeginPrefetch], input);
 
-    public Task<Stream> PrefetchPartitionAsync(Stream input) => InvokeAsync(Functions.Value.PrefetchPartitionAsync, input);
+    public Task<Stream> PrefetchPartitionAsync(Stream input) => InvokeAsync(Functions.Value.Handlers[FunctionNames.PrefetchPartition], input);
 
-    public Task<Stream> CompletePrefetchAsync(Stream input) => InvokeAsync(Functions.Value.CompletePrefetchAsync, input);
+    public Task<Stream> CompletePrefetchAsync(Stream input) => InvokeAsync(Functions.Value.Handlers[FunctionNames.CompletePrefetch], input);
 
-    public Task<Stream> BeginProcessAsync(Stream input) => InvokeAsync(Functions.Value.BeginProcessAsync, input);
+    public Task<Stream> BeginProcessAsync(Stream input) => InvokeAsync(Functions.Value.Handlers[FunctionNames.BeginProcess], input);
 
-    public Task<Stream> ProcessPartitionAsync(Stream input) => InvokeAsync(Functions.Value.ProcessPartitionAsync, input);
+    public Task<Stream> ProcessPartitionAsync(Stream input) => InvokeAsync(Functions.Value.Handlers[FunctionNames.ProcessPartition], input);
 
-    public Task<Stream> CompleteProcessAsync(Stream input) => InvokeAsync(Functions.Value.CompleteProcessAsync, input);
+    public Task<Stream> CompleteProcessAsync(Stream input) => InvokeAsync(Functions.Value.Handlers[FunctionNames.CompleteProcess], input);
 
-    public Task<Stream> IndexCoordinatorAsync(Stream input) => InvokeAsync(Functions.Value.IndexCoordinatorAsync, input);
+    public Task<Stream> IndexCoordinatorAsync(Stream input) => InvokeAsync(Functions.Value.Handlers[FunctionNames.IndexCoordinator], input);
 
-    public Task<Stream> IndexWorkerAsync(Stream input) => InvokeAsync(Functions.Value.IndexWorkerAsync, input);
+    public Task<Stream> IndexWorkerAsync(Stream input) => InvokeAsync(Functions.Value.Handlers[FunctionNames.IndexWorker], input);
 
-    public Task<Stream> CompleteIndexAsync(Stream input) => InvokeAsync(Functions.Value.CompleteIndexAsync, input);
+    public Task<Stream> CompleteIndexAsync(Stream input) => InvokeAsync(Functions.Value.Handlers[FunctionNames.CompleteIndex], input);
 
-    public Task<Stream> MarkFailedAsync(Stream input) => InvokeAsync(Functions.Value.MarkFailedAsync, input);
+    public Task<Stream> MarkFailedAsync(Stream input) => InvokeAsync(Functions.Value.Handlers[FunctionNames.MarkFailed], input);
 }

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Recon.Lambda.Local;
+using Recon.Orchestration;
 using Recon.Pipeline.Running;
 
 namespace Recon.Api.Ingest;

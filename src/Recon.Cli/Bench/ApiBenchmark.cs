@@ -7,7 +7,7 @@ using System.Text;
 using System.Text.Json;
 using Recon.Api.Auth;
 using Recon.Core.Ports;
-using Recon.Lambda.Local;
+using Recon.Orchestration;
 using Recon.Pipeline;
 using Recon.Storage.Local;
 
