@@ -1,4 +1,5 @@
 using Recon.Lambda.Index;
+using Recon.Lambda.Metrics;
 using Recon.Lambda.Prefetch;
 using Recon.Lambda.Process;
 using Recon.Lambda.Reduce;
@@ -20,12 +21,13 @@ namespace Recon.Lambda;
 /// </summary>
 public sealed class ReconFunctions
 {
-    public ReconFunctions(ReconContext ctx, ITaskCallbacks callbacks, IProgress<StageProgress>? progress = null)
+    /// <param name="metrics">Where the backlog and failure metrics go (stdout on Lambda); null: not published (one machine).</param>
+    public ReconFunctions(ReconContext ctx, ITaskCallbacks callbacks, IProgress<StageProgress>? progress = null, EmbeddedMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(ctx);
         ArgumentNullException.ThrowIfNull(callbacks);
         Context = ctx;
-        var steps = new StepContext(ctx, callbacks, progress);
+        var steps = new StepContext(ctx, callbacks, progress, metrics);
         var turns = new TurnHandOver(steps);
         Runs = new RunFunctions(steps, turns);
         Reduce = new ReduceFunctions(steps);

@@ -169,39 +169,4 @@ public sealed class HandlerTests
         await using var output = await handler(new MemoryStream(Encoding.UTF8.GetBytes(input)), Ct);
         return (await JsonNode.ParseAsync(output, cancellationToken: Ct))!.AsObject();
     }
-
-    /// <summary>Keeps every SendTaskSuccess a handler makes.</summary>
-    private sealed class RecordingCallbacks : ITaskCallbacks
-    {
-        private readonly List<(string Token, JsonObject Output)> _sent = [];
-
-        public IReadOnlyList<(string Token, JsonObject Output)> Sent
-        {
-            get
-            {
-                lock (_sent)
-                {
-                    return [.. _sent];
-                }
-            }
-        }
-
-        public void Clear()
-        {
-            lock (_sent)
-            {
-                _sent.Clear();
-            }
-        }
-
-        public Task<bool> SendTaskSuccessAsync(string taskToken, string outputJson, CancellationToken ct)
-        {
-            lock (_sent)
-            {
-                _sent.Add((taskToken, JsonNode.Parse(outputJson)!.AsObject()));
-            }
-
-            return Task.FromResult(true);
-        }
-    }
 }

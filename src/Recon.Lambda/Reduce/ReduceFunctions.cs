@@ -61,6 +61,10 @@ public sealed class ReduceFunctions
             ctx.Faults.At(FaultPoints.ReduceBeforeRecord);
             recorded = await ctx.Ledger.CompleteReduceAsync(run.RunId, results, _steps.Seconds(request.StartedAt), ct).ConfigureAwait(false);
             ctx.Faults.At(FaultPoints.ReduceAfterRecord);
+            if (recorded)
+            {
+                _steps.PublishFailedBatches(results.Count(r => r.FailureReason is not null));
+            }
         }
 
         // The spill is a copy of every event of the run; the stateless artifacts now hold them.

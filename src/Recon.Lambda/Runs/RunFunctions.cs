@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Recon.Core;
 using Recon.Core.Ports;
+using Recon.Lambda.Metrics;
 using Recon.Lambda.Steps;
 using Recon.Lambda.Turns;
 using Recon.Pipeline;
@@ -60,6 +61,11 @@ public sealed class RunFunctions
         {
             var runs = await ctx.Ledger.ListRunsAsync(ct).ConfigureAwait(false);
             var pending = (await ctx.Ledger.ListBatchesAsync(ct).ConfigureAwait(false)).Where(b => b.Status == BatchStatus.Pending).ToList();
+            if (attempt == 1)
+            {
+                PublishBacklog(pending);
+            }
+
             var resumeBefore = ctx.Time.GetUtcNow() - ctx.Options.ResumeAfter;
             if (runs.Where(r => r.Stage == RunStage.Planned && r.CreatedAt <= resumeBefore).MinBy(r => r.Seq) is { } planned)
             {
@@ -101,8 +107,10 @@ public sealed class RunFunctions
             return new MarkFailedResponse { RunId = run.RunId, Failed = run.Stage == RunStage.Failed, Reason = run.Error ?? reason };
         }
 
+        int failing = (await _steps.BatchesOfAsync(run, ct).ConfigureAwait(false)).Count(b => b.Status != BatchStatus.Failed);
         await ctx.Store.DeletePrefixAsync(RunLayout.PartFilesPrefix(run.RunId), ct).ConfigureAwait(false);
         await ctx.Ledger.FailRunAsync(run.RunId, reason, ctx.Time.GetUtcNow(), ct).ConfigureAwait(false);
+        _steps.PublishFailedBatches(failing);
         _steps.ProcessInputs.TryRemove(run.RunId, out _);
         // The runs after it no longer wait for it.
         await _turns.HandOverAllAsync(ct).ConfigureAwait(false);
@@ -137,6 +145,23 @@ public sealed class RunFunctions
             ({ } e, { } c) when c.Contains(e, StringComparison.Ordinal) => c,
             ({ } e, { } c) => $"{c} ({e})",
         };
+    }
+
+    /// <summary>
+    /// The backlog as the schedule finds it, before this call claims any of it: the gauges the depth and age alarms
+    /// watch, one data point per plan (every minute at least, while the schedule runs).
+    /// </summary>
+    private void PublishBacklog(IReadOnlyList<BatchRecord> pending)
+    {
+        if (_steps.Metrics is not { } metrics)
+        {
+            return;
+        }
+
+        double oldest = pending.Count == 0 ? 0 : Math.Max(0, (_steps.Ctx.Time.GetUtcNow() - pending.Min(b => b.DiscoveredAt)).TotalSeconds);
+        metrics.Publish(
+            (ReconMetricNames.PendingBatches, "Count", pending.Count),
+            (ReconMetricNames.OldestPendingAgeSeconds, "Seconds", Math.Round(oldest, 3)));
     }
 
     private PlanResponse Planned(RunRecord run, bool resumed, int pendingAfter, int discovered) => new()

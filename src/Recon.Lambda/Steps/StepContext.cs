@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Recon.Core;
 using Recon.Core.Ports;
+using Recon.Lambda.Metrics;
 using Recon.Pipeline;
 using Recon.Pipeline.Process;
 using Recon.Pipeline.Running;
@@ -8,13 +9,16 @@ using Recon.Pipeline.Running;
 namespace Recon.Lambda.Steps;
 
 /// <summary>What the handlers of every stage share: the deployment's ports, the task-token callbacks, the progress display and per-process caches.</summary>
-internal sealed class StepContext(ReconContext ctx, ITaskCallbacks callbacks, IProgress<StageProgress>? progress)
+internal sealed class StepContext(ReconContext ctx, ITaskCallbacks callbacks, IProgress<StageProgress>? progress, EmbeddedMetrics? metrics)
 {
     private readonly ConcurrentDictionary<(string Run, string Stage), long> _done = new();
 
     public ReconContext Ctx => ctx;
 
     public ITaskCallbacks Callbacks => callbacks;
+
+    /// <summary>The CloudWatch metrics the alarms watch; null locally.</summary>
+    public EmbeddedMetrics? Metrics => metrics;
 
     /// <summary>The local progress display; null on Lambda.</summary>
     public IProgress<StageProgress>? Progress => progress;
@@ -31,6 +35,15 @@ internal sealed class StepContext(ReconContext ctx, ITaskCallbacks callbacks, IP
         if (progress is not null)
         {
             progress.Report(new StageProgress(stage, runId, _done.AddOrUpdate((runId, stage), step, (_, done) => done + step), total));
+        }
+    }
+
+    /// <summary>Batches that failed now (counted once, by the step whose ledger write failed them).</summary>
+    public void PublishFailedBatches(int count)
+    {
+        if (count > 0)
+        {
+            metrics?.Publish((ReconMetricNames.FailedBatches, "Count", count));
         }
     }
 
