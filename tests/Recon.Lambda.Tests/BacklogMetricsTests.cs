@@ -66,6 +66,30 @@ public sealed class BacklogMetricsTests
     }
 
     [Fact]
+    public async Task CompleteReduce_CountsTheBatchesItRejects_OnlyWhenItRecordsThem()
+    {
+        using var world = new LocalWorld();
+        world.WriteBatches(2);
+        // b-2 declares two records but holds one line: the reduce rejects it.
+        var manifest = Path.Combine(world.Inbox, "billing", "b-2", "manifest.json");
+        File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("\"records\":1", "\"records\":2", StringComparison.Ordinal));
+        var output = new StringWriter();
+        var f = new ReconFunctions(world.Context(new PipelineOptions { Partitions = 1 }), new RecordingCallbacks(),
+            metrics: new EmbeddedMetrics(output, "prod-eu", TimeProvider.System));
+        string run = (string)(await CallAsync(f.Runs.PlanAsync, """{"scan":true}"""))["run_id"]!;
+        string runJson = $$"""{"run_id":"{{run}}"}""";
+        await CallAsync(f.Reduce.ScanAsync, runJson);
+        await CallAsync(f.Reduce.PartitionAsync, $$"""{"run_id":"{{run}}","partition":0}""");
+        output.GetStringBuilder().Clear();
+
+        Assert.True((bool)(await CallAsync(f.Reduce.CompleteAsync, runJson))["recorded"]!);
+        Assert.False((bool)(await CallAsync(f.Reduce.CompleteAsync, runJson))["recorded"]!);
+
+        var line = Assert.Single(Lines(output));
+        Assert.Equal(1, Metrics(line)["FailedBatches"]);
+    }
+
+    [Fact]
     public async Task Without_a_metrics_writer_nothing_is_published_and_plan_still_works()
     {
         using var world = new LocalWorld();

@@ -107,7 +107,7 @@ public sealed class RunFunctions
             return new MarkFailedResponse { RunId = run.RunId, Failed = run.Stage == RunStage.Failed, Reason = run.Error ?? reason };
         }
 
-        int failing = (await _steps.BatchesOfAsync(run, ct).ConfigureAwait(false)).Count(b => b.Status != BatchStatus.Failed);
+        int failing = _steps.Metrics is null ? 0 : await NotYetFailedAsync(run, ct).ConfigureAwait(false);
         await ctx.Store.DeletePrefixAsync(RunLayout.PartFilesPrefix(run.RunId), ct).ConfigureAwait(false);
         await ctx.Ledger.FailRunAsync(run.RunId, reason, ctx.Time.GetUtcNow(), ct).ConfigureAwait(false);
         _steps.PublishFailedBatches(failing);
@@ -145,6 +145,22 @@ public sealed class RunFunctions
             ({ } e, { } c) when c.Contains(e, StringComparison.Ordinal) => c,
             ({ } e, { } c) => $"{c} ({e})",
         };
+    }
+
+    /// <summary>The run's batches that failing the run fails now (a rejected batch failed already, at reduce).</summary>
+    private async Task<int> NotYetFailedAsync(RunRecord run, CancellationToken ct)
+    {
+        int count = 0;
+        foreach (var id in run.BatchIds)
+        {
+            // Read as the ledger has it; a batch it does not know is not failed by FailRunAsync either.
+            if (await _steps.Ctx.Ledger.GetBatchAsync(id, ct).ConfigureAwait(false) is { Status: not BatchStatus.Failed })
+            {
+                count++;
+            }
+        }
+
+        return count;
     }
 
     /// <summary>
