@@ -1,5 +1,4 @@
 using System.Globalization;
-using Recon.Core.Ports;
 
 namespace Recon.Core;
 
@@ -38,20 +37,6 @@ public static partial class ReconErrors
 
     public static ReconException BatchNotFound(string batchId) =>
         new($"batch '{batchId}' is not known; 'recon batches' lists them.") { BatchId = batchId, Action = ListBatches };
-
-    /// <summary>A run names a batch the ledger does not know: the ledger was edited or replaced under the run.</summary>
-    public static ReconException RunNamesUnknownBatch(string runId, string batchId) =>
-        new($"run {runId} names batch '{batchId}', which the ledger does not know.") { RunId = runId, BatchId = batchId };
-
-    /// <summary>A step was asked of a run that is not at the stage the step needs, e.g. <c>RunNotReadyFor(id, stage, "process needs a pre-fetched run")</c>.</summary>
-    public static ReconException RunNotReadyFor(string runId, RunStage stage, string requirement) =>
-        new($"run {runId} is {stage}: {requirement}.") { RunId = runId };
-
-    public static ReconException PartitionOutOfRange(string runId, int partitions, int partition) =>
-        new(string.Create(CultureInfo.InvariantCulture, $"run {runId} has partitions 0..{partitions - 1}; partition {partition} does not exist.")) { RunId = runId };
-
-    public static ReconException ForeignPartFile(string runId, string file) =>
-        new($"index worker for run {runId} was handed '{file}', which is not one of the run's part-files.") { RunId = runId, File = file };
 
     public static ReconException BatchNotRetryable(string batchId, string statusText) =>
         new($"batch '{batchId}' is {statusText}, not failed: only a failed batch can be retried.") { BatchId = batchId };

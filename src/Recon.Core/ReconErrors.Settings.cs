@@ -60,10 +60,4 @@ public static partial class ReconErrors
 
     public static ReconException WorkflowFunctionUnknown(string workflow, string function) =>
         new($"workflow '{workflow}' calls function '{function}', which has no handler in this version of recon.");
-
-    /// <summary>A handler was given no input, or input that is not the JSON object it takes.</summary>
-    public static ReconException HandlerInputInvalid(string typeName, string? detail, Exception? inner = null) =>
-        detail is null
-            ? new($"handler input is empty; expected a {typeName} object", inner)
-            : new($"handler input is not a valid {typeName}: {detail}", inner);
 }

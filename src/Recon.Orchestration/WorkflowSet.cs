@@ -1,7 +1,8 @@
 using Recon.Core;
+using Recon.Lambda;
 using Recon.Workflows;
 
-namespace Recon.Lambda.Local;
+namespace Recon.Orchestration;
 
 /// <summary>The two workflow definitions of workflows/: the same files AWS Step Functions runs.</summary>
 public sealed class WorkflowSet
@@ -39,15 +40,15 @@ public sealed class WorkflowSet
         }
         catch (FileNotFoundException e)
         {
-            throw new ReconException($"workflow definition '{e.FileName}' is missing: pass --workflows DIR or reinstall recon.");
+            throw ReconErrors.WorkflowDefinitionMissing(e.FileName ?? "");
         }
         catch (DirectoryNotFoundException)
         {
-            throw new ReconException($"workflow folder '{directory}' does not exist: pass --workflows DIR or reinstall recon.");
+            throw ReconErrors.WorkflowFolderMissing(directory);
         }
         catch (WorkflowDefinitionException e)
         {
-            throw new ReconException($"workflow definition in '{directory}' cannot run locally: {e.Message}");
+            throw ReconErrors.WorkflowNotRunnableLocally(directory, e.Message);
         }
     }
 
@@ -92,7 +93,7 @@ public sealed class WorkflowSet
             {
                 if (!registry.Contains(function))
                 {
-                    throw new ReconException($"workflow '{definition.Name}' calls function '{function}', which has no handler in this version of recon.");
+                    throw ReconErrors.WorkflowFunctionUnknown(definition.Name, function);
                 }
             }
         }
