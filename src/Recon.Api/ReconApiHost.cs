@@ -99,6 +99,7 @@ public static class ReconApiHost
         ArtifactEndpoints.Map(api);
         SubmitEndpoints.Map(api);
         OperationsEndpoints.Map(api);
+        JobEndpoints.Map(api);
         HealthEndpoints.Map(app);
         app.MapPrometheusScrapingEndpoint("/metrics").WithTags("health").WithSummary("Prometheus text: backlog, runs, lines, stages, lookups, cache, HTTP");
         app.MapOpenApi("/openapi/{documentName}.json");

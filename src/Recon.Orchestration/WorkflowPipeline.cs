@@ -92,7 +92,9 @@ public sealed class WorkflowPipeline : IDisposable
 
             try
             {
-                await _runner.WhenIdleAsync(CancellationToken.None).ConfigureAwait(false);
+                // ct may be cancelled (the runner is aborted then): wait for the executions to end all the same, so that
+                // none is still writing when this returns.
+                await _runner.WhenEndedAsync().ConfigureAwait(false);
             }
             catch (Exception e) when (error is null || error is OperationCanceledException)
             {

@@ -129,6 +129,16 @@ public sealed partial class WorkflowRunner : IExecutionHost, IDisposable
         }
     }
 
+    /// <summary>
+    /// Waits, without a way out, until every execution has ended: what a caller does after <see cref="Abort"/>, so
+    /// that nothing it started is still writing when it returns (aborted executions end at their next await).
+    /// </summary>
+    public Task WhenEndedAsync()
+    {
+        using var never = new CancellationTokenSource();
+        return WhenIdleAsync(never.Token);
+    }
+
     /// <summary>Aborts every execution under way (the process is going away); <see cref="WhenIdleAsync"/> then returns soon.</summary>
     public void Abort() => _lifetime.Cancel();
 

@@ -21,6 +21,11 @@ public class AccessMatrixTests(SeededApi api) : IClassFixture<SeededApi>
         ("GET", "/api/runs/r-000001"),
         ("GET", "/api/audit"),
         ("POST", "/api/batches"),
+        ("GET", "/api/jobs"),
+        ("GET", "/api/jobs/dead"),
+        ("GET", "/api/jobs/j-missing"),
+        ("POST", "/api/jobs/j-missing/retry"),
+        ("POST", "/api/jobs"),
     ];
 
     public static TheoryData<string, string> Cases()
@@ -57,6 +62,14 @@ public class AccessMatrixTests(SeededApi api) : IClassFixture<SeededApi>
                 string id = $"m-{token}-{owner}-{n++}";
                 request.Content = new StringContent(
                     $$"""{"batch_id":"{{id}}","source":"api","window_start":"2026-11-21T12:00:00Z","window_end":"2026-11-21T12:05:00Z","events":[{{ApiWorld.Event("x-" + id, "ORD-9" + owner, entity, "1.00")}}]}""",
+                    Encoding.UTF8, "application/json");
+            }
+
+            if (method == "POST" && path == "/api/jobs")
+            {
+                // A valid transform spec whose files are under DATA/jobs; it is only queued, never run here.
+                request.Content = new StringContent(
+                    """{"inputs": {"orders": "in/orders.csv"}, "steps": [{"op": "filter", "where": "amount > 0"}], "output": {"path": "out/orders.csv"}}""",
                     Encoding.UTF8, "application/json");
             }
 
@@ -129,6 +142,19 @@ public class AccessMatrixTests(SeededApi api) : IClassFixture<SeededApi>
             }
 
             return owner == "own" || holdsAll ? 202 : 403;
+        }
+
+        if (template.StartsWith("/api/jobs", StringComparison.Ordinal))
+        {
+            if (role is not ("operator" or "admin"))
+            {
+                return 403;
+            }
+
+            // A job reads every entity's data: submitting one needs all entities; j-missing does not exist.
+            return template == "/api/jobs" && method == "POST" ? (holdsAll ? 202 : 403)
+                : template.Contains("j-missing", StringComparison.Ordinal) ? 404
+                : 200;
         }
 
         if (template == "/api/audit")

@@ -124,4 +124,39 @@ public class JobsCliTests
         Assert.Equal("queued", CliHarness.Json((await cli.WithDataAsync("jobs", "show", b.Out.Trim())).Out)[0].GetProperty("state").GetString());
         Assert.Equal(1, (await cli.WithDataAsync("jobs", "retry", t.Out.Trim())).Exit);
     }
+
+    [Fact]
+    public async Task TransformAndCompare_WithS3Inputs_ReadThroughTheDeploymentsS3Settings()
+    {
+        Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", Recon.Testing.Servers.S3rverServer.AccessKey);
+        Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", Recon.Testing.Servers.S3rverServer.SecretKey);
+        using var cli = new CliHarness();
+        var endpoint = Recon.Testing.Servers.SharedServers.S3.ServiceUrl;
+        var bucket = $"cli-jobs-{Guid.NewGuid():N}"[..30];
+        using (var s3 = Recon.Storage.Aws.AwsClients.CreateS3(new Recon.Storage.Aws.AwsConnection
+        {
+            S3Endpoint = new Uri(endpoint),
+            Credentials = new Amazon.Runtime.BasicAWSCredentials(Recon.Testing.Servers.S3rverServer.AccessKey, Recon.Testing.Servers.S3rverServer.SecretKey),
+        }))
+        {
+            await Recon.Storage.Aws.S3ObjectStore.EnsureBucketAsync(s3, bucket, CancellationToken.None);
+            var store = new Recon.Storage.Aws.S3ObjectStore(s3, bucket, "", new Recon.Storage.Aws.AwsResilience());
+            await store.PutAsync("gl/part-1.csv", Encoding.UTF8.GetBytes("id,amount\n1,10.00\n2,-4.25\n"), CancellationToken.None);
+            await store.PutAsync("gl/part-2.csv", Encoding.UTF8.GetBytes("id,amount\n3,7.10\n"), CancellationToken.None);
+        }
+
+        File.WriteAllText(Path.Combine(cli.Root, "t.json"), $$$"""
+            {"inputs": {"gl": "s3://{{{bucket}}}/gl/"}, "steps": [{"op": "group", "by": [], "aggregates": {"total": "sum(amount)", "n": "count()"}}], "output": {"path": "total.csv"}}
+            """);
+        var transform = await cli.RunAsync("transform", Path.Combine(cli.Root, "t.json"), "--s3-endpoint", endpoint, "--work", Path.Combine(cli.Root, "work"));
+        Assert.True(transform.Exit == 0, transform.Err + transform.Out);
+        Assert.Equal(["total,n", "12.85,3"], File.ReadAllLines(Path.Combine(cli.Root, "total.csv")));
+
+        File.WriteAllText(Path.Combine(cli.Root, "local.csv"), "id,amount\n1,10.00\n2,-4.25\n3,7.15\n");
+        var compare = await cli.RunAsync("compare", "--source", $"s3://{bucket}/gl", "--target", Path.Combine(cli.Root, "local.csv"), "--key", "id", "--json",
+            "--s3-endpoint", endpoint, "--work", Path.Combine(cli.Root, "work"));
+        Assert.True(compare.Exit == 1, compare.Err + compare.Out);
+        var report = CliHarness.Json(compare.Out);
+        Assert.Equal((3L, 1L), (report.GetProperty("matched_rows").GetInt64(), report.GetProperty("rows_with_differences").GetInt64()));
+    }
 }

@@ -41,9 +41,9 @@ public sealed class TransformTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private List<Dictionary<string, string>> Run(string steps, string output = "out.csv", string inputs = "\"orders\": \"orders.csv\", \"rates\": \"rates.csv\"")
+    private List<Dictionary<string, string>> Run(string steps, string output = "out.csv", string inputs = "\"orders\": \"orders.csv\", \"rates\": \"rates.csv\"", string from = "orders")
     {
-        var json = $"{{\"inputs\": {{{inputs}}}, \"from\": \"orders\", \"steps\": [{steps}], \"output\": {{\"path\": \"{output}\"}}}}";
+        var json = $"{{\"inputs\": {{{inputs}}}, \"from\": \"{from}\", \"steps\": [{steps}], \"output\": {{\"path\": \"{output}\"}}}}";
         var spec = TransformSpec.Parse(json, _dir.Path);
         var result = TransformJob.Run(spec, _dir.File("work"), Engine, TimeProvider.System, CancellationToken.None);
         Assert.Equal(_dir.File(output), result.OutputPath);
@@ -209,5 +209,55 @@ public sealed class TransformTests : IDisposable
 
         var parse = Assert.Throws<ReconException>(() => Run("{\"op\": \"filter\", \"where\": \"amount > (1\"}"));
         Assert.StartsWith("step 1 (filter): expected ')' at position", parse.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Derive_DivisionOfSmallLargeAndNegativeOperands_IsRoundedHalfAwayFromZeroExactly()
+    {
+        // Operands on both sides of the 64-bit path's bounds (a ≥ 10^9 takes the 128-bit branch), signs, exact midpoints
+        // at the sixth place, divisors with places, and a zero divisor.
+        (string A, string B)[] pairs =
+        [
+            ("1", "2000000"), ("-1", "2000000"), ("3", "2000000"), ("10.00", "3"), ("-10.00", "3"), ("2", "-3"),
+            ("123456789012.34", "7"), ("-98765432.43", "0.0013"), ("0.01", "0.0007"), ("5", "0"), ("7.5", "2.5"),
+        ];
+        File.WriteAllText(_dir.File("pairs.csv"), "id,a,b\n" + string.Concat(pairs.Select((p, i) => $"P{i},{p.A},{p.B}\n")));
+        var rows = Run("""
+            {"op": "derive", "columns": {"q": "a / b", "mixed": "if(b > 1, a / b, a)", "c": "coalesce(a / b, b)"}}
+            """, inputs: "\"pairs\": \"pairs.csv\"", from: "pairs").ToDictionary(r => r["id"]);
+        for (int i = 0; i < pairs.Length; i++)
+        {
+            var (a, b) = (D(pairs[i].A), D(pairs[i].B));
+            var r = rows["P" + i];
+            decimal? q = b == 0 ? null : Math.Round(a / b, 6, MidpointRounding.AwayFromZero);
+            if (q is null)
+            {
+                Assert.Equal("", r["q"]);
+            }
+            else
+            {
+                Assert.Equal(q, D(r["q"]));
+            }
+
+            Assert.Equal(b > 1 ? q!.Value : a, D(r["mixed"]));
+            Assert.Equal(q ?? b, D(r["c"]));
+        }
+    }
+
+    [Fact]
+    public void Derive_ResultBeyondEighteenDigits_RunsAgainWithWideDecimalsAndStaysExact()
+    {
+        // The inputs fit 18 digits (the fast 64-bit path), the products do not: the job runs again at 38 digits.
+        File.WriteAllText(_dir.File("big.csv"), "id,amount,rate\nB1,9999999999999999.99,1000.5\nB2,-12.34,2\n");
+        var rows = Run("""
+            {"op": "derive", "columns": {"x": "amount * rate", "y": "x / 3", "z": "round(x + amount, 1)"}}
+            """, inputs: "\"big\": \"big.csv\"", from: "big").ToDictionary(r => r["id"]);
+        foreach (var (id, amount, rate) in new[] { ("B1", 9999999999999999.99m, 1000.5m), ("B2", -12.34m, 2m) })
+        {
+            var x = amount * rate;
+            Assert.Equal(x, D(rows[id]["x"]));
+            Assert.Equal(Math.Round(x / 3, 6, MidpointRounding.AwayFromZero), D(rows[id]["y"]));
+            Assert.Equal(Math.Round(x + amount, 1, MidpointRounding.AwayFromZero), D(rows[id]["z"]));
+        }
     }
 }

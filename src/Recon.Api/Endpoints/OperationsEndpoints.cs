@@ -290,7 +290,7 @@ internal static class OperationsEndpoints
         });
     }
 
-    private static int? ParseLimit(string? text) =>
+    internal static int? ParseLimit(string? text) =>
         text is null ? DefaultLimit
         : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n is >= 1 and <= MaxLimit ? n
         : null;

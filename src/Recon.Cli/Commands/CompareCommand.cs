@@ -64,7 +64,7 @@ internal static class CompareCommand
     internal static async Task<CompareReport> RunAsync(ParseResult pr, CompareSpec spec, CancellationToken ct)
     {
         var work = pr.GetValue(Work) ?? Path.Combine(Path.GetTempPath(), "recon-jobs");
-        var engine = new JobEngineOptions { MemoryLimit = spec.MemoryLimit ?? pr.GetValue(MemoryLimit) ?? "1GB" };
+        var engine = JobS3.With(new JobEngineOptions { MemoryLimit = spec.MemoryLimit ?? pr.GetValue(MemoryLimit) ?? "1GB" }, CliOptions.Settings(pr));
         string? exported = null;
         try
         {

@@ -49,7 +49,7 @@ internal static class JobsCommands
             using var queue = Open(pr);
             var runner = new JobRunner(
                 pr.GetValue(CompareCommand.Work) ?? Path.Combine(settings.DataDirectory, "jobs"),
-                new JobEngineOptions { MemoryLimit = pr.GetValue(CompareCommand.MemoryLimit) ?? "1GB" },
+                JobS3.With(new JobEngineOptions { MemoryLimit = pr.GetValue(CompareCommand.MemoryLimit) ?? "1GB" }, settings),
                 TimeProvider.System,
                 async (csv, token) =>
                 {

@@ -20,7 +20,7 @@ internal static class TransformCommand
         {
             var spec = Load(pr.GetValue(specFile)!);
             var work = pr.GetValue(CompareCommand.Work) ?? Path.Combine(Path.GetTempPath(), "recon-jobs");
-            var engine = new JobEngineOptions { MemoryLimit = pr.GetValue(CompareCommand.MemoryLimit) ?? "1GB" };
+            var engine = JobS3.With(new JobEngineOptions { MemoryLimit = pr.GetValue(CompareCommand.MemoryLimit) ?? "1GB" }, CliOptions.Settings(pr));
             if (pr.GetValue(explain))
             {
                 var (sql, parameters) = TransformJob.Explain(spec, work, engine);

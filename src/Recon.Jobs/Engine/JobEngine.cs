@@ -21,6 +21,7 @@ internal sealed class JobEngine : IDisposable
     public JobEngine(JobEngineOptions options, string workDirectory)
     {
         options.Validate();
+        Options = options;
         _connection = new DuckDBConnection("DataSource=:memory:");
         _connection.Open();
         var temp = options.TempDirectory ?? Path.Combine(workDirectory, "spill");
@@ -37,6 +38,8 @@ internal sealed class JobEngine : IDisposable
         {
         }
     }
+
+    public JobEngineOptions Options { get; }
 
     public int Execute(string sql, params object?[] parameters)
     {

@@ -12,6 +12,12 @@ public sealed record JobEngineOptions
     /// <summary>Engine threads; 0: one per core.</summary>
     public int Threads { get; init; }
 
+    /// <summary>
+    /// Opens the object store of an S3 bucket (the deployment's adapter, keys without a prefix) for <c>s3://</c>
+    /// inputs, which are streamed into the job's work folder; null: <c>s3://</c> inputs are refused with the reason.
+    /// </summary>
+    public Func<string, Core.Ports.IObjectStore>? OpenBucket { get; init; }
+
     internal void Validate()
     {
         if (!System.Text.RegularExpressions.Regex.IsMatch(MemoryLimit, "^[0-9]+(\\.[0-9]+)?\\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", System.Text.RegularExpressions.RegexOptions.IgnoreCase))

@@ -45,6 +45,37 @@ public sealed class JobRunner(string workRoot, JobEngineOptions engine, TimeProv
         return (kind, stored.ToJsonString());
     }
 
+    /// <summary>
+    /// The local files and folders a stored job reads or writes, resolved as the job will resolve them (not
+    /// <c>recon:artifacts</c>, not <c>s3://</c>): for a caller that may only touch files under one folder.
+    /// </summary>
+    public static IReadOnlyList<string> LocalPaths(string kind, string stored)
+    {
+        var node = JsonNode.Parse(stored)!.AsObject();
+        var baseDir = node["base_dir"]!.GetValue<string>();
+        var spec = node["spec"]!.ToJsonString();
+        var paths = new List<string?>();
+        switch (kind)
+        {
+            case JobKinds.Transform:
+                var t = TransformSpec.Parse(spec, baseDir);
+                paths.AddRange(t.Inputs.Values);
+                paths.Add(t.OutputPath);
+                break;
+            case JobKinds.Compare:
+                var c = ParseCompare(spec, baseDir);
+                paths.AddRange([c.Source, c.Target, c.Report]);
+                break;
+            default:
+                throw new ReconException($"unknown job kind '{kind}'");
+        }
+
+        return paths.OfType<string>()
+            .Where(p => p != Sources.ArtifactBalances.SourceName && !p.StartsWith("s3://", StringComparison.OrdinalIgnoreCase))
+            .Select(Path.GetFullPath)
+            .ToList();
+    }
+
     public async Task<string> RunAsync(JobRecord job, CancellationToken ct)
     {
         var stored = JsonNode.Parse(job.Spec)!.AsObject();
@@ -114,7 +145,9 @@ public sealed class JobRunner(string workRoot, JobEngineOptions engine, TimeProv
             throw new ReconException($"the compare spec is not valid: {e.Message}");
         }
 
-        string Full(string p) => p == Sources.ArtifactBalances.SourceName || Path.IsPathRooted(p) ? p : Path.GetFullPath(Path.Combine(baseDirectory, p));
+        string Full(string p) => p == Sources.ArtifactBalances.SourceName || Path.IsPathRooted(p) || p.StartsWith("s3://", StringComparison.OrdinalIgnoreCase)
+            ? p
+            : Path.GetFullPath(Path.Combine(baseDirectory, p));
         return spec with { Source = Full(spec.Source), Target = Full(spec.Target), Report = spec.Report is null ? null : Full(spec.Report) };
     }
 }

@@ -31,12 +31,8 @@ internal sealed class InputTable
 
     public static InputTable Open(JobEngine engine, string path, string workDirectory, string label)
     {
-        if (path.StartsWith("s3://", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new ReconException($"{label} '{path}': s3:// inputs are not supported by this version; copy the files to a local folder first.");
-        }
-
-        var files = ListFiles(path, label);
+        var local = S3Input.Is(path) ? S3Input.Download(engine.Options, path, workDirectory, label, CancellationToken.None) : path;
+        var files = ListFiles(local, label);
         var formats = files.Select(f => FormatOf(f, label)).Distinct().ToList();
         if (formats.Count > 1)
         {

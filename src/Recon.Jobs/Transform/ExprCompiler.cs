@@ -17,7 +17,7 @@ internal sealed class ExprCompiler(IReadOnlyDictionary<string, ValueType> column
 
     public (string Sql, ValueType Type) Compile(Expr e) => e switch
     {
-        Expr.NumberLiteral n => ($"CAST({parameters.Add(n.Value.ToString(CultureInfo.InvariantCulture))} AS DECIMAL({Math.Max(Digits(n.Value), n.Value.Scale + 1)},{n.Value.Scale}))", ValueType.Decimal(n.Value.Scale)),
+        Expr.NumberLiteral n => Literal(n.Value),
         Expr.TextLiteral t => ($"CAST({parameters.Add(t.Value)} AS VARCHAR)", ValueType.Text),
         Expr.BoolLiteral b => (b.Value ? "TRUE" : "FALSE", ValueType.Bool),
         Expr.NullLiteral => ("NULL", ValueType.Null),
@@ -28,6 +28,12 @@ internal sealed class ExprCompiler(IReadOnlyDictionary<string, ValueType> column
         Expr.Call call => Call(call),
         _ => throw new ReconException($"unsupported expression {e}"),
     };
+
+    private (string, ValueType) Literal(decimal value)
+    {
+        int precision = Math.Max(Digits(value), value.Scale + 1);
+        return ($"CAST({parameters.Add(value.ToString(CultureInfo.InvariantCulture))} AS DECIMAL({precision},{value.Scale}))", ValueType.Decimal(value.Scale, precision));
+    }
 
     private (string, ValueType) Column(string name)
     {
@@ -74,11 +80,19 @@ internal sealed class ExprCompiler(IReadOnlyDictionary<string, ValueType> column
                     throw new ReconException($"'{b.Op}' compares {lt.Describe()} with {rt.Describe()}");
                 }
 
+                if (lt.IsNarrow && rt.IsNarrow && lt.Kind == ValueKind.Decimal && rt.Kind == ValueKind.Decimal && lt.Scale != rt.Scale)
+                {
+                    // Unequal scales would make the engine compare in 128 bits; one common 18-digit type keeps 64.
+                    var common = ValueType.Decimal(Math.Max(lt.Scale, rt.Scale), ValueType.NarrowPrecision);
+                    (l, r) = (Coerce(l, lt, common), Coerce(r, rt, common));
+                }
+
                 return ($"({l} {(b.Op == "!=" ? "<>" : b.Op)} {r})", ValueType.Bool);
             case "+" or "-":
                 RequireNumber(lt, b.Op);
                 RequireNumber(rt, b.Op);
-                return ($"({l} {b.Op} {r})", Combine(lt, rt, Math.Max(lt.Scale, rt.Scale)));
+                // Two decimals of up to 18 digits add in 64 bits in the engine (an overflow is an error, see TransformJob).
+                return ($"({l} {b.Op} {r})", Combine(lt, rt, Math.Max(lt.Scale, rt.Scale), lt.IsNarrow && rt.IsNarrow));
             case "*":
                 RequireNumber(lt, b.Op);
                 RequireNumber(rt, b.Op);
@@ -87,7 +101,7 @@ internal sealed class ExprCompiler(IReadOnlyDictionary<string, ValueType> column
                     throw new ReconException($"'*' of numbers with {lt.Scale} and {rt.Scale} decimal places exceeds 38 places: round() one side first");
                 }
 
-                return ($"({l} * {r})", Combine(lt, rt, lt.Scale + rt.Scale));
+                return ($"({l} * {r})", Combine(lt, rt, lt.Scale + rt.Scale, lt.IsNarrow && rt.IsNarrow && lt.Scale + rt.Scale < ValueType.NarrowPrecision));
             case "/":
                 RequireNumber(lt, b.Op);
                 RequireNumber(rt, b.Op);
@@ -106,6 +120,15 @@ internal sealed class ExprCompiler(IReadOnlyDictionary<string, ValueType> column
 
         int sa = lt.Scale, sb = rt.Scale;
         int scale = Math.Min(18, Math.Max(DivisionScale, Math.Max(sa, sb)));
+        if (lt.IsNarrow && rt.IsNarrow)
+        {
+            var narrow = NarrowDivide(l, lt, r, rt, scale);
+            if (narrow is not null)
+            {
+                return (narrow, ValueType.Decimal(scale, ValueType.NarrowPrecision));
+            }
+        }
+
         // a/b = A·10^sb / (B·10^sa) with A, B the unscaled integers; Q = N / D at the result scale, rounded half away
         // from zero. 64-bit integers when both operands are small enough that N and 2·|N| + |D| fit (fast), else
         // 128-bit (some 50 times slower in the engine); an overflow is an error, never a rounded result.
@@ -124,6 +147,44 @@ internal sealed class ExprCompiler(IReadOnlyDictionary<string, ValueType> column
               $"THEN {Quotient("BIGINT", Pow10(sa, "BIGINT"), Pow10(sb, "BIGINT"), Pow10(sb + scale, "BIGINT"))} ELSE {wide} END)";
         return ($"(CASE WHEN ({r}) = 0 THEN NULL ELSE {quotient} * {Sql.ScaleUnit(scale)} END)", ValueType.Decimal(scale));
     }
+
+    /// <summary>
+    /// a ÷ b for two decimals of at most 18 digits, giving DECIMAL(18, scale): Q = A·10^(sb+scale) / (B·10^sa) in 64-bit
+    /// integers when the operands are small enough (checked per row), else in 128-bit integers; either way rounded half
+    /// away from zero, exactly. A quotient that does not fit 18 digits is an engine error, never a rounded value (the job
+    /// then runs again with 38-digit decimals, see <see cref="TransformJob"/>). Null when the scales leave no headroom.
+    /// </summary>
+    private static string? NarrowDivide(string l, ValueType lt, string r, ValueType rt, int scale)
+    {
+        int sa = lt.Scale, sb = rt.Scale;
+        // |A·10^(sb+scale)| < 10^17 and |B·10^sa| < 10^17, so 2·|N| + |D| fits a BIGINT; the unscaled integer of x is
+        // taken as CAST(x · 10^s AS BIGINT) in the operand's own 18-digit type, which needs |x| < 10^(18 − 2s).
+        int guardA = Math.Min(17 - sa - sb - scale, 17 - 2 * sa), guardB = Math.Min(17 - sa - sb, 17 - 2 * sb);
+        if (guardA <= 0 || guardB <= 0 || scale > 17)
+        {
+            return null;
+        }
+
+        static string Unscaled(string x, int s) => s == 0 ? $"CAST({x} AS BIGINT)" : $"CAST(({x}) * CAST({Pow10Digits(s)} AS DECIMAL(18,0)) AS BIGINT)";
+        var n = $"({Unscaled(l, sa)} * {Pow10(sb + scale, "BIGINT")})";
+        var d = $"({Unscaled(r, sb)} * {Pow10(sa, "BIGINT")})";
+        var fast = $"(sign({n}) * sign({d}) * ((2 * abs({n}) + abs({d})) // (2 * abs({d}))))";
+        var wideSql = WideQuotient(l, sa, r, sb, scale);
+        var guard = $"abs({l}) < CAST({Pow10Digits(guardA)} AS DECIMAL(18,{sa})) AND abs({r}) < CAST({Pow10Digits(guardB)} AS DECIMAL(18,{sb}))";
+        var q = $"CAST(CASE WHEN {guard} THEN {fast} ELSE CAST({wideSql} AS BIGINT) END AS DECIMAL(18,0))";
+        var value = scale == 0 ? q : $"({q} * CAST('0.{new string('0', scale - 1)}1' AS DECIMAL({scale + 1},{scale})))";
+        return $"(CASE WHEN ({r}) = 0 THEN NULL ELSE {value} END)";
+    }
+
+    /// <summary>The rounded quotient A·10^(sb+scale) / (B·10^sa) in 128-bit integers, as DECIMAL(38,0).</summary>
+    private static string WideQuotient(string l, int sa, string r, int sb, int scale)
+    {
+        var n = $"(CAST(({l}) * {Pow10(sa, "HUGEINT")} AS HUGEINT) * {Pow10(sb + scale, "HUGEINT")})";
+        var d = $"(CAST(({r}) * {Pow10(sb, "HUGEINT")} AS HUGEINT) * {Pow10(sa, "HUGEINT")})";
+        return $"CAST(sign({n}) * sign({d}) * ((2 * abs({n}) + abs({d})) // (2 * abs({d}))) AS DECIMAL(38,0))";
+    }
+
+    private static string Pow10Digits(int exponent) => exponent == 0 ? "1" : "1" + new string('0', exponent);
 
     private static string Pow10(int exponent, string type) => $"CAST({(exponent == 0 ? "1" : "1" + new string('0', exponent))} AS {type})";
 
@@ -146,7 +207,7 @@ internal sealed class ExprCompiler(IReadOnlyDictionary<string, ValueType> column
                         : throw new ReconException("round(x, places) needs places as a whole number from 0 to 18");
                 }
 
-                return ($"round({x}, {Sql.Number(places)})", xt.Kind == ValueKind.Decimal ? ValueType.Decimal(Math.Min(places, xt.Scale)) : xt);
+                return ($"round({x}, {Sql.Number(places)})", xt.Kind == ValueKind.Decimal ? ValueType.Decimal(Math.Min(places, xt.Scale), xt.Precision) : xt);
             }
 
             case "abs":
@@ -166,7 +227,7 @@ internal sealed class ExprCompiler(IReadOnlyDictionary<string, ValueType> column
 
                 var compiled = args.Select(Compile).ToList();
                 var type = Unify(compiled.Select(c => c.Type).ToList(), name);
-                return ($"coalesce({Sql.Join(compiled.Select(c => c.Sql))})", type);
+                return ($"coalesce({Sql.Join(compiled.Select(c => Coerce(c.Sql, c.Type, type)))})", type);
             }
 
             case "if":
@@ -176,7 +237,8 @@ internal sealed class ExprCompiler(IReadOnlyDictionary<string, ValueType> column
                 Require(ct, ValueKind.Bool, "if");
                 var (a, at) = Compile(args[1]);
                 var (b, bt) = Compile(args[2]);
-                return ($"(CASE WHEN {cond} THEN {a} ELSE {b} END)", Unify([at, bt], name));
+                var type = Unify([at, bt], name);
+                return ($"(CASE WHEN {cond} THEN {Coerce(a, at, type)} ELSE {Coerce(b, bt, type)} END)", type);
             }
 
             case "lower" or "upper" or "trim":
@@ -214,7 +276,7 @@ internal sealed class ExprCompiler(IReadOnlyDictionary<string, ValueType> column
 
         if (call.Function == "count" && call.Arguments.Count == 0)
         {
-            return ("count(*)", ValueType.Decimal(0));
+            return ("count(*)", CountType);
         }
 
         Arity(call, 1, 1);
@@ -224,24 +286,30 @@ internal sealed class ExprCompiler(IReadOnlyDictionary<string, ValueType> column
         switch (call.Function)
         {
             case "count":
-                return ($"count({x})", ValueType.Decimal(0));
+                return ($"count({x})", CountType);
             case "min" or "max":
                 return ($"{call.Function}({x})", xt);
             case "sum":
                 RequireNumber(xt, "sum");
-                return ($"sum({x})", xt);
+                return ($"sum({x})", SumType(xt));
             default:
                 RequireNumber(xt, "avg");
-                return Divide($"sum({x})", xt, $"count({x})", ValueType.Decimal(0));
+                return Divide($"sum({x})", SumType(xt), $"count({x})", CountType);
         }
     }
 
+    /// <summary>count() is a BIGINT in the engine.</summary>
+    private static readonly ValueType CountType = ValueType.Decimal(0, 20);
+
+    /// <summary>The engine sums decimals as DECIMAL(38, s).</summary>
+    private static ValueType SumType(ValueType t) => t.Kind == ValueKind.Decimal ? ValueType.Decimal(t.Scale) : t;
+
     public static (string Sql, ValueType Type) AggregateOf(string function, string columnSql, ValueType type) => function switch
     {
-        "sum" => ($"sum({columnSql})", type),
+        "sum" => ($"sum({columnSql})", SumType(type)),
         "min" or "max" => ($"{function}({columnSql})", type),
-        "count" => ($"count({columnSql})", ValueType.Decimal(0)),
-        "avg" => Divide($"sum({columnSql})", type, $"count({columnSql})", ValueType.Decimal(0)),
+        "count" => ($"count({columnSql})", CountType),
+        "avg" => Divide($"sum({columnSql})", SumType(type), $"count({columnSql})", CountType),
         _ => throw new ReconException($"aggregate '{function}' is not one of sum, min, max, count, avg"),
     };
 
@@ -255,7 +323,9 @@ internal sealed class ExprCompiler(IReadOnlyDictionary<string, ValueType> column
 
         if (known.All(t => t.IsNumber))
         {
-            return known.Any(t => t.Kind == ValueKind.Float) ? new ValueType(ValueKind.Float) : ValueType.Decimal(known.Max(t => t.Scale));
+            return known.Any(t => t.Kind == ValueKind.Float)
+                ? new ValueType(ValueKind.Float)
+                : ValueType.Decimal(known.Max(t => t.Scale), known.All(t => t.IsNarrow) ? ValueType.NarrowPrecision : 38);
         }
 
         if (known.Any(t => t.Kind != known[0].Kind))
@@ -266,8 +336,18 @@ internal sealed class ExprCompiler(IReadOnlyDictionary<string, ValueType> column
         return known[0];
     }
 
-    private static ValueType Combine(ValueType a, ValueType b, int scale) =>
-        a.Kind == ValueKind.Float || b.Kind == ValueKind.Float ? new ValueType(ValueKind.Float) : ValueType.Decimal(scale);
+    private static ValueType Combine(ValueType a, ValueType b, int scale, bool narrow) =>
+        a.Kind == ValueKind.Float || b.Kind == ValueKind.Float ? new ValueType(ValueKind.Float) : ValueType.Decimal(scale, narrow ? ValueType.NarrowPrecision : 38);
+
+    /// <summary>
+    /// A narrow decimal branch cast to the common 18-digit type: left to itself the engine would widen a mix of scales
+    /// past 18 digits (DECIMAL(18,2) and DECIMAL(18,4) give DECIMAL(20,4)) and compute in 128 bits from there on. A
+    /// value that does not fit is an engine error, never rounded.
+    /// </summary>
+    private static string Coerce(string sql, ValueType from, ValueType to) =>
+        to.Kind == ValueKind.Decimal && to.IsNarrow && from.Kind == ValueKind.Decimal && (from.Scale != to.Scale || from.Precision != to.Precision)
+            ? $"CAST({sql} AS DECIMAL({to.Precision},{to.Scale}))"
+            : sql;
 
     private static void Arity(Expr.Call call, int min, int max)
     {

@@ -11,7 +11,12 @@ namespace Recon.Jobs.Transform;
 /// Compiles a <see cref="TransformSpec"/> into one SELECT over typed views of its inputs, step by step, checking each
 /// step against the columns the previous one produced. Errors name the step, its operation and the expression.
 /// </summary>
-internal sealed class TransformCompiler(JobEngine engine, TransformSpec spec, string work)
+/// <remarks>
+/// Text inputs whose numbers fit 18 digits become DECIMAL(18, s), which the engine computes in 64-bit integers and
+/// where an overflow is an error; with <paramref name="wide"/> every decimal input is DECIMAL(38, s) (128-bit, some
+/// tens of times slower) — <see cref="TransformJob"/> compiles that way when the narrow run overflowed.
+/// </remarks>
+internal sealed class TransformCompiler(JobEngine engine, TransformSpec spec, string work, bool wide = false)
 {
     public const int MaxPivotColumns = 1000;
 
@@ -74,11 +79,21 @@ internal sealed class TransformCompiler(JobEngine engine, TransformSpec spec, st
         }
         else
         {
-            var profiles = ColumnProfile.Measure(engine, table.From, table.Columns);
+            var profiles = ColumnProfile.Measure(engine, table.From, table.Columns, screen: true);
             var columns = profiles.Select(p => p.IsNumeric
-                ? $"CAST({Sql.Id(p.Name)} AS DECIMAL({(p.IntegerDigits + p.Scale <= 18 ? 18 : 38)},{p.Scale})) AS {Sql.Id(p.Name)}"
+                ? $"CAST({Sql.Id(p.Name)} AS DECIMAL({(!wide && p.IntegerDigits + p.Scale <= 18 ? 18 : 38)},{p.Scale})) AS {Sql.Id(p.Name)}"
                 : Sql.Id(p.Name));
             select = $"SELECT {Sql.Join(columns)} FROM {table.From}";
+        }
+
+        if (wide)
+        {
+            // Every decimal (and integer) column at 38 digits, so that no step is held to 18.
+            var described = engine.Describe(select);
+            var widened = described.Select(c => ValueType.FromEngine(c.Type) is { Kind: ValueKind.Decimal, Precision: <= 38 } t
+                ? $"CAST({Sql.Id(c.Name)} AS DECIMAL(38,{t.Scale})) AS {Sql.Id(c.Name)}"
+                : Sql.Id(c.Name));
+            select = $"SELECT {Sql.Join(widened)} FROM ({select}) AS w";
         }
 
         engine.Execute($"CREATE TEMP VIEW {view} AS {select}");

@@ -15,25 +15,22 @@ public static class TransformJob
         Directory.CreateDirectory(work);
         try
         {
-            using var engine = new JobEngine(spec.MemoryLimit is null ? engineOptions : engineOptions with { MemoryLimit = spec.MemoryLimit }, work);
-            var compiled = new TransformCompiler(engine, spec, work).Compile();
-            ct.ThrowIfCancellationRequested();
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(spec.OutputPath))!);
-            var tmp = spec.OutputPath + ".tmp";
-            var format = spec.OutputFormat == "parquet" ? "FORMAT parquet" : "FORMAT csv, HEADER true";
             long rows;
+            IReadOnlyList<string> columns;
             try
             {
-                rows = engine.Execute($"COPY ({compiled.Select}) TO {Sql.Text(tmp)} ({format})", [.. compiled.Parameters]);
+                (rows, columns) = Write(spec, work, engineOptions, wide: false, ct);
             }
-            catch (DuckDBException e)
+            catch (Exception e) when (IsNarrowOverflow(e))
             {
+                // A value outgrew 18 digits: run again with 38-digit decimals (exact, slower) instead of failing.
                 ct.ThrowIfCancellationRequested();
-                throw JobEngine.Fail($"the transform to '{spec.OutputPath}' failed", e);
+                (rows, columns) = Write(spec, work, engineOptions, wide: true, ct);
             }
 
-            File.Move(tmp, spec.OutputPath, overwrite: true);
-            return new TransformResult(spec.OutputPath, rows, compiled.Columns.Select(c => c.Name).ToList(), time.GetElapsedTime(started).TotalSeconds);
+            File.Move(spec.OutputPath + ".tmp", spec.OutputPath, overwrite: true);
+            return new TransformResult(spec.OutputPath, rows, columns, time.GetElapsedTime(started).TotalSeconds);
         }
         finally
         {
@@ -45,6 +42,43 @@ public static class TransformJob
             {
             }
         }
+    }
+
+    private static (long Rows, IReadOnlyList<string> Columns) Write(TransformSpec spec, string work, JobEngineOptions engineOptions, bool wide, CancellationToken ct)
+    {
+        using var engine = new JobEngine(spec.MemoryLimit is null ? engineOptions : engineOptions with { MemoryLimit = spec.MemoryLimit }, work);
+        var compiled = new TransformCompiler(engine, spec, work, wide).Compile();
+        ct.ThrowIfCancellationRequested();
+        var format = spec.OutputFormat == "parquet" ? "FORMAT parquet" : "FORMAT csv, HEADER true";
+        try
+        {
+            long rows = engine.Execute($"COPY ({compiled.Select}) TO {Sql.Text(spec.OutputPath + ".tmp")} ({format})", [.. compiled.Parameters]);
+            return (rows, compiled.Columns.Select(c => c.Name).ToList());
+        }
+        catch (DuckDBException e)
+        {
+            ct.ThrowIfCancellationRequested();
+            if (!wide && IsNarrowOverflow(e))
+            {
+                throw;
+            }
+
+            throw JobEngine.Fail($"the transform to '{spec.OutputPath}' failed", e);
+        }
+    }
+
+    /// <summary>An engine overflow of an 18-digit decimal (or of the 64-bit quotient), met while running narrow.</summary>
+    internal static bool IsNarrowOverflow(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+        {
+            if (x is DuckDBException d && (d.Message.Contains("Overflow", StringComparison.OrdinalIgnoreCase) || d.Message.Contains("out of range", StringComparison.OrdinalIgnoreCase)))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The SQL a spec compiles to, with its parameters (for <c>recon transform --explain</c>).</summary>

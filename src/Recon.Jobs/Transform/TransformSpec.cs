@@ -44,7 +44,7 @@ public sealed record TransformSpec
         foreach (var (name, value) in inputs)
         {
             var path = value?.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : throw new ReconException($"input '{name}' must be a path (a string)");
-            resolved[name] = Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(baseDirectory, path));
+            resolved[name] = Path.IsPathRooted(path) || path.StartsWith("s3://", StringComparison.OrdinalIgnoreCase) ? path : Path.GetFullPath(Path.Combine(baseDirectory, path));
         }
 
         var from = root["from"]?.GetValue<string>() ?? inputs.First().Key;

@@ -102,18 +102,18 @@ public sealed class ProcessFunctions
 
     /// <summary>
     /// Every partition of a run reads the same batches, manifests and in-flight set: load them once per run in this
-    /// process. A load that fails is forgotten, so the step's retry loads again.
+    /// process. A load that fails or is cancelled (with the call that started it) is forgotten, so a retry loads again.
     /// </summary>
     private async Task<ProcessInputs> InputsAsync(JoinEngine engine, RunRecord run, CancellationToken ct)
     {
         var lazy = _steps.ProcessInputs.GetOrAdd(run.RunId, _ => new Lazy<Task<ProcessInputs>>(async () =>
-            await engine.LoadInputsAsync(run, await _steps.BatchesOfAsync(run, CancellationToken.None).ConfigureAwait(false), CancellationToken.None)
+            await engine.LoadInputsAsync(run, await _steps.BatchesOfAsync(run, ct).ConfigureAwait(false), ct)
                 .ConfigureAwait(false)));
         try
         {
             return await lazy.Value.WaitAsync(ct).ConfigureAwait(false);
         }
-        catch when (lazy.Value.IsFaulted)
+        catch when (lazy.Value.IsFaulted || lazy.Value.IsCanceled)
         {
             _steps.ProcessInputs.TryRemove(new KeyValuePair<string, Lazy<Task<ProcessInputs>>>(run.RunId, lazy));
             throw;

@@ -105,7 +105,9 @@ internal sealed class ExecutionRun
         }
 
         // The final history is written even when the caller cancelled (that is what it records), bounded in time.
-        using var saving = new CancellationTokenSource(FinalSaveTimeout, _time);
+        // The bound is an I/O guard on the wall clock, not workflow time: a test clock that jumps ahead (firing every
+        // timer due) must not cancel the save.
+        using var saving = new CancellationTokenSource(FinalSaveTimeout);
         await SaveAsync(saving.Token).ConfigureAwait(false);
         return _execution;
     }
