@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the solution and ends with the line "N passed, N failed[, N skipped]"; each workflows/*.asl.json
-# validated by asl-validator and the synth of infra/ (infra/synth.sh) count as one test each.
+# validated by asl-validator, the Lambda package of this machine's architecture (tools/package-lambda.sh) and the synth
+# of infra/ with it (infra/synth.sh) count as one test each. The package is also what tests/Recon.Lambda.Tests starts.
 # Installs what the tests need when it is missing: redis-server and chromium (Debian's packages) and the npm servers pinned by
 # tools/package-lock.json (s3rver, dynalite, asl-validator). The test fixtures start their own server processes on
 # free loopback ports; a server that cannot be installed or started is a failure, never a skip.
@@ -70,9 +71,26 @@ if [ "$build" -ne 0 ]; then
   exit 1
 fi
 
+# The Lambda package (one architecture: the other is the same publish for another runtime pack) counts as one test;
+# Recon.Lambda.Tests runs its bootstrap (RECON_LAMBDA_ZIP) and the synth below deploys it.
+package_failed=0
+package_dir=$(mktemp -d)
+trap 'rm -f "$log"; rm -rf "$package_dir"' EXIT
+case "$(uname -m)" in aarch64|arm64) package_arch=arm64; cdk_arch=arm64 ;; *) package_arch=x64; cdk_arch=x86_64 ;; esac
+synth_zip=()
+if bash tools/package-lambda.sh --arch "$package_arch" --out "$package_dir" >"$log" 2>&1; then
+  tail -n 1 "$log"
+  export RECON_LAMBDA_ZIP="$package_dir/recon-lambda-$package_arch.zip"
+  synth_zip=(-c "lambdaZip=$RECON_LAMBDA_ZIP" -c "lambdaArchitecture=$cdk_arch")
+else
+  echo "tools/package-lambda.sh failed:"
+  cat "$log"
+  package_failed=1
+fi
+
 # The CDK app (infra/Recon.Infra) must synthesize from the workflows as they are; it counts as one test.
 synth_failed=0
-if bash infra/synth.sh --no-build >"$log" 2>&1; then
+if bash infra/synth.sh --no-build "${synth_zip[@]}" >"$log" 2>&1; then
   tail -n 1 "$log"
 else
   echo "infra/synth.sh failed:"
@@ -98,10 +116,11 @@ if [ "$assemblies" -lt "$expected" ]; then
   status=1
 fi
 
-passed=$((passed + asl_passed + 1 - synth_failed))
-failed=$((failed + asl_failed + synth_failed))
+passed=$((passed + asl_passed + 2 - synth_failed - package_failed))
+failed=$((failed + asl_failed + synth_failed + package_failed))
 [ "$asl_failed" -gt 0 ] && status=1
 [ "$synth_failed" -gt 0 ] && status=1
+[ "$package_failed" -gt 0 ] && status=1
 
 if [ "$skipped" -gt 0 ]; then
   echo "$passed passed, $failed failed, $skipped skipped"

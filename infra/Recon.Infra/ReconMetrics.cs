@@ -2,8 +2,10 @@ namespace Recon.Infra;
 
 /// <summary>
 /// The custom CloudWatch metrics the alarms watch, in namespace <see cref="Namespace"/> with dimension
-/// <see cref="DeploymentDimension"/>. They are what <c>recon backlog</c> reports; the app is to publish them (e.g. as
-/// Embedded Metric Format lines from recon-plan, which reads the backlog every minute). See infra/README.md.
+/// <see cref="DeploymentDimension"/> (the functions' RECON_DEPLOYMENT). They are what <c>recon backlog</c> reports; the
+/// functions publish them as Embedded Metric Format lines on stdout (src/Recon.Lambda/Metrics): recon-plan the backlog
+/// gauges on every plan (every minute at least), recon-complete-reduce and recon-mark-failed the batches they fail.
+/// tests/Recon.Infra.Tests checks these names against the ones the functions publish. See infra/README.md.
 /// </summary>
 internal static class ReconMetrics
 {

@@ -31,7 +31,10 @@ internal sealed partial class ReconStack
         RetentionPeriod = Duration.Days(14),
     });
 
-    /// <summary>The RECON_* settings of the functions and the serve host, as src/Recon.Hosting/ReconSettings reads them.</summary>
+    /// <summary>
+    /// The RECON_* settings of the functions and the serve host, as src/Recon.Lambda/Backend/LambdaSettings (the
+    /// functions) and src/Recon.Hosting/ReconSettings (recon serve) read them.
+    /// </summary>
     private Dictionary<string, string> ReconEnvironment() => new(StringComparer.Ordinal)
     {
         ["RECON_BACKEND"] = "aws",
@@ -72,6 +75,8 @@ internal sealed partial class ReconStack
             // The token is resolved by CloudFormation from Secrets Manager at deploy time (never in the template); it
             // is stored in the function's configuration, encrypted at rest. See infra/README.md, "Secrets".
             environment["RECON_REDIS"] = RedisConnectionString();
+            // The dimension of the metrics the functions publish (Embedded Metric Format), which the alarms filter on.
+            environment["RECON_DEPLOYMENT"] = Options.Deployment;
 
             var function = new Function(this, id, new FunctionProps
             {

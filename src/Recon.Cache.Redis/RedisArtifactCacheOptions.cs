@@ -15,6 +15,12 @@ public sealed record RedisArtifactCacheOptions
     /// <summary>Prepended to every key (<c>{KeyPrefix}art:{id}:{version}</c>), to share one redis between deployments or tests.</summary>
     public string KeyPrefix { get; init; } = "";
 
+    /// <summary>
+    /// The key prefix of an S3 deployment, the same for the functions and the serve host of it, so they share the
+    /// cache and no other deployment on the same Redis reads their records.
+    /// </summary>
+    public static string DeploymentKeyPrefix(string bucket, string s3Prefix) => $"recon:{bucket}/{s3Prefix}:";
+
     /// <summary>Set on every value (SET … PX): versioned values never go stale, the TTL only bounds memory.</summary>
     public TimeSpan Ttl
     {

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Recon.Core;
 
 /// <summary>Every user-facing error is built here so that messages stay specific and consistent.</summary>
-public static class ReconErrors
+public static partial class ReconErrors
 {
     internal static string CorruptRecordMessage(string file, long offset, string? artifactId, string detail) =>
         string.Create(CultureInfo.InvariantCulture,

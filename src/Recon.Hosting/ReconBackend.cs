@@ -119,7 +119,7 @@ public sealed class ReconBackend : IDisposable
 
                 // One Redis may serve several deployments: keys carry the deployment, so none reads another's records.
                 string keyPrefix = settings.Backend == BackendKind.Aws
-                    ? $"recon:{settings.S3Bucket}/{settings.S3Prefix}:"
+                    ? RedisArtifactCacheOptions.DeploymentKeyPrefix(settings.S3Bucket!, settings.S3Prefix)
                     : $"recon:{dataDir}:";
                 redis = new RedisArtifactCache(redisOptions, new RedisArtifactCacheOptions { KeyPrefix = keyPrefix }, time);
                 owned.Add(redis);

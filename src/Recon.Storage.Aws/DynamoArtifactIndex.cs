@@ -71,53 +71,24 @@ public sealed class DynamoArtifactIndex : IArtifactIndex
     /// Creates <paramref name="table"/> (on-demand capacity) when it does not exist and waits until it is ACTIVE;
     /// returns whether it created it. Safe to call again and concurrently.
     /// </summary>
-    public static async Task<bool> EnsureTableAsync(IAmazonDynamoDB dynamo, string table, CancellationToken ct)
+    public static Task<bool> EnsureTableAsync(IAmazonDynamoDB dynamo, string table, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(dynamo);
         ArgumentException.ThrowIfNullOrEmpty(table);
-        bool created = false;
-        try
+        return DynamoTables.EnsureActiveAsync(dynamo, new CreateTableRequest
         {
-            await dynamo.DescribeTableAsync(new DescribeTableRequest { TableName = table }, ct).ConfigureAwait(false);
-        }
-        catch (ResourceNotFoundException)
+            TableName = table,
+            BillingMode = BillingMode.PAY_PER_REQUEST,
+            KeySchema = [new KeySchemaElement(Pk, KeyType.HASH), new KeySchemaElement(Sk, KeyType.RANGE)],
+            AttributeDefinitions = [new AttributeDefinition(Pk, ScalarAttributeType.S), new AttributeDefinition(Sk, ScalarAttributeType.N)],
+        }, new AwsResilience(), description =>
         {
-            try
-            {
-                await dynamo.CreateTableAsync(new CreateTableRequest
-                {
-                    TableName = table,
-                    BillingMode = BillingMode.PAY_PER_REQUEST,
-                    KeySchema = [new KeySchemaElement(Pk, KeyType.HASH), new KeySchemaElement(Sk, KeyType.RANGE)],
-                    AttributeDefinitions = [new AttributeDefinition(Pk, ScalarAttributeType.S), new AttributeDefinition(Sk, ScalarAttributeType.N)],
-                }, ct).ConfigureAwait(false);
-                created = true;
-            }
-            catch (ResourceInUseException)
-            {
-                // Another `recon init` created it first.
-            }
-        }
-
-        // A new table is CREATING for a while (seconds on AWS); nothing can be written until it is ACTIVE.
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        deadline.CancelAfter(TimeSpan.FromMinutes(5));
-        while (true)
-        {
-            var description = (await dynamo.DescribeTableAsync(new DescribeTableRequest { TableName = table }, deadline.Token).ConfigureAwait(false)).Table;
             var keys = description.KeySchema ?? [];
             if (!keys.Exists(k => k.AttributeName == Pk && k.KeyType == KeyType.HASH) || !keys.Exists(k => k.AttributeName == Sk && k.KeyType == KeyType.RANGE))
             {
                 throw new ReconException($"DynamoDB table '{table}' exists but its key is not (pk HASH, sk RANGE); it is not an artifact index table. Choose another --index-table.");
             }
-
-            if (description.TableStatus == TableStatus.ACTIVE)
-            {
-                return created;
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(100), deadline.Token).ConfigureAwait(false);
-        }
+        }, ct);
     }
 
     /// <summary>

@@ -129,6 +129,16 @@ public sealed partial class WorkflowRunner : IExecutionHost, IDisposable
         }
     }
 
+    /// <summary>
+    /// Waits, without a way out, until every execution has ended: what a caller does after <see cref="Abort"/>, so
+    /// that nothing it started is still writing when it returns (aborted executions end at their next await).
+    /// </summary>
+    public Task WhenEndedAsync()
+    {
+        using var never = new CancellationTokenSource();
+        return WhenIdleAsync(never.Token);
+    }
+
     /// <summary>Aborts every execution under way (the process is going away); <see cref="WhenIdleAsync"/> then returns soon.</summary>
     public void Abort() => _lifetime.Cancel();
 
@@ -204,7 +214,9 @@ public sealed partial class WorkflowRunner : IExecutionHost, IDisposable
             throw new StatesErrorException(ExecutionAlreadyExists, $"Execution Already Exists: '{name}'");
         }
 
-        var started = Start(definition, input, name, CancellationToken.None)
+        // As in Step Functions, a started execution belongs to the runner, not to the task that started it: it goes on
+        // when the starter ends or is cancelled, and stops only with the runner.
+        var started = Start(definition, input, name, _lifetime.Token)
             ?? throw new StatesErrorException(ExecutionAlreadyExists, $"Execution Already Exists: '{name}' was started at the same moment");
         return started.Response.DeepClone();
     }
@@ -243,7 +255,7 @@ public sealed partial class WorkflowRunner : IExecutionHost, IDisposable
             _underway.Add(done.Task);
         }
 
-        _ = Task.Run(async () =>
+        InBackground(async () =>
         {
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, _lifetime.Token);
             try
@@ -265,9 +277,15 @@ public sealed partial class WorkflowRunner : IExecutionHost, IDisposable
                     _running.Remove(name);
                 }
             }
-        }, CancellationToken.None);
+        });
         return (response, done.Task);
     }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> on the thread pool with no start token: the body must always run, since it is what
+    /// completes the execution's task (a cancelled start would leave WhenIdleAsync waiting); it observes its own token.
+    /// </summary>
+    private static void InBackground(Func<Task> body) => _ = Task.Run(body);
 
     private void Validate(StateMachineDefinition definition)
     {

@@ -10,7 +10,7 @@ using Recon.Api;
 using Recon.Api.Auth;
 using Recon.Core.Ports;
 using Recon.Hosting;
-using Recon.Lambda.Local;
+using Recon.Orchestration;
 using Recon.Pipeline;
 using Recon.Testing;
 using Recon.Testing.Servers;

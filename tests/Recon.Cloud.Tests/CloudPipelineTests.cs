@@ -84,7 +84,7 @@ public sealed class CloudPipelineTests
             }
         });
         using var cloud = CloudWorld.Open(aws, faults);
-        var report = await CloudWorld.RunAsync(cloud, new Lambda.Local.WorkflowPipelineOptions());
+        var report = await CloudWorld.RunAsync(cloud, new Orchestration.WorkflowPipelineOptions());
 
         Assert.True(report.Runs.Count >= 3, "runs after the stop");
         Assert.True(redis.HasExited);

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using Amazon.Runtime;
 using Recon.Core.Ports;
 using Recon.Hosting;
-using Recon.Lambda.Local;
+using Recon.Orchestration;
 using Recon.Pipeline;
 using Recon.Pipeline.Generation;
 using Recon.Pipeline.Reading;

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Recon.Lambda.Metrics;
 
 namespace Recon.Infra.Tests;
 
@@ -21,6 +22,26 @@ public sealed class OperationsTests(SynthesizedStack synth)
         Assert.Equal(synth.Options.Deployment, dimension["Value"]!.GetValue<string>());
         Assert.Equal($"<ref:{parameter}>", CfnValues.Render(alarm["Threshold"]));
         AssertNotifiesTheTopic(alarm);
+    }
+
+    [Fact]
+    public void EveryReconMetricAlarm_WatchesAMetricTheFunctionsPublish_UnderTheDeploymentTheyAreGiven()
+    {
+        var published = new[] { ReconMetricNames.PendingBatches, ReconMetricNames.OldestPendingAgeSeconds, ReconMetricNames.FailedBatches };
+        var custom = Alarms.Where(a => a["Namespace"]?.GetValue<string>() == ReconMetricNames.Namespace).ToList();
+        Assert.Equal(published.Order(StringComparer.Ordinal), custom.Select(a => a["MetricName"]!.GetValue<string>()).Order(StringComparer.Ordinal));
+        foreach (var alarm in custom)
+        {
+            var dimension = Assert.Single(alarm["Dimensions"]!.AsArray())!;
+            Assert.Equal(ReconMetricNames.DeploymentDimension, dimension["Name"]!.GetValue<string>());
+        }
+
+        var functions = synth.OfType("AWS::Lambda::Function").ToList();
+        Assert.NotEmpty(functions);
+        foreach (var function in functions)
+        {
+            Assert.Equal(synth.Options.Deployment, function.Properties["Environment"]!["Variables"]!["RECON_DEPLOYMENT"]!.GetValue<string>());
+        }
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Recon.Core;
-using Recon.Lambda.Local;
+using Recon.Orchestration;
 
 namespace Recon.Lambda.Tests;
 

@@ -13,15 +13,15 @@ internal sealed class LocalWorld : IDisposable
 
     public string Inbox => _folder.File("inbox");
 
-    public ReconContext Context(PipelineOptions options)
+    public ReconContext Context(PipelineOptions options, TimeProvider? time = null)
     {
         var store = new LocalFolderObjectStore(_folder.File("store"));
         var inbox = new LocalFolderObjectStore(Inbox);
         var index = new SqliteArtifactIndex(_folder.File("index.db"));
-        var ledger = new SqliteReconLedger(_folder.File("ledger.db"), TimeProvider.System);
+        var ledger = new SqliteReconLedger(_folder.File("ledger.db"), time ?? TimeProvider.System);
         var cache = new MemoryArtifactCache(16L << 20);
         _open.AddRange([store, inbox, index, ledger, cache]);
-        return new ReconContext { Store = store, Inbox = inbox, Index = index, Cache = cache, Ledger = ledger, ScratchDirectory = _folder.File("tmp"), Options = options };
+        return new ReconContext { Store = store, Inbox = inbox, Index = index, Cache = cache, Ledger = ledger, ScratchDirectory = _folder.File("tmp"), Options = options, Time = time ?? TimeProvider.System };
     }
 
     /// <summary>One batch per window, one event each on artifact ORD-{n}, amount n.</summary>

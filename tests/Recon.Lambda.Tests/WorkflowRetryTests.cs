@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Recon.Core;
 using Recon.Core.Ports;
-using Recon.Lambda.Local;
+using Recon.Orchestration;
 using Recon.Pipeline;
 using Recon.Pipeline.Planning;
 using Recon.Workflows;

@@ -3,7 +3,7 @@ using System.IO.Compression;
 using System.Text;
 using Recon.Core.Artifacts;
 using Recon.Core.Ports;
-using Recon.Lambda.Local;
+using Recon.Orchestration;
 using Recon.Pipeline.Reading;
 using Recon.Pipeline.Running;
 using Recon.Storage.Local;

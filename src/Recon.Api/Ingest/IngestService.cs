@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Recon.Lambda.Local;
+using Recon.Orchestration;
 using Recon.Pipeline.Running;
 
 namespace Recon.Api.Ingest;
@@ -16,6 +16,9 @@ internal sealed partial class IngestService(ReconApiServices services, ReconApiO
 
     public int Passes => _passes;
 
+    /// <summary>Time left, before the host's shutdown timeout, to cancel executions still under way and record that.</summary>
+    internal static readonly TimeSpan AbortMargin = TimeSpan.FromSeconds(30);
+
     private int _passes;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -24,13 +27,17 @@ internal sealed partial class IngestService(ReconApiServices services, ReconApiO
         var time = services.Context.Time;
         // Let the host finish starting (Kestrel listening) before the first pass.
         await Task.Yield();
+
+        // stoppingToken stops new executions and lets those under way finish; if they are still going when the
+        // host's shutdown timeout is nearly up, `abort` cancels them (a cancelled step is retried by the next pass).
+        using var abort = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
+        using var armed = stoppingToken.Register(() => abort.CancelAfter(ReconApiHost.ShutdownTimeout - AbortMargin));
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 var pipeline = new WorkflowPipeline(services.Context, workflows, services.Executions);
-                // stoppingToken stops new executions; those under way finish (the host's shutdown timeout bounds them).
-                var report = await pipeline.RunAsync(stoppingToken, CancellationToken.None).ConfigureAwait(false);
+                var report = await pipeline.RunAsync(stoppingToken, abort.Token).ConfigureAwait(false);
                 if (report.Runs.Count > 0)
                 {
                     LastReport = report;

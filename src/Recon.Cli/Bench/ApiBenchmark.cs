@@ -7,7 +7,7 @@ using System.Text;
 using System.Text.Json;
 using Recon.Api.Auth;
 using Recon.Core.Ports;
-using Recon.Lambda.Local;
+using Recon.Orchestration;
 using Recon.Pipeline;
 using Recon.Storage.Local;
 
@@ -46,7 +46,7 @@ internal static class ApiBenchmark
         var sw = Stopwatch.StartNew();
         using (var ws = Workspace.Open(data, inbox, create: true, new PipelineOptions { Partitions = 8, MaxRunEvents = long.MaxValue }))
         {
-            var report = await new WorkflowPipeline(ws.Context, WorkflowSet.Load(), ws.Executions).RunAsync(CancellationToken.None, ct);
+            var report = await new WorkflowPipeline(ws.Context, WorkflowSet.Load(), ws.Executions).RunAsync(ct, ct);
             if (report.FailedBatches > 0 || report.Applied != artifacts)
             {
                 throw new Core.ReconException($"bench api: seeding applied {report.Applied:N0} of {artifacts:N0} events ({report.FailedBatches} failed batch(es)).");
@@ -155,7 +155,9 @@ internal static class ApiBenchmark
                 server.Kill(entireProcessTree: true);
             }
 
-            await server.WaitForExitAsync(CancellationToken.None);
+            // Killed above: its exit is near; bounded so a stuck child cannot hold the bench.
+            using var exiting = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await server.WaitForExitAsync(exiting.Token);
             server.Dispose();
         }
     }

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Recon.Core.Ports;
 using Recon.Hosting;
-using Recon.Lambda.Local;
+using Recon.Orchestration;
 using Recon.Pipeline;
 using Recon.Pipeline.Formats;
 using Recon.Workflows;

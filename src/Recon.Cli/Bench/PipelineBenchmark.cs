@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Recon.Cache.Redis;
 using Recon.Core.Ports;
 using Recon.Hosting;
-using Recon.Lambda.Local;
+using Recon.Orchestration;
 using Recon.Pipeline;
 using Recon.Pipeline.Reading;
 using Recon.Pipeline.Running;

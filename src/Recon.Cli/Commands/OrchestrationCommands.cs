@@ -4,7 +4,7 @@ using System.Text.Json;
 using Recon.Core;
 using Recon.Hosting;
 using Recon.Lambda;
-using Recon.Lambda.Local;
+using Recon.Orchestration;
 using Recon.Workflows;
 using Spectre.Console;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Recon.Lambda.Local;
+using Recon.Orchestration;
 using Recon.Pipeline;
 using Recon.Pipeline.Running;
 using Spectre.Console;

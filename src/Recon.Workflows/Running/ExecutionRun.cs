@@ -15,6 +15,9 @@ internal sealed class ExecutionRun
     private readonly StateMachineDefinition _definition;
     private readonly Execution _execution;
     private readonly TaskRegistry _tasks;
+    /// <summary>How long the final history write of an execution may take once the execution has ended or was cancelled.</summary>
+    internal static readonly TimeSpan FinalSaveTimeout = TimeSpan.FromSeconds(30);
+
     private readonly TimeProvider _time;
     private readonly WorkflowRunnerOptions _options;
     private readonly IExecutionStore? _store;
@@ -101,7 +104,9 @@ internal sealed class ExecutionRun
             await runCts.CancelAsync().ConfigureAwait(false);
         }
 
-        await SaveAsync(CancellationToken.None).ConfigureAwait(false);
+        // The final history is written even when the caller cancelled (that is what it records), bounded in time.
+        using var saving = new CancellationTokenSource(FinalSaveTimeout, _time);
+        await SaveAsync(saving.Token).ConfigureAwait(false);
         return _execution;
     }
 
@@ -654,7 +659,7 @@ internal sealed class ExecutionRun
         var workers = new Task[Math.Min(limit, count)];
         for (var w = 0; w < workers.Length; w++)
         {
-            workers[w] = Task.Run(WorkerAsync, CancellationToken.None);
+            workers[w] = Task.Run(WorkerAsync, ct);
         }
 
         await Task.WhenAll(workers).ConfigureAwait(false);
@@ -781,7 +786,7 @@ internal sealed class ExecutionRun
     }
 
     private static void Observe(Task task) =>
-        task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        task.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
 
     private static string Iso(DateTimeOffset time) =>
         time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);

@@ -1,21 +1,12 @@
 using System.Text.Json.Nodes;
 using Recon.Core;
 using Recon.Core.Ports;
+using Recon.Lambda;
 using Recon.Pipeline;
 using Recon.Pipeline.Running;
 using Recon.Workflows;
 
-namespace Recon.Lambda.Local;
-
-/// <summary>Limits of the local orchestration.</summary>
-public sealed record WorkflowPipelineOptions
-{
-    /// <summary>Wraps a handler before it is registered (function name, handler): tracing, or fault injection in tests.</summary>
-    public Func<string, TaskHandler, TaskHandler>? DecorateHandler { get; init; }
-
-    /// <summary>Where the definitions' sqs:sendMessage to <c>${DeadLetterQueueUrl}</c> goes; null: a list in memory.</summary>
-    public LocalDeadLetters? DeadLetters { get; init; }
-}
+namespace Recon.Orchestration;
 
 /// <summary>
 /// <c>recon run</c> on one machine, as the EventBridge schedule on AWS: starts one execution of
@@ -80,7 +71,7 @@ public sealed class WorkflowPipeline : IDisposable
             .Where(b => b.Status == BatchStatus.Failed).Select(b => b.BatchId).ToHashSet(StringComparer.Ordinal);
         var before = (await _ctx.Ledger.ListRunsAsync(ct).ConfigureAwait(false)).ToDictionary(r => r.RunId, r => r.Stage, StringComparer.Ordinal);
         int firstExecution = _runner.Executions.Count;
-        Functions.StopClaiming = stop;
+        Functions.Runs.StopClaiming = stop;
 
         Execution? stateless = null;
         Exception? error = null;
@@ -101,7 +92,9 @@ public sealed class WorkflowPipeline : IDisposable
 
             try
             {
-                await _runner.WhenIdleAsync(CancellationToken.None).ConfigureAwait(false);
+                // ct may be cancelled (the runner is aborted then): wait for the executions to end all the same, so that
+                // none is still writing when this returns.
+                await _runner.WhenEndedAsync().ConfigureAwait(false);
             }
             catch (Exception e) when (error is null || error is OperationCanceledException)
             {
@@ -166,57 +159,6 @@ public sealed class WorkflowPipeline : IDisposable
         foreach (var key in leftovers)
         {
             await _ctx.Store.DeleteAsync(key, ct).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>The handlers' SendTaskSuccess, answered by the local runner.</summary>
-    private sealed class RunnerCallbacks : ITaskCallbacks
-    {
-        // Every runner of this process: a turn claimed by one pipeline may belong to a run waiting in another that
-        // shares the ledger (two runners at once), as Step Functions answers any execution's token. Runners in other
-        // processes are not reached: their waiting run continues when its task times out and is retried.
-        private static readonly System.Collections.Concurrent.ConcurrentDictionary<WorkflowRunner, byte> Live = new();
-
-        public WorkflowRunner? Runner { get; set; }
-
-        public static void Register(WorkflowRunner runner) => Live.TryAdd(runner, 0);
-
-        public static void Unregister(WorkflowRunner runner) => Live.TryRemove(runner, out _);
-
-        public Task<bool> SendTaskSuccessAsync(string taskToken, string outputJson, CancellationToken ct)
-        {
-            var own = Runner ?? throw new InvalidOperationException("the runner is not set up yet");
-            if (TrySend(own, taskToken, outputJson))
-            {
-                return Task.FromResult(true);
-            }
-
-            foreach (var other in Live.Keys)
-            {
-                if (!ReferenceEquals(other, own) && TrySend(other, taskToken, outputJson))
-                {
-                    return Task.FromResult(true);
-                }
-            }
-
-            return Task.FromResult(false);
-        }
-
-        private static bool TrySend(WorkflowRunner runner, string taskToken, string outputJson)
-        {
-            try
-            {
-                runner.SendTaskSuccess(taskToken, outputJson);
-                return true;
-            }
-            catch (TaskTokenException e) when (e.ErrorCode is "TaskDoesNotExist" or "TaskTimedOut")
-            {
-                return false;
-            }
-            catch (ObjectDisposedException)
-            {
-                return false;
-            }
         }
     }
 }

@@ -1,7 +1,8 @@
 using Recon.Core;
+using Recon.Lambda;
 using Recon.Workflows;
 
-namespace Recon.Lambda.Local;
+namespace Recon.Orchestration;
 
 /// <summary>The two workflow definitions of workflows/: the same files AWS Step Functions runs.</summary>
 public sealed class WorkflowSet

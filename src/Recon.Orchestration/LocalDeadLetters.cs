@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Recon.Core;
 
-namespace Recon.Lambda.Local;
+namespace Recon.Orchestration;
 
 /// <summary>
 /// The local stand-in for the SQS dead-letter queue of <c>${DeadLetterQueueUrl}</c>: the definitions'

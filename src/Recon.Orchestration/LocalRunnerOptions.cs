@@ -2,7 +2,7 @@ using Recon.Core;
 using Recon.Pipeline.Running;
 using Recon.Workflows;
 
-namespace Recon.Lambda.Local;
+namespace Recon.Orchestration;
 
 /// <summary>How the local runner treats the handlers' exceptions on one machine.</summary>
 public static class LocalRunnerOptions

@@ -1,0 +1,11 @@
+namespace Recon.Lambda.Index;
+
+/// <summary>recon-complete-index input: the workers' outputs (the Map state's result).</summary>
+public sealed record CompleteIndexRequest
+{
+    public required string RunId { get; init; }
+
+    public DateTimeOffset? StartedAt { get; init; }
+
+    public IReadOnlyList<IndexWorkerResponse> Workers { get; init; } = [];
+}

@@ -1,0 +1,6 @@
+namespace Recon.Lambda.Index;
+
+public sealed record IndexWorkerResponse
+{
+    public required long Rows { get; init; }
+}

@@ -1,0 +1,12 @@
+using System.Text.Json.Serialization;
+
+namespace Recon.Lambda.Runs;
+
+public sealed record CaughtError
+{
+    [JsonPropertyName("Error")]
+    public string? Error { get; init; }
+
+    [JsonPropertyName("Cause")]
+    public string? Cause { get; init; }
+}

@@ -1,0 +1,70 @@
+using Recon.Core;
+using Recon.Lambda.Aws;
+using Recon.Lambda.Backend;
+using Recon.Lambda.Metrics;
+
+namespace Recon.Lambda.Runtime;
+
+/// <summary>
+/// The custom runtime (<c>provided.al2023</c>) of every Recon function: the package's executable <c>bootstrap</c>
+/// serves the one function named by <c>_HANDLER</c> (the CDK stack sets each function's handler to its name, e.g.
+/// <c>recon-plan</c>), with the AWS backend built from the RECON_* variables. A setting that is missing or wrong is
+/// reported to Lambda as an init error, which fails the invocation with that message.
+/// </summary>
+public static class LambdaBootstrap
+{
+    /// <returns>The process exit code: 0 when stopped, 1 after an init error, 2 outside Lambda.</returns>
+    public static async Task<int> RunAsync(Func<string, string?> environment, TextWriter stdout, TextWriter stderr, CancellationToken stop)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        if (environment("AWS_LAMBDA_RUNTIME_API") is not { Length: > 0 } runtimeApi)
+        {
+            await stderr.WriteLineAsync(
+                "bootstrap: AWS_LAMBDA_RUNTIME_API is not set. This is the Lambda custom runtime of Recon's functions (tools/package-lambda.sh); " +
+                "it runs on AWS Lambda. On one machine use 'recon run'.").ConfigureAwait(false);
+            return 2;
+        }
+
+        // The runtime API long-polls for the next event: no client timeout on it.
+        using var runtimeHttp = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        using var stepFunctionsHttp = new HttpClient();
+        var client = new LambdaRuntimeClient(runtimeHttp, runtimeApi);
+        LambdaBackend? backend = null;
+        Func<Stream, CancellationToken, Task<Stream>> handler;
+        try
+        {
+            string name = environment("_HANDLER") is { Length: > 0 } h
+                ? h
+                : throw new ReconException("_HANDLER is not set: the function's handler must be the name of a Recon function (e.g. recon-plan).");
+            if (!FunctionNames.All.Contains(name))
+            {
+                throw new ReconException($"_HANDLER '{name}' is not a Recon function; this package serves {string.Join(", ", FunctionNames.All)}.");
+            }
+
+            var settings = LambdaSettings.FromEnvironment(environment);
+            backend = LambdaBackend.Open(settings, TimeProvider.System);
+            var callbacks = new StepFunctionsTaskCallbacks(stepFunctionsHttp, () => AwsCredentials.FromEnvironment(environment), settings.Region,
+                TimeProvider.System);
+            var functions = new ReconFunctions(backend.Context, callbacks, progress: null, new EmbeddedMetrics(stdout, settings.Deployment, TimeProvider.System));
+            handler = functions.Handlers[name];
+        }
+#pragma warning disable CA1031 // any failure to start is reported to Lambda as the init error
+        catch (Exception e) when (e is not OutOfMemoryException)
+#pragma warning restore CA1031
+        {
+            backend?.Dispose();
+            await stderr.WriteLineAsync($"bootstrap: {e.Message}").ConfigureAwait(false);
+            await client.ReportInitErrorAsync(LambdaRuntimeLoop.ErrorType(e), e.Message, stop).ConfigureAwait(false);
+            return 1;
+        }
+
+        using (backend)
+        {
+            await new LambdaRuntimeLoop(client, handler, TimeProvider.System).RunAsync(stop).ConfigureAwait(false);
+        }
+
+        return 0;
+    }
+}
