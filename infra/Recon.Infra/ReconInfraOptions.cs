@@ -12,6 +12,13 @@ internal sealed record ReconInfraOptions
     /// <summary>The repository's workflows/ folder, read at synth time.</summary>
     public required string WorkflowsDirectory { get; init; }
 
+    /// <summary>
+    /// The workflows/ definitions this stack deploys as state machines: the pipeline's. compare.asl.json is not
+    /// deployed: its steps share a local work folder (spec, partitions, report) and run DuckDB, which the Lambda package
+    /// does not carry; it runs on one machine through the local runner (`recon compare`, `recon jobs`).
+    /// </summary>
+    public IReadOnlyList<string> DeployedWorkflows { get; init; } = ["stateless", "stateful"];
+
     /// <summary>The zip from tools/package-lambda.sh, or a folder (a placeholder for synth and tests).</summary>
     public required string LambdaCodePath { get; init; }
 

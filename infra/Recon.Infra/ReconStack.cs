@@ -21,7 +21,7 @@ internal sealed partial class ReconStack : Stack
         : base(scope, id, props)
     {
         Options = options;
-        Workflows = WorkflowFile.LoadAll(options.WorkflowsDirectory);
+        Workflows = WorkflowFile.LoadAll(options.WorkflowsDirectory, options.DeployedWorkflows);
         Parameters = new ReconParameters(this);
         CheckLiteralFunctions(Workflows, options.Deployment);
         var literals = Workflows.SelectMany(w => w.Tasks.Where(t => t.LiteralFunction).Select(t => $"{w.Name}.{t.State} → {t.Target!.Target}")).ToList();

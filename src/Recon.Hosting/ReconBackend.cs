@@ -188,8 +188,15 @@ public sealed class ReconBackend : IDisposable
     /// <summary>On a shared ledger, runs younger than 10 minutes belong to the runner that planned them.</summary>
     public static readonly TimeSpan SharedLedgerResumeAfter = TimeSpan.FromMinutes(10);
 
-    private static PipelineOptions WithBackendDefaults(PipelineOptions options, ReconSettings settings) =>
-        settings.Backend == BackendKind.Aws && options.ResumeAfter == TimeSpan.Zero ? options with { ResumeAfter = SharedLedgerResumeAfter } : options;
+    private static PipelineOptions WithBackendDefaults(PipelineOptions options, ReconSettings settings) => settings.Backend switch
+    {
+        BackendKind.Aws when options.ResumeAfter == TimeSpan.Zero => options with { ResumeAfter = SharedLedgerResumeAfter },
+
+        // One SQLite writer: a run's part-files go to one index worker, which writes their rows in key order.
+        BackendKind.Local when options.FilesPerIndexWorker == PipelineOptions.DefaultFilesPerIndexWorker =>
+            options with { FilesPerIndexWorker = PipelineOptions.LocalFilesPerIndexWorker },
+        _ => options,
+    };
 
     public static AwsConnection Connection(ReconSettings settings) => new()
     {

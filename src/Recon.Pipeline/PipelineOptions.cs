@@ -12,8 +12,18 @@ public sealed record PipelineOptions
     /// <summary>Index workers the coordinator runs at once.</summary>
     public int IndexWorkers { get; init; } = 4;
 
+    /// <summary>The default of <see cref="FilesPerIndexWorker"/>, which the local backend raises to <see cref="LocalFilesPerIndexWorker"/>.</summary>
+    public const int DefaultFilesPerIndexWorker = 2;
+
+    /// <summary>
+    /// Part-files per index worker on the local backend (when <see cref="FilesPerIndexWorker"/> is left at its default):
+    /// SQLite has one writer, so parallel workers only contend for it, while one worker merging all of a run's files
+    /// writes its rows in key order.
+    /// </summary>
+    public const int LocalFilesPerIndexWorker = 64;
+
     /// <summary>Part-files handed to one index worker.</summary>
-    public int FilesPerIndexWorker { get; init; } = 2;
+    public int FilesPerIndexWorker { get; init; } = DefaultFilesPerIndexWorker;
 
     /// <summary>Attempts per index worker assignment before the index step fails.</summary>
     public int IndexWorkerAttempts { get; init; } = 3;

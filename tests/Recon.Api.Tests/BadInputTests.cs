@@ -102,6 +102,10 @@ public class BadInputTests(SeededApi api) : IClassFixture<SeededApi>
         var diff = JsonDocument.Parse(await client.GetStringAsync(new Uri("/api/artifacts/ORD-1/diff", UriKind.Relative))).RootElement;
 
         Assert.Equal([1L, 2L], versions.EnumerateArray().Select(v => v.GetProperty("version").GetInt64()));
+
+        // The list is built from the versions' summaries (no lines read): each still gives its line count and balances.
+        Assert.Equal([1L, 2L], versions.EnumerateArray().Select(v => v.GetProperty("line_count").GetInt64()));
+        Assert.Equal(["100.00", "70.00"], versions.EnumerateArray().Select(v => v.GetProperty("balances").GetProperty("USD").GetString()));
         Assert.Equal((1, 2), (diff.GetProperty("from").GetInt32(), diff.GetProperty("to").GetInt32()));
         Assert.Equal("e-3", Assert.Single(diff.GetProperty("lines_added").EnumerateArray()).GetProperty("event_id").GetString());
         Assert.Equal("100.00", diff.GetProperty("balances").GetProperty("before").GetProperty("USD").GetString());

@@ -141,7 +141,7 @@ public sealed class DataSecurityTests(SynthesizedStack synth)
     [Fact]
     public void TaskTokens_OnlyTheHandOverFunctionsMaySendThem_OnTheWaitingStateMachineOnly()
     {
-        var waiting = Directory.GetFiles(synth.WorkflowsDirectory, "*.asl.json")
+        var waiting = synth.Options.DeployedWorkflows.Select(w => Path.Combine(synth.WorkflowsDirectory, w + ".asl.json"))
             .Where(f => AslStates.Tasks(AslStates.Load(f)).Any(t => t.State["Resource"]!.GetValue<string>() == "arn:aws:states:::lambda:invoke.waitForTaskToken"))
             .Select(f => Path.GetFileName(f)[..^".asl.json".Length])
             .Select(w => $"arn:<ref:AWS::Partition>:states:<ref:AWS::Region>:<ref:AWS::AccountId>:stateMachine:{synth.Options.Deployment}-{w}")

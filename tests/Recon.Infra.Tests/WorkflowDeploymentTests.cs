@@ -7,7 +7,9 @@ namespace Recon.Infra.Tests;
 [Collection(StackCollection.Name)]
 public sealed partial class WorkflowDeploymentTests(SynthesizedStack synth)
 {
-    private IEnumerable<string> WorkflowFiles => Directory.GetFiles(synth.WorkflowsDirectory, "*.asl.json").Order(StringComparer.Ordinal);
+    /// <summary>The definitions the stack deploys (the pipeline's; compare runs on one machine only).</summary>
+    private IEnumerable<string> WorkflowFiles => Directory.GetFiles(synth.WorkflowsDirectory, "*.asl.json")
+        .Where(f => synth.Options.DeployedWorkflows.Contains(NameOf(f), StringComparer.Ordinal)).Order(StringComparer.Ordinal);
 
     private static string NameOf(string path) => Path.GetFileName(path)[..^".asl.json".Length];
 
@@ -84,6 +86,17 @@ public sealed partial class WorkflowDeploymentTests(SynthesizedStack synth)
             Assert.True(JsonNode.DeepEquals(JsonNode.Parse(resolvedFile), JsonNode.Parse(resolvedDeployed)),
                 $"the deployed definition of {Path.GetFileName(file)} differs from the file after substitution");
         }
+    }
+
+    [Fact]
+    public void EveryDeployedFunction_IsServedByTheLambdaPackage()
+    {
+        // The package's bootstrap refuses a _HANDLER it does not serve (an init error on every invocation): a function
+        // the stack creates for a workflow task must be one of Recon.Lambda's.
+        var deployed = synth.OfType("AWS::Lambda::Function")
+            .Select(f => "recon" + f.Properties["FunctionName"]!.GetValue<string>()[synth.Options.Deployment.Length..]).ToList();
+        Assert.NotEmpty(deployed);
+        Assert.All(deployed, name => Assert.Contains(name, Recon.Lambda.FunctionNames.All));
     }
 
     [Fact]

@@ -105,6 +105,44 @@ public class ArtifactGrowthTests
     }
 
     [Fact]
+    public async Task Process_OfAHotArtifactRunAfterRunInOneProcess_ReadsOnlyTheFingerprintsOfSegmentsNewSinceTheRunBefore()
+    {
+        using var world = new TestWorld();
+        const int runs = 12, perRun = 5;
+        var ctx = world.Context(new PipelineOptions { Partitions = 2, SegmentFanout = 4 });
+        long misses = 0;
+        int longestChain = 0;
+        for (int r = 0; r < runs; r++)
+        {
+            var lines = Enumerable.Range(0, perRun).Select(i => TestWorld.Event($"e-{r}-{i}", "HOT-1", $"{r}.{i}0")).ToList();
+            if (r == runs - 1)
+            {
+                // Dedupe stays exact against the oldest lines, whatever the cache holds.
+                lines.Add(TestWorld.Event("e-0-1", "HOT-1", "0.10"));
+                lines.Add(TestWorld.Event("e-1-2", "HOT-1", "99.00"));
+            }
+
+            world.WriteBatch($"b-{r:D2}", TestWorld.Window(r), lines);
+            var report = await TestWorld.RunAsync(ctx);
+            Assert.True(report.Failures.Count == 0, string.Join("\n", report.Failures));
+            Assert.Equal(perRun, report.Applied);
+            Assert.Equal(r == runs - 1 ? 1 : 0, report.Duplicates);
+            Assert.Equal(r == runs - 1 ? 1 : 0, report.Quarantined);
+
+            // Of the chain's fingerprint sections, only a segment not seen by an earlier run is read from the store.
+            long newMisses = ctx.SegmentIds.Misses - misses;
+            misses = ctx.SegmentIds.Misses;
+            Assert.InRange(newMisses, 0, 1);
+            var row = (await ctx.Index.GetLatestAsync("HOT-1", Ct))!.Value;
+            longestChain = Math.Max(longestChain, (await HeadAsync(ctx, row)).Chain.Count);
+        }
+
+        Assert.True(longestChain >= 4, $"the chain never grew past {longestChain} segments");
+        Assert.True(ctx.SegmentIds.Hits >= runs, $"{ctx.SegmentIds.Hits} cache hits over {runs} runs");
+        Assert.InRange(ctx.SegmentIds.ChargedBytes, 1, ctx.SegmentIds.BudgetBytes);
+    }
+
+    [Fact]
     public async Task Read_WhenAByteOfAnOlderSegmentIsCorrupt_FailsNamingFileOffsetAndArtifact()
     {
         using var world = new TestWorld();

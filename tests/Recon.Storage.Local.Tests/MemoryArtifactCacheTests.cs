@@ -59,6 +59,43 @@ public sealed class MemoryArtifactCacheTests : ArtifactCacheContract
     }
 
     [Fact]
+    public async Task SetMany_OfManySmallRecords_ChargesEachEntrysOverheadAgainstTheBudget()
+    {
+        // 20,000 records of 40 bytes hold 800 KB of values, but each entry costs its overhead too: over 1 MiB in all.
+        const long budget = 1 << 20;
+        using var cache = new MemoryArtifactCache(budget);
+        for (int i = 0; i < 20_000; i += 100)
+        {
+            await cache.SetManyAsync(Enumerable.Range(i, 100).Select(n => Item($"ORD-{n:D6}", 1, 40)).ToList(), Ct);
+            Assert.InRange(cache.ChargedBytes, 0, budget);
+        }
+
+        long perEntry = 40 + MemoryArtifactCache.EntryOverheadBytes + (2 * "ORD-000000".Length);
+        Assert.InRange(cache.Count, budget / perEntry / 2, budget / perEntry);
+        Assert.Equal(cache.Count * perEntry, cache.ChargedBytes);
+        Assert.Equal(cache.Count * 40, cache.CurrentBytes);
+    }
+
+    [Fact]
+    public async Task SetMany_BeyondTheBudget_KeepsEntriesReadSinceTheyWereSet()
+    {
+        const long budget = 1 << 20;
+        using var cache = new MemoryArtifactCache(budget);
+        var hot = Enumerable.Range(0, 50).Select(i => Key($"HOT-{i}", 1)).ToArray();
+        await cache.SetManyAsync(hot.Select(k => new KeyValuePair<ArtifactCacheKey, byte[]>(k, new byte[1000])).ToList(), Ct);
+        var into = new byte[]?[hot.Length];
+        for (int round = 0; round < 20; round++)
+        {
+            await cache.GetManyAsync(hot, into, Ct);
+            Assert.All(into, v => Assert.NotNull(v));
+            await cache.SetManyAsync(Enumerable.Range(round * 100, 100).Select(n => Item($"COLD-{n}", 1, 1000)).ToList(), Ct);
+        }
+
+        await cache.GetManyAsync(hot, into, Ct);
+        Assert.All(into, v => Assert.NotNull(v));
+    }
+
+    [Fact]
     public async Task GetMany_WithFewerSlotsThanKeys_Throws()
     {
         await Assert.ThrowsAsync<ArgumentException>(async () => await Cache.GetManyAsync([Key("a", 1), Key("b", 1)], new byte[]?[1], Ct));

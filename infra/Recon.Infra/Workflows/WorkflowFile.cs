@@ -37,7 +37,13 @@ internal sealed partial class WorkflowFile
     public IReadOnlyList<TaskIntegration> Tasks { get; }
 
     /// <summary>Loads every <c>*.asl.json</c> of <paramref name="directory"/>, sorted by name.</summary>
-    public static IReadOnlyList<WorkflowFile> LoadAll(string directory)
+    public static IReadOnlyList<WorkflowFile> LoadAll(string directory) => LoadAll(directory, deployed: null);
+
+    /// <summary>
+    /// Loads the definitions named in <paramref name="deployed"/> (all of the folder's when null); a named one missing
+    /// from the folder is an error.
+    /// </summary>
+    public static IReadOnlyList<WorkflowFile> LoadAll(string directory, IReadOnlyCollection<string>? deployed)
     {
         if (!Directory.Exists(directory))
         {
@@ -48,6 +54,17 @@ internal sealed partial class WorkflowFile
         if (paths.Count == 0)
         {
             throw new InvalidOperationException($"workflows folder '{directory}' holds no *.asl.json definition.");
+        }
+
+        if (deployed is not null)
+        {
+            var missing = deployed.Where(d => !paths.Select(NameOf).Contains(d, StringComparer.Ordinal)).ToList();
+            if (missing.Count > 0)
+            {
+                throw new InvalidOperationException($"workflows folder '{directory}' has no {string.Join(", ", missing.Select(m => m + ".asl.json"))} to deploy.");
+            }
+
+            paths = paths.Where(p => deployed.Contains(NameOf(p), StringComparer.Ordinal)).ToList();
         }
 
         var names = paths.Select(NameOf).ToList();

@@ -283,7 +283,8 @@ internal static class ArtifactEndpoints
         IReadOnlyList<ArtifactVersion> history;
         try
         {
-            history = await services.Queries.HistoryAsync(id, ct).ConfigureAwait(false);
+            // Summaries only (one head read per version): listing the versions of a hot artifact does not read its lines.
+            history = await services.Queries.HistorySummariesAsync(id, ct).ConfigureAwait(false);
         }
         catch (ReconException)
         {

@@ -23,7 +23,7 @@ internal static class TransformCommand
             var engine = JobS3.With(new JobEngineOptions { MemoryLimit = pr.GetValue(CompareCommand.MemoryLimit) ?? "1GB" }, CliOptions.Settings(pr));
             if (pr.GetValue(explain))
             {
-                var (sql, parameters) = TransformJob.Explain(spec, work, engine);
+                var (sql, parameters) = TransformJob.Explain(spec, work, engine, ct);
                 await io.Out.WriteLineAsync(sql);
                 for (int i = 0; i < parameters.Count; i++)
                 {

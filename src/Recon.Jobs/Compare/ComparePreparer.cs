@@ -14,12 +14,12 @@ internal static class ComparePreparer
 {
     private const long BytesPerPartition = 64L << 20;
 
-    public static ComparePlan Prepare(CompareSpec spec, string work, JobEngineOptions engineOptions)
+    public static ComparePlan Prepare(CompareSpec spec, string work, JobEngineOptions engineOptions, CancellationToken ct)
     {
         Validate(spec);
         using var engine = new JobEngine(engineOptions, work);
-        var source = InputTable.Open(engine, spec.Source, Path.Combine(work, "in-source"), "source");
-        var target = InputTable.Open(engine, spec.Target, Path.Combine(work, "in-target"), "target");
+        var source = InputTable.Open(engine, spec.Source, Path.Combine(work, "in-source"), "source", ct);
+        var target = InputTable.Open(engine, spec.Target, Path.Combine(work, "in-target"), "target", ct);
 
         // Source columns under their target names.
         var sourceNames = new Dictionary<string, string>(StringComparer.Ordinal); // mapped -> original

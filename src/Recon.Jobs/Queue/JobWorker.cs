@@ -20,6 +20,9 @@ public sealed class JobWorker(IJobQueue queue, JobExecutor execute, JobWorkerOpt
 
     public int Dead { get; private set; }
 
+    /// <summary>How long recording a finished job's outcome may take (a wall-clock I/O bound, not the job's time).</summary>
+    internal static readonly TimeSpan RecordTimeout = TimeSpan.FromSeconds(30);
+
     public async Task RunAsync(CancellationToken ct)
     {
         if (options.MaxConcurrent < 1)
@@ -50,22 +53,26 @@ public sealed class JobWorker(IJobQueue queue, JobExecutor execute, JobWorkerOpt
                     continue;
                 }
 
-                running.Add(Task.Run(async () =>
-                {
-                    try
-                    {
-                        await RunOneAsync(job, ct).ConfigureAwait(false);
-                    }
-                    finally
-                    {
-                        slots.Release();
-                    }
-                }, CancellationToken.None));
+                running.Add(RunInSlotAsync(job, slots, ct));
             }
         }
         finally
         {
             await Task.WhenAll(running).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Runs one job on the thread pool and gives its slot back however it ends (the body always runs).</summary>
+    private async Task RunInSlotAsync(JobRecord job, SemaphoreSlim slots, CancellationToken ct)
+    {
+        try
+        {
+            await Task.Yield();
+            await RunOneAsync(job, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            slots.Release();
         }
     }
 
@@ -86,25 +93,31 @@ public sealed class JobWorker(IJobQueue queue, JobExecutor execute, JobWorkerOpt
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // The outcome is recorded even when shutdown began meanwhile (the job did run), bounded in time.
+            using var recording = new CancellationTokenSource(RecordTimeout);
             var reason = $"{ReconErrorNames.Of(e)}: {e.Message}";
             bool transient = IsTransient(e);
             if (transient && job.Attempts < options.MaxAttempts)
             {
                 var wait = TimeSpan.FromTicks(Math.Min(options.MaxRetryDelay.Ticks, options.RetryDelay.Ticks * (1L << Math.Min(20, job.Attempts - 1))));
-                await queue.FailAsync(job.Id, reason, time.GetUtcNow() + wait, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+                await queue.FailAsync(job.Id, reason, time.GetUtcNow() + wait, time.GetUtcNow(), recording.Token).ConfigureAwait(false);
                 Retried++;
             }
             else
             {
                 var why = transient ? $"gave up after {job.Attempts} attempt(s): {reason}" : reason;
-                await queue.FailAsync(job.Id, why, null, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+                await queue.FailAsync(job.Id, why, null, time.GetUtcNow(), recording.Token).ConfigureAwait(false);
                 Dead++;
             }
 
             return;
         }
 
-        await queue.CompleteAsync(job.Id, result, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+        using (var recording = new CancellationTokenSource(RecordTimeout))
+        {
+            await queue.CompleteAsync(job.Id, result, time.GetUtcNow(), recording.Token).ConfigureAwait(false);
+        }
+
         Succeeded++;
     }
 

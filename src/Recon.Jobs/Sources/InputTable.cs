@@ -29,9 +29,9 @@ internal sealed class InputTable
 
     public IReadOnlyList<string> Columns { get; }
 
-    public static InputTable Open(JobEngine engine, string path, string workDirectory, string label)
+    public static InputTable Open(JobEngine engine, string path, string workDirectory, string label, CancellationToken ct)
     {
-        var local = S3Input.Is(path) ? S3Input.Download(engine.Options, path, workDirectory, label, CancellationToken.None) : path;
+        var local = S3Input.Is(path) ? S3Input.Download(engine.Options, path, workDirectory, label, ct) : path;
         var files = ListFiles(local, label);
         var formats = files.Select(f => FormatOf(f, label)).Distinct().ToList();
         if (formats.Count > 1)

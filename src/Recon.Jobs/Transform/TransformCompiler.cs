@@ -16,7 +16,7 @@ namespace Recon.Jobs.Transform;
 /// where an overflow is an error; with <paramref name="wide"/> every decimal input is DECIMAL(38, s) (128-bit, some
 /// tens of times slower) — <see cref="TransformJob"/> compiles that way when the narrow run overflowed.
 /// </remarks>
-internal sealed class TransformCompiler(JobEngine engine, TransformSpec spec, string work, bool wide = false)
+internal sealed class TransformCompiler(JobEngine engine, TransformSpec spec, string work, bool wide, CancellationToken ct)
 {
     public const int MaxPivotColumns = 1000;
 
@@ -70,7 +70,7 @@ internal sealed class TransformCompiler(JobEngine engine, TransformSpec spec, st
     private string CreateInputView(string name, string path)
     {
         var view = Sql.Id("input:" + name);
-        var table = InputTable.Open(engine, path, Path.Combine(work, "in-" + _views.Count), $"input '{name}'");
+        var table = InputTable.Open(engine, path, Path.Combine(work, "in-" + _views.Count), $"input '{name}'", ct);
         string select;
         if (table.Format == InputFormat.Parquet)
         {

@@ -47,7 +47,7 @@ public static class TransformJob
     private static (long Rows, IReadOnlyList<string> Columns) Write(TransformSpec spec, string work, JobEngineOptions engineOptions, bool wide, CancellationToken ct)
     {
         using var engine = new JobEngine(spec.MemoryLimit is null ? engineOptions : engineOptions with { MemoryLimit = spec.MemoryLimit }, work);
-        var compiled = new TransformCompiler(engine, spec, work, wide).Compile();
+        var compiled = new TransformCompiler(engine, spec, work, wide, ct).Compile();
         ct.ThrowIfCancellationRequested();
         var format = spec.OutputFormat == "parquet" ? "FORMAT parquet" : "FORMAT csv, HEADER true";
         try
@@ -82,14 +82,14 @@ public static class TransformJob
     }
 
     /// <summary>The SQL a spec compiles to, with its parameters (for <c>recon transform --explain</c>).</summary>
-    public static (string Sql, IReadOnlyList<object?> Parameters) Explain(TransformSpec spec, string workRoot, JobEngineOptions engineOptions)
+    public static (string Sql, IReadOnlyList<object?> Parameters) Explain(TransformSpec spec, string workRoot, JobEngineOptions engineOptions, CancellationToken ct)
     {
         var work = Path.Combine(Path.GetFullPath(workRoot), "explain-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(work);
         try
         {
             using var engine = new JobEngine(engineOptions, work);
-            var compiled = new TransformCompiler(engine, spec, work).Compile();
+            var compiled = new TransformCompiler(engine, spec, work, wide: false, ct).Compile();
             return (compiled.Select, compiled.Parameters);
         }
         finally

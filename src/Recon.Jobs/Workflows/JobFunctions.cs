@@ -17,22 +17,22 @@ public sealed class JobFunctions(JobEngineOptions engine)
 
     public IReadOnlyDictionary<string, TaskHandler> Handlers => new Dictionary<string, TaskHandler>(StringComparer.Ordinal)
     {
-        [JobFunctionNames.ComparePrepare] = (input, ct) => Run(input, json =>
+        [JobFunctionNames.ComparePrepare] = (input, ct) => Run(input, (json, token) =>
         {
             var work = Required(json, "work");
             var spec = JsonSerializer.Deserialize<CompareSpec>(File.ReadAllText(Path.Combine(work, "spec.json")))
                 ?? throw new Core.ReconException($"compare spec in '{work}' is empty");
-            var plan = ComparePreparer.Prepare(spec, work, engine);
+            var plan = ComparePreparer.Prepare(spec, work, engine, token);
             return new JsonObject { ["work"] = work, ["partitions"] = new JsonArray([.. Enumerable.Range(0, plan.Partitions).Select(p => (JsonNode)p)]) };
         }, ct),
-        [JobFunctionNames.ComparePartition] = (input, ct) => Run(input, json =>
+        [JobFunctionNames.ComparePartition] = (input, ct) => Run(input, (json, token) =>
         {
             var plan = ComparePlan.Load(Required(json, "work"));
             int partition = json["partition"]?.GetValue<int>() ?? throw new Core.ReconException("partition is missing from the step input");
             var result = PartitionComparer.Compare(plan, partition, PartitionEngine);
             return new JsonObject { ["partition"] = partition, ["differences"] = result.OnlyInSource + result.OnlyInTarget + result.WithDifferences };
         }, ct),
-        [JobFunctionNames.CompareReport] = (input, ct) => Run(input, json =>
+        [JobFunctionNames.CompareReport] = (input, ct) => Run(input, (json, token) =>
         {
             var report = CompareReportWriter.Write(ComparePlan.Load(Required(json, "work")));
             return new JsonObject
@@ -53,12 +53,12 @@ public sealed class JobFunctions(JobEngineOptions engine)
         }
     }
 
-    private static async Task<Stream> Run(Stream input, Func<JsonObject, JsonNode> step, CancellationToken ct)
+    private static async Task<Stream> Run(Stream input, Func<JsonObject, CancellationToken, JsonNode> step, CancellationToken ct)
     {
         var json = await JsonNode.ParseAsync(input, cancellationToken: ct).ConfigureAwait(false) as JsonObject
             ?? throw new Core.ReconException("a job step's input must be a JSON object");
         // The engine works synchronously: keep it off the runner's thread so that Map iterations overlap.
-        var output = await Task.Run(() => step(json), ct).ConfigureAwait(false);
+        var output = await Task.Run(() => step(json, ct), ct).ConfigureAwait(false);
         return new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(output));
     }
 

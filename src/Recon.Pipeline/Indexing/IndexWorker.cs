@@ -5,8 +5,8 @@ using Recon.Pipeline.Running;
 namespace Recon.Pipeline.Indexing;
 
 /// <summary>
-/// Indexes the part-files it is handed: reads each footer, writes an index row per record (batched; rows already
-/// there are left alone, so a retry is harmless) and puts the record bytes in the cache.
+/// Indexes the part-files it is handed: reads their footers, writes an index row per record in key order across the
+/// files (batched; rows already there are left alone, so a retry is harmless) and puts the record bytes in the cache.
 /// </summary>
 public sealed class IndexWorker(ReconContext ctx)
 {
@@ -18,12 +18,31 @@ public sealed class IndexWorker(ReconContext ctx)
 
     public async Task<long> IndexFilesAsync(RunRecord run, IReadOnlyList<string> files, CancellationToken ct)
     {
-        long rows = 0;
-        foreach (var file in files)
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(files);
+        var footers = new IReadOnlyList<PartFileEntry>[files.Count];
+        for (int i = 0; i < files.Count; i++)
         {
-            var entries = await PartFileFooterReader.ReadAsync(ctx.Store, file, ct).ConfigureAwait(false);
-            var batch = new List<IndexRow>(Math.Min(RowsPerPut, entries.Count));
-            foreach (var e in entries)
+            footers[i] = await PartFileFooterReader.ReadAsync(ctx.Store, files[i], ct).ConfigureAwait(false);
+        }
+
+        // The cache is only a cache: its records are read while the rows are written, which is the serial part.
+        var caching = Task.Run(async () =>
+        {
+            for (int i = 0; i < files.Count; i++)
+            {
+                await CacheRecordsAsync(files[i], footers[i], ct).ConfigureAwait(false);
+            }
+        }, ct);
+
+        long rows = 0;
+        try
+        {
+            // Rows go in key order across all the files (each footer is in key order already): each transaction then
+            // touches one narrow range of the index's B-tree instead of pages all over it, which is what made a
+            // transaction's write cost grow with the index rather than with its rows.
+            var batch = new List<IndexRow>(RowsPerPut);
+            foreach (var (file, e) in InKeyOrder(files, footers))
             {
                 batch.Add(new IndexRow(e.ArtifactId, e.Version, file, e.Offset, e.Length, run.RunId, run.CreatedAt));
                 if (batch.Count == RowsPerPut)
@@ -41,11 +60,58 @@ public sealed class IndexWorker(ReconContext ctx)
                 rows += batch.Count;
                 ctx.Faults.At(FaultPoints.IndexMidWorker);
             }
+        }
+        catch
+        {
+            // Never leave the cache filling behind a failed (or simulated-crashed) worker.
+            try
+            {
+                await caching.ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // The rows' failure is the one to report.
+            }
 
-            await CacheRecordsAsync(file, entries, ct).ConfigureAwait(false);
+            throw;
         }
 
+        await caching.ConfigureAwait(false);
         return rows;
+    }
+
+    /// <summary>The footers' entries merged by artifact id (ordinal), each with its file.</summary>
+    private static IEnumerable<(string File, PartFileEntry Entry)> InKeyOrder(IReadOnlyList<string> files, IReadOnlyList<PartFileEntry>[] footers)
+    {
+        var next = new int[files.Count];
+        var heads = new PriorityQueue<int, (string Id, int File)>(files.Count, HeadOrder.Instance);
+        for (int f = 0; f < files.Count; f++)
+        {
+            if (footers[f].Count > 0)
+            {
+                heads.Enqueue(f, (footers[f][0].ArtifactId, f));
+            }
+        }
+
+        while (heads.TryDequeue(out int f, out _))
+        {
+            yield return (files[f], footers[f][next[f]]);
+            if (++next[f] < footers[f].Count)
+            {
+                heads.Enqueue(f, (footers[f][next[f]].ArtifactId, f));
+            }
+        }
+    }
+
+    private sealed class HeadOrder : IComparer<(string Id, int File)>
+    {
+        public static readonly HeadOrder Instance = new();
+
+        public int Compare((string Id, int File) x, (string Id, int File) y)
+        {
+            int c = string.CompareOrdinal(x.Id, y.Id);
+            return c != 0 ? c : x.File.CompareTo(y.File);
+        }
     }
 
     private async Task CacheRecordsAsync(string file, IReadOnlyList<PartFileEntry> entries, CancellationToken ct)

@@ -13,7 +13,7 @@ namespace Recon.Pipeline.Process;
 /// Also finds, exactly, the earlier lines whose event ids a new batch reuses, reading only fingerprint sections
 /// unless a fingerprint matches.
 /// </summary>
-internal sealed class SegmentChainWriter(ArtifactRecordReader reader, int fanout)
+internal sealed class SegmentChainWriter(ArtifactRecordReader reader, int fanout, SegmentIdsCache idsCache)
 {
     private ArrayBufferWriter<byte> _lines = new(64 << 10);
     private readonly ArrayBufferWriter<byte> _ids = new(16 << 10);
@@ -154,6 +154,13 @@ internal sealed class SegmentChainWriter(ArtifactRecordReader reader, int fanout
             return local;
         }
 
-        return await reader.ReadSegmentIdsAsync(s, prior.State.ArtifactId, ct).ConfigureAwait(false);
+        if (idsCache.Get(s) is { } cached)
+        {
+            return cached;
+        }
+
+        var ids = await reader.ReadSegmentIdsAsync(s, prior.State.ArtifactId, ct).ConfigureAwait(false);
+        idsCache.Put(s, ids);
+        return ids;
     }
 }

@@ -53,15 +53,11 @@ internal sealed class ReduceWorker(PartitionSpill spill, int partitions, Func<in
         if (EventParser.TryParseLine(text, _pool, out var ev, out var error))
         {
             ev!.Sequence = LineSequence.Pack(batchOrdinal, fileOrdinal, line);
-            var buffer = _buffers[0];
-            int start = buffer.WrittenCount;
-            EventBinaryCodec.Write(buffer, ev);
-            var record = buffer.WrittenSpan[start..];
-            int p = ArtifactPartitioner.PartitionOf(EventBinaryCodec.ReadArtifactId(record), partitions);
-            // Encode once into a staging buffer, then copy into the partition's buffer.
-            _buffers[p + 1].Write(record);
-            buffer.ResetWrittenCount();
-            if (_buffers[p + 1].WrittenCount >= FlushThreshold)
+            int p = PartitionOf(ev.ArtifactId);
+
+            // Encoded straight into its partition's buffer: no staging copy.
+            EventBinaryCodec.Write(_buffers[p], ev);
+            if (_buffers[p].WrittenCount >= FlushThreshold)
             {
                 Flush(p);
             }
@@ -70,6 +66,19 @@ internal sealed class ReduceWorker(PartitionSpill spill, int partitions, Func<in
         {
             Quarantine(batchOrdinal, fileOrdinal, line, error, RawText(text, error));
         }
+    }
+
+    private int PartitionOf(string artifactId)
+    {
+        int max = Encoding.UTF8.GetMaxByteCount(artifactId.Length);
+        if (max <= 512)
+        {
+            Span<byte> utf8 = stackalloc byte[512];
+            int n = Encoding.UTF8.GetBytes(artifactId, utf8);
+            return ArtifactPartitioner.PartitionOf(utf8[..n], partitions);
+        }
+
+        return ArtifactPartitioner.PartitionOf(Encoding.UTF8.GetBytes(artifactId), partitions);
     }
 
     /// <summary>The quarantine's copy of a line: its text, or its bytes in base64 when they are not valid UTF-8.</summary>
@@ -92,7 +101,7 @@ internal sealed class ReduceWorker(PartitionSpill spill, int partitions, Func<in
 
     private void Flush(int p)
     {
-        var b = _buffers[p + 1];
+        var b = _buffers[p];
         if (b.WrittenCount > 0)
         {
             spill.Append(p, b.WrittenSpan);
@@ -102,10 +111,10 @@ internal sealed class ReduceWorker(PartitionSpill spill, int partitions, Func<in
 
     private static ArrayBufferWriter<byte>[] CreateBuffers(int partitions)
     {
-        var buffers = new ArrayBufferWriter<byte>[partitions + 1];
+        var buffers = new ArrayBufferWriter<byte>[partitions];
         for (int i = 0; i < buffers.Length; i++)
         {
-            buffers[i] = new ArrayBufferWriter<byte>(i == 0 ? 4096 : 64 << 10);
+            buffers[i] = new ArrayBufferWriter<byte>(FlushThreshold + (8 << 10));
         }
 
         return buffers;
