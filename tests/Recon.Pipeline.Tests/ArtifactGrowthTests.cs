@@ -181,6 +181,69 @@ public class ArtifactGrowthTests
     }
 
     [Fact]
+    public async Task Read_WithACache_ServesAnOlderSegmentFromTheCacheOnTheNextRead()
+    {
+        using var world = new TestWorld();
+        for (int r = 0; r < 3; r++)
+        {
+            world.WriteBatch($"b-{r}", TestWorld.Window(r), [TestWorld.Event($"e-{r}", "ORD-1", "1.00"), TestWorld.Event($"f-{r}", "ORD-1", "2.00")]);
+            await TestWorld.RunAsync(world.Context());
+            world.CloseAll();
+        }
+
+        using var cache = new Recon.Storage.Local.MemoryArtifactCache(1 << 20);
+        var ctx = world.Context();
+        var first = (await ctx.Index.GetHistoryAsync("ORD-1", Ct))[0];
+        long linesAt = first.Offset + PartFileFormat.RecordHeaderSize + (await HeadAsync(ctx, first)).HeadLength;
+        var read = await new ArtifactQueries(ctx.Index, new ArtifactRecordReader(ctx.Store, cache)).GetAsync("ORD-1", null, Ct);
+        string[] all = ["e-0", "f-0", "e-1", "f-1", "e-2", "f-2"];
+        Assert.Equal(all, read.State.Lines.Select(l => l.EventId));
+        world.CloseAll();
+
+        // The first version's lines are damaged in the part-file after that read.
+        using (var f = new FileStream(Path.Combine(world.StoreRoot, first.File), FileMode.Open, FileAccess.ReadWrite))
+        {
+            f.Position = linesAt + 3;
+            int b = f.ReadByte();
+            f.Position = linesAt + 3;
+            f.WriteByte((byte)(b ^ 0x20));
+        }
+
+        ctx = world.Context();
+        await Assert.ThrowsAsync<CorruptRecordException>(() => new ArtifactQueries(ctx.Index, new ArtifactRecordReader(ctx.Store, null)).GetAsync("ORD-1", null, Ct));
+        // With the cache the segment was read into, no read of it reaches the file: the lines are exact all the same.
+        var again = await new ArtifactQueries(ctx.Index, new ArtifactRecordReader(ctx.Store, cache)).GetAsync("ORD-1", null, Ct);
+        Assert.Equal(all, again.State.Lines.Select(l => l.EventId));
+        Assert.Equal(read.State.Balances, again.State.Balances);
+    }
+
+    [Fact]
+    public async Task Read_WhenTheCacheHoldsWrongBytesForASegment_ReadsTheFileAndReturnsExactLines()
+    {
+        using var world = new TestWorld();
+        for (int r = 0; r < 2; r++)
+        {
+            world.WriteBatch($"b-{r}", TestWorld.Window(r), [TestWorld.Event($"e-{r}", "ORD-1", "1.00"), TestWorld.Event($"f-{r}", "ORD-1", "2.00")]);
+            await TestWorld.RunAsync(world.Context());
+            world.CloseAll();
+        }
+
+        var ctx = world.Context();
+        var latest = (await ctx.Index.GetLatestAsync("ORD-1", Ct))!.Value;
+        var older = (await HeadAsync(ctx, latest)).AllSegments(latest.File, latest.Offset)[0];
+        Assert.NotEqual(latest.Offset + PartFileFormat.RecordHeaderSize + (await HeadAsync(ctx, latest)).HeadLength, older.LinesOffset);
+        using var cache = new Recon.Storage.Local.MemoryArtifactCache(1 << 20);
+        await cache.SetManyAsync([new(ArtifactRecordReader.SegmentLinesKey(older, "ORD-1"), new byte[older.LinesLength])], Ct);
+
+        var read = await new ArtifactQueries(ctx.Index, new ArtifactRecordReader(ctx.Store, cache)).GetAsync("ORD-1", null, Ct);
+        Assert.Equal(["e-0", "f-0", "e-1", "f-1"], read.State.Lines.Select(l => l.EventId));
+        // The bad entry was replaced by the checked bytes read from the file.
+        var slot = new byte[1][];
+        await cache.GetManyAsync([ArtifactRecordReader.SegmentLinesKey(older, "ORD-1")], slot, Ct);
+        Assert.Equal(older.LinesCrc, Crc32C.Compute(slot[0]));
+    }
+
+    [Fact]
     public async Task DataFolder_WrittenByFormat1_ReadsTheSameJsonAndKeepsFoldingExactly()
     {
         using var world = new TestWorld();

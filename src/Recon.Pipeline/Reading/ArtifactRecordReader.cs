@@ -152,13 +152,41 @@ public sealed class ArtifactRecordReader(IObjectStore store, IArtifactCache? cac
         return state;
     }
 
-    /// <summary>A segment's lines section, read with one ranged read and checked against the CRC its link holds.</summary>
+    /// <summary>
+    /// A segment's lines section, checked against the CRC its link holds: from the cache when it is there (a small
+    /// section, up to <see cref="WholeRecordLimit"/>), else with one ranged read, which then puts it in the cache.
+    /// Segments never change once written, so a cached section cannot be stale; one that fails its CRC is read again.
+    /// </summary>
     public async ValueTask<byte[]> ReadSegmentLinesAsync(ArtifactSegment s, string artifactId, CancellationToken ct)
     {
+        bool cacheable = cache is not null && s.LinesLength <= WholeRecordLimit;
+        var key = SegmentLinesKey(s, artifactId);
+        if (cacheable)
+        {
+            var hit = new byte[1][];
+            await cache!.GetManyAsync([key], hit, ct).ConfigureAwait(false);
+            if (hit[0] is { } cached && cached.Length == s.LinesLength && Crc32C.Compute(cached) == s.LinesCrc)
+            {
+                return cached;
+            }
+        }
+
         var bytes = await ReadRangeAsync(s.File, s.LinesOffset, s.LinesLength, artifactId, ct).ConfigureAwait(false);
         CheckSection(bytes, s.LinesCrc, s.File, s.LinesOffset, artifactId, "lines");
+        if (cacheable)
+        {
+            await cache!.SetManyAsync([new(key, bytes)], ct).ConfigureAwait(false);
+        }
+
         return bytes;
     }
+
+    /// <summary>
+    /// The cache key of a segment's lines: the artifact id, a U+001F separator (ids never hold control characters, so
+    /// no artifact's own key can take this form) and the segment's place; the "version" is the section's length.
+    /// </summary>
+    internal static ArtifactCacheKey SegmentLinesKey(ArtifactSegment s, string artifactId) =>
+        new(string.Concat(artifactId, "\u001fseg:", s.File, ":", s.LinesOffset.ToString(System.Globalization.CultureInfo.InvariantCulture)), s.LinesLength);
 
     /// <summary>A segment's event-id fingerprints, read with one ranged read and checked against its CRC.</summary>
     public async ValueTask<byte[]> ReadSegmentIdsAsync(ArtifactSegment s, string artifactId, CancellationToken ct)
