@@ -39,7 +39,7 @@ internal sealed record BenchResult(
 
 /// <summary>One pass of lookups: index GetLatest + cache get + (on a miss) one ranged GET, then decode.</summary>
 internal sealed record LookupPass(string Name, bool Warm, int Concurrency, long Lookups, double Seconds, double P50Ms, double P99Ms,
-    long CacheHits, long CacheMisses)
+    long CacheHits, long CacheMisses, long SegmentCacheHits, long SegmentCacheMisses)
 {
     public double PerSecond => Seconds > 0 ? Lookups / Seconds : 0;
 }

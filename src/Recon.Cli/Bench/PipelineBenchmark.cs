@@ -213,7 +213,7 @@ internal static class PipelineBenchmark
         double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         Array.Sort(latencies);
         var pass = new LookupPass(name, warm, concurrency, ids.Length, seconds, Percentile(latencies, 0.50), Percentile(latencies, 0.99),
-            counting.Hits, counting.Misses);
+            counting.Hits, counting.Misses, counting.SegmentHits, counting.SegmentMisses);
         return (pass, records);
     }
 

@@ -90,6 +90,8 @@ internal static class BenchCommand
                             w.WriteNumber("p99_ms", Math.Round(p.P99Ms, 4));
                             w.WriteNumber("cache_hits", p.CacheHits);
                             w.WriteNumber("cache_misses", p.CacheMisses);
+                            w.WriteNumber("segment_cache_hits", p.SegmentCacheHits);
+                            w.WriteNumber("segment_cache_misses", p.SegmentCacheMisses);
                             w.WriteEndObject();
                         }
 
@@ -139,6 +141,7 @@ internal static class BenchCommand
                         t.AddRow($"{name}: p50 / p99 (ms)",
                             $"{p.P50Ms.ToString("F3", CultureInfo.InvariantCulture)} / {p.P99Ms.ToString("F3", CultureInfo.InvariantCulture)}");
                         t.AddRow($"{name}: cache hits / misses", $"{p.CacheHits} / {p.CacheMisses}");
+                        t.AddRow($"{name}: earlier segments' lines, cache hits / misses", $"{p.SegmentCacheHits} / {p.SegmentCacheMisses}");
                     }
 
                     if (aws)

@@ -188,6 +188,9 @@ public sealed class ArtifactRecordReader(IObjectStore store, IArtifactCache? cac
     internal static ArtifactCacheKey SegmentLinesKey(ArtifactSegment s, string artifactId) =>
         new(string.Concat(artifactId, "\u001fseg:", s.File, ":", s.LinesOffset.ToString(System.Globalization.CultureInfo.InvariantCulture)), s.LinesLength);
 
+    /// <summary>Whether a cache key is one of <see cref="SegmentLinesKey"/>'s (an earlier segment's lines, not a record).</summary>
+    public static bool IsSegmentLinesKey(ArtifactCacheKey key) => key.ArtifactId.Contains('\u001f', StringComparison.Ordinal);
+
     /// <summary>A segment's event-id fingerprints, read with one ranged read and checked against its CRC.</summary>
     public async ValueTask<byte[]> ReadSegmentIdsAsync(ArtifactSegment s, string artifactId, CancellationToken ct)
     {
