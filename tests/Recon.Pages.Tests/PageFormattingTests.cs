@@ -18,6 +18,29 @@ public sealed class PageFormattingTests
         Assert.Equal(expected, Money.Format(decimal.Parse(amount, System.Globalization.CultureInfo.InvariantCulture), currency));
 
     [Fact]
+    public void Time_ShowsSecondsAndMillisecondsOnly_AndAsOfReadsToTheEndOfWhatIsShown()
+    {
+        // 2026-12-01T01:52:58.9227734Z, as a run writes it (100 ns ticks).
+        var written = new DateTimeOffset(2026, 12, 1, 1, 52, 58, TimeSpan.Zero).AddTicks(9_227_734);
+        Assert.Equal("2026-12-01T01:52:58.922Z", Display.Time(written));
+        Assert.Equal("2026-11-21T10:00:05Z", Display.Time(new DateTimeOffset(2026, 11, 21, 10, 0, 5, TimeSpan.Zero)));
+        Assert.Equal("2026-11-21T10:00:05.250Z", Display.Time(new DateTimeOffset(2026, 11, 21, 10, 0, 5, 250, TimeSpan.Zero)));
+        Assert.Equal("—", Display.Time(null));
+
+        // The shown time, typed back, covers the instant written; the start of the next millisecond is past it.
+        var asOf = Recon.Api.Pages.Artifacts.ShowModel.ParseAsOf(Display.Time(written))!.Value;
+        Assert.True(asOf >= written);
+        Assert.Equal(new DateTimeOffset(2026, 12, 1, 1, 52, 58, 923, TimeSpan.Zero).AddTicks(-1), asOf);
+        Assert.Equal(new DateTimeOffset(2026, 11, 21, 10, 0, 6, TimeSpan.Zero).AddTicks(-1),
+            Recon.Api.Pages.Artifacts.ShowModel.ParseAsOf("2026-11-21T10:00:05Z"));
+        Assert.Equal(new DateTimeOffset(2026, 11, 21, 10, 1, 0, TimeSpan.Zero).AddTicks(-1),
+            Recon.Api.Pages.Artifacts.ShowModel.ParseAsOf("2026-11-21T10:00"));
+        // A full-precision time is exact, and a filter's "since" is the instant written, not the end of it.
+        Assert.Equal(written, Recon.Api.Pages.Artifacts.ShowModel.ParseAsOf("2026-12-01T01:52:58.9227734Z"));
+        Assert.Equal(new DateTimeOffset(2026, 11, 21, 10, 0, 5, TimeSpan.Zero), Recon.Api.Pages.Artifacts.ShowModel.ParseTime("2026-11-21T10:00:05Z"));
+    }
+
+    [Fact]
     public void BacklogHistory_CountsABatchWaitingFromDiscoveryToCompletion_AndItsEventsAppliedWhenDone()
     {
         var t0 = new DateTimeOffset(2026, 11, 21, 0, 0, 0, TimeSpan.Zero);

@@ -6,7 +6,23 @@ namespace Recon.Api.Web;
 /// <summary>Times in ISO 8601 with their zone (UTC, <c>Z</c>), counts with separators, ages in words.</summary>
 internal static class Display
 {
-    public static string Time(DateTimeOffset? t) => t is { } v ? IsoTime.Format(v.ToUniversalTime()) : "—";
+    /// <summary>
+    /// A time as people read it: to the second, with milliseconds only when it has them (sub-millisecond digits are
+    /// dropped). A time typed back into an as-of field is read to the end of the precision shown
+    /// (<see cref="Pages.Artifacts.ShowModel.ParseAsOf"/>), so what the page shows selects what the page showed.
+    /// </summary>
+    public static string Time(DateTimeOffset? t)
+    {
+        if (t is not { } v)
+        {
+            return "—";
+        }
+
+        var utc = v.ToUniversalTime();
+        return utc.Millisecond == 0
+            ? utc.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)
+            : utc.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+    }
 
     public static string Count(long n) => n.ToString("#,##0", CultureInfo.InvariantCulture);
 

@@ -75,8 +75,8 @@ public sealed class ShowModel : ReconPageModel
             }
             else
             {
-                AsOf = IsoTime.Format(at);
-                query = "asOf=" + Uri.EscapeDataString(AsOf) + "&";
+                AsOf = AsOf.Trim();
+                query = "asOf=" + Uri.EscapeDataString(IsoTime.Format(at)) + "&";
             }
         }
 
@@ -182,8 +182,17 @@ public sealed class ShowModel : ReconPageModel
 
     public string? AriaSort(string column) => Sort == column ? (Dir == "asc" ? "ascending" : "descending") : null;
 
-    /// <summary>A time from the picker: ISO 8601 with an offset, or the picker's zone-less local form read as UTC.</summary>
-    internal static DateTimeOffset? ParseAsOf(string text)
+    /// <summary>
+    /// A time from the picker: ISO 8601 with an offset, or the picker's zone-less local form read as UTC. It is read to
+    /// the end of the precision written — "10:00:05Z" is the whole of that second, "10:00:05.250Z" the whole of that
+    /// millisecond, "10:00" the whole minute — because the pages show times to the second or millisecond: a time copied
+    /// from a page selects the version the page showed at that time.
+    /// </summary>
+    internal static DateTimeOffset? ParseAsOf(string text) =>
+        ParseTime(text) is { } at ? at.AddTicks(PrecisionTicks(text.Trim()) - 1) : null;
+
+    /// <summary>The instant written (its start): ISO 8601 with an offset, or the picker's zone-less form read as UTC.</summary>
+    internal static DateTimeOffset? ParseTime(string text)
     {
         text = text.Trim();
         if (IsoTime.TryParse(text, out var t))
@@ -195,6 +204,32 @@ public sealed class ShowModel : ReconPageModel
             DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var utc)
             ? new DateTimeOffset(utc, TimeSpan.Zero)
             : null;
+    }
+
+    /// <summary>The length of the last unit written: a minute, a second, or 10^(7 − digits) ticks of a fraction.</summary>
+    private static long PrecisionTicks(string text)
+    {
+        if (text.Length < 19 || text[16] != ':')
+        {
+            return TimeSpan.TicksPerMinute;
+        }
+
+        int digits = 0;
+        if (text.Length > 19 && text[19] == '.')
+        {
+            while (20 + digits < text.Length && char.IsAsciiDigit(text[20 + digits]))
+            {
+                digits++;
+            }
+        }
+
+        long ticks = TimeSpan.TicksPerSecond;
+        for (int i = 0; i < Math.Min(digits, 7); i++)
+        {
+            ticks /= 10;
+        }
+
+        return ticks;
     }
 
     private IEnumerable<(int Position, LineDoc Line)> Order(List<(int Position, LineDoc Line)> lines)

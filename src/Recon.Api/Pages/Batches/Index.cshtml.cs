@@ -76,7 +76,7 @@ public sealed class IndexModel : ReconPageModel
             return null;
         }
 
-        var t = Artifacts.ShowModel.ParseAsOf(text);
+        var t = Artifacts.ShowModel.ParseTime(text);
         if (t is null)
         {
             TimeProblem = $"{name} '{text}' is not a time: use ISO 8601, e.g. 2026-11-21T10:00:00Z.";
