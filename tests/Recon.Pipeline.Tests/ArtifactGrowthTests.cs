@@ -146,25 +146,14 @@ public class ArtifactGrowthTests
     public async Task Read_WhenAByteOfAnOlderSegmentIsCorrupt_FailsNamingFileOffsetAndArtifact()
     {
         using var world = new TestWorld();
-        for (int r = 0; r < 3; r++)
-        {
-            world.WriteBatch($"b-{r}", TestWorld.Window(r), [TestWorld.Event($"e-{r}", "ORD-1", "1.00"), TestWorld.Event($"f-{r}", "ORD-1", "2.00")]);
-            await TestWorld.RunAsync(world.Context());
-            world.CloseAll();
-        }
+        await WriteVersionsOfOrd1Async(world, 3);
 
         var ctx = world.Context();
         var first = (await ctx.Index.GetHistoryAsync("ORD-1", Ct))[0];
         var head = await HeadAsync(ctx, first);
         long linesAt = first.Offset + PartFileFormat.RecordHeaderSize + head.HeadLength;
         world.CloseAll();
-        using (var f = new FileStream(Path.Combine(world.StoreRoot, first.File), FileMode.Open, FileAccess.ReadWrite))
-        {
-            f.Position = linesAt + 3;
-            int b = f.ReadByte();
-            f.Position = linesAt + 3;
-            f.WriteByte((byte)(b ^ 0x20));
-        }
+        FlipByte(world, first.File, linesAt + 3);
 
         ctx = world.Context();
         var queries = new ArtifactQueries(ctx.Index, new ArtifactRecordReader(ctx.Store, null));
@@ -184,12 +173,7 @@ public class ArtifactGrowthTests
     public async Task Read_WithACache_ServesAnOlderSegmentFromTheCacheOnTheNextRead()
     {
         using var world = new TestWorld();
-        for (int r = 0; r < 3; r++)
-        {
-            world.WriteBatch($"b-{r}", TestWorld.Window(r), [TestWorld.Event($"e-{r}", "ORD-1", "1.00"), TestWorld.Event($"f-{r}", "ORD-1", "2.00")]);
-            await TestWorld.RunAsync(world.Context());
-            world.CloseAll();
-        }
+        await WriteVersionsOfOrd1Async(world, 3);
 
         using var cache = new Recon.Storage.Local.MemoryArtifactCache(1 << 20);
         var ctx = world.Context();
@@ -201,13 +185,7 @@ public class ArtifactGrowthTests
         world.CloseAll();
 
         // The first version's lines are damaged in the part-file after that read.
-        using (var f = new FileStream(Path.Combine(world.StoreRoot, first.File), FileMode.Open, FileAccess.ReadWrite))
-        {
-            f.Position = linesAt + 3;
-            int b = f.ReadByte();
-            f.Position = linesAt + 3;
-            f.WriteByte((byte)(b ^ 0x20));
-        }
+        FlipByte(world, first.File, linesAt + 3);
 
         ctx = world.Context();
         await Assert.ThrowsAsync<CorruptRecordException>(() => new ArtifactQueries(ctx.Index, new ArtifactRecordReader(ctx.Store, null)).GetAsync("ORD-1", null, Ct));
@@ -221,12 +199,7 @@ public class ArtifactGrowthTests
     public async Task Read_WhenTheCacheHoldsWrongBytesForASegment_ReadsTheFileAndReturnsExactLines()
     {
         using var world = new TestWorld();
-        for (int r = 0; r < 2; r++)
-        {
-            world.WriteBatch($"b-{r}", TestWorld.Window(r), [TestWorld.Event($"e-{r}", "ORD-1", "1.00"), TestWorld.Event($"f-{r}", "ORD-1", "2.00")]);
-            await TestWorld.RunAsync(world.Context());
-            world.CloseAll();
-        }
+        await WriteVersionsOfOrd1Async(world, 2);
 
         var ctx = world.Context();
         var latest = (await ctx.Index.GetLatestAsync("ORD-1", Ct))!.Value;
@@ -284,6 +257,26 @@ public class ArtifactGrowthTests
         // The older versions are unchanged.
         Assert.Equal(Expected(fixture, "ORD-1.json"), Pretty((await queries.GetAsync("ORD-1", history[1].State.UpdatedAt, Ct)).State));
         Assert.True((await new Verifier(ctx).VerifyAsync(null, Ct)).Ok);
+    }
+
+    /// <summary>ORD-1 gets two lines (e-N, f-N) per run for <paramref name="runs"/> runs: one version and one segment each.</summary>
+    private static async Task WriteVersionsOfOrd1Async(TestWorld world, int runs)
+    {
+        for (int r = 0; r < runs; r++)
+        {
+            world.WriteBatch($"b-{r}", TestWorld.Window(r), [TestWorld.Event($"e-{r}", "ORD-1", "1.00"), TestWorld.Event($"f-{r}", "ORD-1", "2.00")]);
+            await TestWorld.RunAsync(world.Context());
+            world.CloseAll();
+        }
+    }
+
+    private static void FlipByte(TestWorld world, string file, long at)
+    {
+        using var f = new FileStream(Path.Combine(world.StoreRoot, file), FileMode.Open, FileAccess.ReadWrite);
+        f.Position = at;
+        int b = f.ReadByte();
+        f.Position = at;
+        f.WriteByte((byte)(b ^ 0x20));
     }
 
     private static (int Level, long OwnBytes) OwnSegment(IndexRow row, TestWorld world)
