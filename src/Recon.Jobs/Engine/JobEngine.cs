@@ -4,10 +4,16 @@ using Recon.Core;
 
 namespace Recon.Jobs.Engine;
 
-/// <summary>One job's embedded DuckDB: an in-memory database with a memory limit and a spill folder.</summary>
+/// <summary>
+/// One job's embedded DuckDB: an in-memory database with a memory limit and a spill folder of its own. Engines never
+/// share a spill folder: DuckDB names its temporary files by block size only (<c>duckdb_temp_storage_S64K-0.tmp</c>),
+/// so two engines spilling into one folder overwrite and delete each other's blocks and read back other rows
+/// (seen as wrong values, "could not remove file" and crashes when a compare's partitions ran at once).
+/// </summary>
 internal sealed class JobEngine : IDisposable
 {
     private readonly DuckDBConnection _connection;
+    private readonly string _spill;
 
     private static int s_open;
     private static int s_peak;
@@ -24,10 +30,10 @@ internal sealed class JobEngine : IDisposable
         Options = options;
         _connection = new DuckDBConnection("DataSource=:memory:");
         _connection.Open();
-        var temp = options.TempDirectory ?? Path.Combine(workDirectory, "spill");
-        Directory.CreateDirectory(temp);
+        _spill = Path.Combine(options.TempDirectory ?? Path.Combine(workDirectory, "spill"), "engine-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(_spill);
         Execute($"SET memory_limit = {Sql.Text(options.MemoryLimit)}");
-        Execute($"SET temp_directory = {Sql.Text(temp)}");
+        Execute($"SET temp_directory = {Sql.Text(_spill)}");
         if (options.Threads > 0)
         {
             Execute($"SET threads = {Sql.Number(options.Threads)}");
@@ -40,6 +46,9 @@ internal sealed class JobEngine : IDisposable
     }
 
     public JobEngineOptions Options { get; }
+
+    /// <summary>This engine's own spill folder (under the options' or the work folder's <c>spill</c>), removed on dispose.</summary>
+    public string SpillDirectory => _spill;
 
     public int Execute(string sql, params object?[] parameters)
     {
@@ -79,6 +88,17 @@ internal sealed class JobEngine : IDisposable
         {
             _connection.Dispose();
             Interlocked.Decrement(ref s_open);
+            try
+            {
+                Directory.Delete(_spill, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Left behind: the job's work folder is removed with it, and nothing else ever reads it.
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
         }
     }
 
