@@ -6,7 +6,11 @@ namespace Recon.Core.Ports;
 /// </summary>
 public interface IObjectStore
 {
-    /// <summary>Publishes a completed local file under <paramref name="key"/>; the local file is consumed.</summary>
+    /// <summary>
+    /// Publishes a completed local file under <paramref name="key"/>; the local file is consumed. The object is durable
+    /// once this returns (the local store syncs the file before its rename; S3 acknowledges a whole PUT), so a writer
+    /// need not sync the file itself before publishing it.
+    /// </summary>
     ValueTask PublishAsync(string key, string localPath, CancellationToken ct);
 
     /// <summary>Writes a small object in one PUT.</summary>

@@ -22,8 +22,8 @@ public static class PrefetchFile
             w.Write(r.Record);
         }
 
+        // Not synced here: publishing makes the file durable (IObjectStore.PublishAsync).
         w.Flush();
-        ((FileStream)w.BaseStream).Flush(flushToDisk: true);
     }
 
     /// <summary>Streams the records; they come in the key order of the partition's key list.</summary>

@@ -33,10 +33,9 @@ public sealed class StatelessArtifactWriter : IDisposable
     {
         _keys.Seek(0, SeekOrigin.Begin);
         _keys.Write(_keyCount);
+        // Not synced here: publishing makes the files durable (IObjectStore.PublishAsync), which was a second fsync.
         _groups.Flush();
-        ((FileStream)_groups.BaseStream).Flush(flushToDisk: true);
         _keys.Flush();
-        ((FileStream)_keys.BaseStream).Flush(flushToDisk: true);
         Dispose();
     }
 

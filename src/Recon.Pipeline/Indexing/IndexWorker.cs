@@ -1,3 +1,4 @@
+using System.Buffers;
 using Recon.Core.PartFiles;
 using Recon.Core.Ports;
 using Recon.Pipeline.Running;
@@ -15,6 +16,9 @@ public sealed class IndexWorker(ReconContext ctx)
 
     // A compacted segment can make one record large; pre-fetch reads only its head, so it need not sit in the cache.
     private const int MaxCachedRecord = 64 << 10;
+
+    // At least MaxCachedRecord, so that a record always fits once the bytes before it are dropped.
+    private const int ReadBufferBytes = 1 << 20;
 
     public async Task<long> IndexFilesAsync(RunRecord run, IReadOnlyList<string> files, CancellationToken ct)
     {
@@ -121,46 +125,90 @@ public sealed class IndexWorker(ReconContext ctx)
             return;
         }
 
-        // Records are contiguous and in footer order: one sequential read serves them all.
+        // Records are contiguous and in footer order: one sequential read serves them all, through a buffer of our
+        // own (a BufferedStream read per record took a lock and an async call for each of a million records).
         await using var stream = await ctx.Store.OpenReadAsync(file, ct).ConfigureAwait(false);
-        await using var buffered = new BufferedStream(stream, 1 << 20);
-        long position = 0;
-        var items = new List<KeyValuePair<ArtifactCacheKey, byte[]>>();
-        long batchBytes = 0;
-        foreach (var e in entries)
+        var buffer = ArrayPool<byte>.Shared.Rent(ReadBufferBytes);
+        try
         {
-            if (e.Offset > position)
+            long bufferStart = 0; // the file offset of buffer[0]; the stream stands at bufferStart + filled
+            int filled = 0;
+            var items = new List<KeyValuePair<ArtifactCacheKey, byte[]>>();
+            long batchBytes = 0;
+            foreach (var e in entries)
             {
-                await SkipAsync(buffered, e.Offset - position, ct).ConfigureAwait(false);
-                position = e.Offset;
+                if (e.Length > MaxCachedRecord)
+                {
+                    continue;
+                }
+
+                long at = e.Offset - bufferStart;
+                if (at < 0)
+                {
+                    throw new InvalidDataException($"part-file '{file}': the footer's records are not in file order at offset {e.Offset}");
+                }
+
+                if (at >= filled)
+                {
+                    await SkipAsync(stream, at - filled, ct).ConfigureAwait(false);
+                    bufferStart = e.Offset;
+                    filled = 0;
+                    at = 0;
+                }
+                else if (at + e.Length > filled)
+                {
+                    buffer.AsSpan((int)at, filled - (int)at).CopyTo(buffer);
+                    filled -= (int)at;
+                    bufferStart = e.Offset;
+                    at = 0;
+                }
+
+                while (at + e.Length > filled)
+                {
+                    int n = await stream.ReadAsync(buffer.AsMemory(filled), ct).ConfigureAwait(false);
+                    if (n == 0)
+                    {
+                        throw new EndOfStreamException($"part-file '{file}' ends inside the record at offset {e.Offset}");
+                    }
+
+                    filled += n;
+                }
+
+                var record = buffer.AsSpan((int)at, e.Length).ToArray();
+                items.Add(new(new ArtifactCacheKey(e.ArtifactId, e.Version), record));
+                batchBytes += record.Length;
+                if (batchBytes >= CacheBatchBytes)
+                {
+                    await ctx.Cache.SetManyAsync(items, ct).ConfigureAwait(false);
+                    items = [];
+                    batchBytes = 0;
+                }
             }
 
-            if (e.Length > MaxCachedRecord)
-            {
-                continue;
-            }
-
-            var record = new byte[e.Length];
-            await buffered.ReadExactlyAsync(record, ct).ConfigureAwait(false);
-            position += e.Length;
-            items.Add(new(new ArtifactCacheKey(e.ArtifactId, e.Version), record));
-            batchBytes += record.Length;
-            if (batchBytes >= CacheBatchBytes)
+            if (items.Count > 0)
             {
                 await ctx.Cache.SetManyAsync(items, ct).ConfigureAwait(false);
-                items = [];
-                batchBytes = 0;
             }
         }
-
-        if (items.Count > 0)
+        finally
         {
-            await ctx.Cache.SetManyAsync(items, ct).ConfigureAwait(false);
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
     private static async Task SkipAsync(Stream s, long count, CancellationToken ct)
     {
+        if (count == 0)
+        {
+            return;
+        }
+
+        if (s.CanSeek)
+        {
+            s.Seek(count, SeekOrigin.Current);
+            return;
+        }
+
         var buffer = new byte[(int)Math.Min(count, 1 << 16)];
         while (count > 0)
         {

@@ -38,7 +38,8 @@ internal sealed class PartitionSpill : IDisposable
         {
             lock (_locks[p])
             {
-                _files[p].Flush(flushToDisk: true);
+                // Not synced here: publishing makes the file durable (IObjectStore.PublishAsync).
+                _files[p].Flush();
                 _files[p].Dispose();
             }
 

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
@@ -356,6 +357,8 @@ public sealed class StatelessReducer(ReconContext ctx)
     {
         var entries = new List<SpillEntry>(data.Length / 160);
         int pos = 0;
+        int common = int.MaxValue;
+        int first = -1;
         while (pos < data.Length)
         {
             var record = data.AsSpan(pos);
@@ -363,14 +366,30 @@ public sealed class StatelessReducer(ReconContext ctx)
             long seq = EventBinaryCodec.ReadSequence(record);
             if (!excludedBatches[LineSequence.BatchOrdinal(seq)])
             {
-                entries.Add(new SpillEntry(pos, len, seq));
+                // The ids' common prefix: the sort key is then the 8 bytes after it, which tell most ids apart.
+                if (first < 0)
+                {
+                    first = pos;
+                    common = EventBinaryCodec.ReadArtifactId(record).Length;
+                }
+                else if (common > 0)
+                {
+                    common = Math.Min(common, EventBinaryCodec.ReadArtifactId(record).CommonPrefixLength(EventBinaryCodec.ReadArtifactId(data.AsSpan(first))));
+                }
+
+                entries.Add(new SpillEntry(0, pos, len, seq));
             }
 
             pos += len;
         }
 
         var array = entries.ToArray();
-        Array.Sort(array, new SpillEntryComparer(data));
+        for (int e = 0; e < array.Length; e++)
+        {
+            array[e] = array[e] with { Key = SortKey(EventBinaryCodec.ReadArtifactId(data.AsSpan(array[e].Offset)), common) };
+        }
+
+        array.AsSpan().Sort(new SpillEntryComparer(data));
         string groupsPath = ctx.NewScratchPath($"{runId}-stateless-p{partition}");
         string keysPath = ctx.NewScratchPath($"{runId}-keys-p{partition}");
         using var writer = new StatelessArtifactWriter(groupsPath, keysPath);
@@ -397,12 +416,37 @@ public sealed class StatelessReducer(ReconContext ctx)
         return (groupsPath, keysPath);
     }
 
-    private readonly record struct SpillEntry(int Offset, int Length, long Sequence);
+    /// <summary>
+    /// The 8 bytes of <paramref name="id"/> after the partition's common prefix, big-endian and zero-padded: keys that
+    /// differ order as the ids do (a shorter id that is a prefix of a longer pads with zeros, so it sorts first, as in
+    /// the byte order), equal keys need the full compare.
+    /// </summary>
+    private static ulong SortKey(ReadOnlySpan<byte> id, int common)
+    {
+        var rest = id[common..];
+        if (rest.Length >= 8)
+        {
+            return BinaryPrimitives.ReadUInt64BigEndian(rest);
+        }
 
-    private sealed class SpillEntryComparer(byte[] data) : IComparer<SpillEntry>
+        Span<byte> padded = stackalloc byte[8];
+        padded.Clear();
+        rest.CopyTo(padded);
+        return BinaryPrimitives.ReadUInt64BigEndian(padded);
+    }
+
+    private readonly record struct SpillEntry(ulong Key, int Offset, int Length, long Sequence);
+
+    // A struct comparer: the generic sort is specialised for it, with no interface call per comparison.
+    private readonly struct SpillEntryComparer(byte[] data) : IComparer<SpillEntry>
     {
         public int Compare(SpillEntry x, SpillEntry y)
         {
+            if (x.Key != y.Key)
+            {
+                return x.Key < y.Key ? -1 : 1;
+            }
+
             int c = Utf8KeyOrder.Compare(EventBinaryCodec.ReadArtifactId(data.AsSpan(x.Offset)), EventBinaryCodec.ReadArtifactId(data.AsSpan(y.Offset)));
             return c != 0 ? c : x.Sequence.CompareTo(y.Sequence);
         }
