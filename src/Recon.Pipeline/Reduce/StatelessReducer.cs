@@ -377,19 +377,39 @@ public sealed class StatelessReducer(ReconContext ctx)
                     common = Math.Min(common, EventBinaryCodec.ReadArtifactId(record).CommonPrefixLength(EventBinaryCodec.ReadArtifactId(data.AsSpan(first))));
                 }
 
-                entries.Add(new SpillEntry(0, pos, len, seq));
+                entries.Add(new SpillEntry(pos, len, seq));
             }
 
             pos += len;
         }
 
+        // Sorted by a primitive key (the runtime's fast path, no comparer call per step), then each run of equal keys
+        // (one id's events, or ids alike in those 8 bytes) by the full id and sequence.
         var array = entries.ToArray();
+        var keys = new ulong[array.Length];
         for (int e = 0; e < array.Length; e++)
         {
-            array[e] = array[e] with { Key = SortKey(EventBinaryCodec.ReadArtifactId(data.AsSpan(array[e].Offset)), common) };
+            keys[e] = SortKey(EventBinaryCodec.ReadArtifactId(data.AsSpan(array[e].Offset)), common);
         }
 
-        array.AsSpan().Sort(new SpillEntryComparer(data));
+        Array.Sort(keys, array);
+        var comparer = new SpillEntryComparer(data);
+        for (int a = 0; a < array.Length;)
+        {
+            int b = a + 1;
+            while (b < array.Length && keys[b] == keys[a])
+            {
+                b++;
+            }
+
+            if (b - a > 1)
+            {
+                Array.Sort(array, a, b - a, comparer);
+            }
+
+            a = b;
+        }
+
         string groupsPath = ctx.NewScratchPath($"{runId}-stateless-p{partition}");
         string keysPath = ctx.NewScratchPath($"{runId}-keys-p{partition}");
         using var writer = new StatelessArtifactWriter(groupsPath, keysPath);
@@ -435,18 +455,12 @@ public sealed class StatelessReducer(ReconContext ctx)
         return BinaryPrimitives.ReadUInt64BigEndian(padded);
     }
 
-    private readonly record struct SpillEntry(ulong Key, int Offset, int Length, long Sequence);
+    private readonly record struct SpillEntry(int Offset, int Length, long Sequence);
 
-    // A struct comparer: the generic sort is specialised for it, with no interface call per comparison.
-    private readonly struct SpillEntryComparer(byte[] data) : IComparer<SpillEntry>
+    private sealed class SpillEntryComparer(byte[] data) : IComparer<SpillEntry>
     {
         public int Compare(SpillEntry x, SpillEntry y)
         {
-            if (x.Key != y.Key)
-            {
-                return x.Key < y.Key ? -1 : 1;
-            }
-
             int c = Utf8KeyOrder.Compare(EventBinaryCodec.ReadArtifactId(data.AsSpan(x.Offset)), EventBinaryCodec.ReadArtifactId(data.AsSpan(y.Offset)));
             return c != 0 ? c : x.Sequence.CompareTo(y.Sequence);
         }
