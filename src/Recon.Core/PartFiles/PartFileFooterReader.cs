@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Text;
 using Recon.Core.Ports;
 
 namespace Recon.Core.PartFiles;
@@ -7,7 +6,11 @@ namespace Recon.Core.PartFiles;
 /// <summary>Reads a part-file's footer with two ranged reads (trailer, then footer), so the index can be rebuilt from the files alone.</summary>
 public static class PartFileFooterReader
 {
-    public static async Task<IReadOnlyList<PartFileEntry>> ReadAsync(IObjectStore store, string key, CancellationToken ct)
+    public static async Task<IReadOnlyList<PartFileEntry>> ReadAsync(IObjectStore store, string key, CancellationToken ct) =>
+        [.. (await ReadFooterAsync(store, key, ct).ConfigureAwait(false)).Entries()];
+
+    /// <summary>The footer checked (CRC, bounds of every entry) and kept as bytes; entries decode as they are enumerated.</summary>
+    public static async Task<PartFileFooter> ReadFooterAsync(IObjectStore store, string key, CancellationToken ct)
     {
         long length = await store.GetLengthAsync(key, ct).ConfigureAwait(false) ?? throw ReconErrors.ObjectMissing(key);
         if (length < 14 + PartFileFormat.TrailerSize)
@@ -38,26 +41,7 @@ public static class PartFileFooterReader
             throw ReconErrors.CorruptPartFile(key, $"the footer at offset {footerOffset} fails its CRC");
         }
 
-        var entries = new List<PartFileEntry>((int)Math.Min(count, 1 << 24));
-        int p = 0;
-        for (uint i = 0; i < count; i++)
-        {
-            int idLen = BinaryPrimitives.ReadUInt16LittleEndian(footer.AsSpan(p));
-            string id = Encoding.UTF8.GetString(footer, p + 2, idLen);
-            p += 2 + idLen;
-            long version = BinaryPrimitives.ReadInt64LittleEndian(footer.AsSpan(p));
-            long offset = BinaryPrimitives.ReadInt64LittleEndian(footer.AsSpan(p + 8));
-            int len = BinaryPrimitives.ReadInt32LittleEndian(footer.AsSpan(p + 16));
-            p += 20;
-            if (offset < 14 || len < PartFileFormat.RecordHeaderSize || offset + len > footerOffset)
-            {
-                throw ReconErrors.CorruptPartFile(key, $"footer entry for '{id}' points outside the records");
-            }
-
-            entries.Add(new PartFileEntry(id, version, offset, len));
-        }
-
-        return p == footer.Length ? entries : throw ReconErrors.CorruptPartFile(key, "the footer has trailing bytes");
+        return new PartFileFooter(key, footer, PartFileFooter.Check(key, footer, count, footerOffset));
     }
 
     public static async Task ReadExactlyAsync(IObjectStore store, string key, long offset, Memory<byte> into, CancellationToken ct)

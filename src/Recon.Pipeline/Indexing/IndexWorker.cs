@@ -24,10 +24,12 @@ public sealed class IndexWorker(ReconContext ctx)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(files);
-        var footers = new IReadOnlyList<PartFileEntry>[files.Count];
+        // Footers are kept as their checked bytes and decoded as the merge reaches them (≈ 32 bytes per record held
+        // rather than ≈ 100 as decoded entries); every footer is read and checked before any row is written.
+        var footers = new PartFileFooter[files.Count];
         for (int i = 0; i < files.Count; i++)
         {
-            footers[i] = await PartFileFooterReader.ReadAsync(ctx.Store, files[i], ct).ConfigureAwait(false);
+            footers[i] = await PartFileFooterReader.ReadFooterAsync(ctx.Store, files[i], ct).ConfigureAwait(false);
         }
 
         // The cache is only a cache: its records are read while the rows are written, which is the serial part.
@@ -35,7 +37,10 @@ public sealed class IndexWorker(ReconContext ctx)
         {
             for (int i = 0; i < files.Count; i++)
             {
-                await CacheRecordsAsync(files[i], footers[i], ct).ConfigureAwait(false);
+                if (footers[i].Count > 0)
+                {
+                    await CacheRecordsAsync(files[i], footers[i].Entries(), ct).ConfigureAwait(false);
+                }
             }
         }, ct);
 
@@ -84,25 +89,36 @@ public sealed class IndexWorker(ReconContext ctx)
         return rows;
     }
 
-    /// <summary>The footers' entries merged by artifact id (ordinal), each with its file.</summary>
-    private static IEnumerable<(string File, PartFileEntry Entry)> InKeyOrder(IReadOnlyList<string> files, IReadOnlyList<PartFileEntry>[] footers)
+    /// <summary>The footers' entries merged by artifact id (ordinal), each with its file: a k-way merge that holds one decoded entry per file.</summary>
+    private static IEnumerable<(string File, PartFileEntry Entry)> InKeyOrder(IReadOnlyList<string> files, PartFileFooter[] footers)
     {
-        var next = new int[files.Count];
+        var cursors = new IEnumerator<PartFileEntry>[files.Count];
         var heads = new PriorityQueue<int, (string Id, int File)>(files.Count, HeadOrder.Instance);
-        for (int f = 0; f < files.Count; f++)
+        try
         {
-            if (footers[f].Count > 0)
+            for (int f = 0; f < files.Count; f++)
             {
-                heads.Enqueue(f, (footers[f][0].ArtifactId, f));
+                cursors[f] = footers[f].Entries().GetEnumerator();
+                if (cursors[f].MoveNext())
+                {
+                    heads.Enqueue(f, (cursors[f].Current.ArtifactId, f));
+                }
+            }
+
+            while (heads.TryDequeue(out int f, out _))
+            {
+                yield return (files[f], cursors[f].Current);
+                if (cursors[f].MoveNext())
+                {
+                    heads.Enqueue(f, (cursors[f].Current.ArtifactId, f));
+                }
             }
         }
-
-        while (heads.TryDequeue(out int f, out _))
+        finally
         {
-            yield return (files[f], footers[f][next[f]]);
-            if (++next[f] < footers[f].Count)
+            foreach (var c in cursors)
             {
-                heads.Enqueue(f, (footers[f][next[f]].ArtifactId, f));
+                c?.Dispose();
             }
         }
     }
@@ -118,13 +134,8 @@ public sealed class IndexWorker(ReconContext ctx)
         }
     }
 
-    private async Task CacheRecordsAsync(string file, IReadOnlyList<PartFileEntry> entries, CancellationToken ct)
+    private async Task CacheRecordsAsync(string file, IEnumerable<PartFileEntry> entries, CancellationToken ct)
     {
-        if (entries.Count == 0)
-        {
-            return;
-        }
-
         // Records are contiguous and in footer order: one sequential read serves them all, through a buffer of our
         // own (a BufferedStream read per record took a lock and an async call for each of a million records).
         await using var stream = await ctx.Store.OpenReadAsync(file, ct).ConfigureAwait(false);
