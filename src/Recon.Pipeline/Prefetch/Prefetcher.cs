@@ -12,6 +12,10 @@ public sealed class Prefetcher(ReconContext ctx)
 {
     private const int ConcurrentReads = 16;
 
+    // Misses of one part-file at most this far apart are read together, up to this many bytes in one read.
+    private const int CoalesceGapBytes = 16 << 10;
+    private const int CoalescedReadBytes = 1 << 20;
+
     public async Task<long> PrefetchPartitionAsync(RunRecord run, int partition, CancellationToken ct)
     {
         List<string> keys;
@@ -60,8 +64,8 @@ public sealed class Prefetcher(ReconContext ctx)
                 }
             }
 
-            await Parallel.ForEachAsync(misses, new ParallelOptions { MaxDegreeOfParallelism = ConcurrentReads, CancellationToken = ct },
-                async (i, token) => (records[i], headOnly[i]) = await reader.ReadForPrefetchAsync(present[i], token).ConfigureAwait(false)).ConfigureAwait(false);
+            await Parallel.ForEachAsync(ReadRuns(present, misses), new ParallelOptions { MaxDegreeOfParallelism = ConcurrentReads, CancellationToken = ct },
+                async (run, token) => await ReadRunAsync(reader, present, run, records, headOnly, token).ConfigureAwait(false)).ConfigureAwait(false);
 
             for (int i = 0; i < present.Count; i++)
             {
@@ -74,5 +78,102 @@ public sealed class Prefetcher(ReconContext ctx)
         PrefetchFile.Write(path, fetched);
         await ctx.Store.PublishAsync(RunLayout.PrefetchKey(run.RunId, partition), path, ct).ConfigureAwait(false);
         return fetched.Count;
+    }
+
+    /// <summary>
+    /// The misses grouped into reads: small records (read whole) of one part-file that lie close together share one
+    /// ranged read (a run's keys are sorted, and so are part-files, so neighbours in the key list are often neighbours
+    /// in a file); a large record is read alone (pre-fetch keeps only its head).
+    /// </summary>
+    private static List<int[]> ReadRuns(List<IndexRow> present, List<int> misses)
+    {
+        var runs = new List<int[]>();
+        var small = new List<int>(misses.Count);
+        foreach (int i in misses)
+        {
+            if (present[i].Length <= ArtifactRecordReader.WholeRecordLimit)
+            {
+                small.Add(i);
+            }
+            else
+            {
+                runs.Add([i]);
+            }
+        }
+
+        small.Sort((a, b) =>
+        {
+            int c = string.CompareOrdinal(present[a].File, present[b].File);
+            return c != 0 ? c : present[a].Offset.CompareTo(present[b].Offset);
+        });
+        for (int s = 0; s < small.Count;)
+        {
+            var first = present[small[s]];
+            long end = first.Offset + first.Length;
+            int e = s + 1;
+            while (e < small.Count)
+            {
+                var next = present[small[e]];
+                if (!string.Equals(next.File, first.File, StringComparison.Ordinal) || next.Offset - end > CoalesceGapBytes ||
+                    next.Offset + next.Length - first.Offset > CoalescedReadBytes)
+                {
+                    break;
+                }
+
+                end = Math.Max(end, next.Offset + next.Length);
+                e++;
+            }
+
+            runs.Add(small.GetRange(s, e - s).ToArray());
+            s = e;
+        }
+
+        return runs;
+    }
+
+    private async ValueTask ReadRunAsync(ArtifactRecordReader reader, List<IndexRow> present, int[] run, byte[][] records, bool[] headOnly, CancellationToken ct)
+    {
+        if (run.Length == 1)
+        {
+            (records[run[0]], headOnly[run[0]]) = await reader.ReadForPrefetchAsync(present[run[0]], ct).ConfigureAwait(false);
+            return;
+        }
+
+        var first = present[run[0]];
+        long end = 0;
+        foreach (int i in run)
+        {
+            end = Math.Max(end, present[i].Offset + present[i].Length);
+        }
+
+        var buffer = new byte[end - first.Offset];
+        int total = 0;
+        while (total < buffer.Length)
+        {
+            int n = await ctx.Store.ReadAsync(first.File, first.Offset + total, buffer.AsMemory(total), ct).ConfigureAwait(false);
+            if (n == 0)
+            {
+                break;
+            }
+
+            total += n;
+        }
+
+        foreach (int i in run)
+        {
+            var row = present[i];
+            int at = (int)(row.Offset - first.Offset);
+            if (at + row.Length > total)
+            {
+                // The file ends early: the record's own read reports exactly what is missing.
+                (records[i], headOnly[i]) = await reader.ReadForPrefetchAsync(row, ct).ConfigureAwait(false);
+                continue;
+            }
+
+            var record = buffer.AsSpan(at, row.Length).ToArray();
+            Core.PartFiles.PartFileRecord.Verify(record, row.File, row.Offset, row.ArtifactId);
+            records[i] = record;
+            headOnly[i] = false;
+        }
     }
 }
