@@ -8,7 +8,7 @@ using Recon.Pipeline.Running;
 namespace Recon.Lambda.Reduce;
 
 /// <summary>The reduce stage of the stateless workflow: recon-reduce-scan, recon-reduce-partition (one Map iteration each), recon-complete-reduce.</summary>
-public sealed class ReduceFunctions
+internal sealed class ReduceFunctions
 {
     private readonly StepContext _steps;
 
@@ -59,7 +59,7 @@ public sealed class ReduceFunctions
         {
             var results = await new StatelessReducer(ctx).ReadScanResultAsync(run, ct).ConfigureAwait(false);
             ctx.Faults.At(FaultPoints.ReduceBeforeRecord);
-            recorded = await ctx.Ledger.CompleteReduceAsync(run.RunId, results, _steps.Seconds(request.StartedAt), ct).ConfigureAwait(false);
+            recorded = await ctx.Ledger.CompleteReduceAsync(run.RunId, results, _steps.Seconds(request.StartedAt), ctx.Time.GetUtcNow(), ct).ConfigureAwait(false);
             ctx.Faults.At(FaultPoints.ReduceAfterRecord);
             if (recorded)
             {
