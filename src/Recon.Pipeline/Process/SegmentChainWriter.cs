@@ -198,9 +198,9 @@ internal sealed class SegmentChainWriter(ArtifactRecordReader reader, int fanout
 
     private async ValueTask<ReadOnlyMemory<byte>> LinesOfAsync(PriorArtifact prior, ArtifactSegment s, CancellationToken ct)
     {
+        // A section of the pre-fetched record: DecodePrior checked the whole record's CRC, so it is not checked again.
         if (prior.LocalSection(s.File, s.LinesOffset, s.LinesLength) is { } local)
         {
-            ArtifactRecordReader.CheckSection(local.Span, s.LinesCrc, s.File, s.LinesOffset, prior.State.ArtifactId, "lines");
             return local;
         }
 
@@ -211,7 +211,6 @@ internal sealed class SegmentChainWriter(ArtifactRecordReader reader, int fanout
     {
         if (prior.LocalSection(s.File, s.IdsOffset, s.IdsLength) is { } local)
         {
-            ArtifactRecordReader.CheckSection(local.Span, s.IdsCrc, s.File, s.IdsOffset, prior.State.ArtifactId, "event-id fingerprint");
             return local;
         }
 
