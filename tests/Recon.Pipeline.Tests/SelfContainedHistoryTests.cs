@@ -112,6 +112,36 @@ public class SelfContainedHistoryTests
         Assert.True((await new Verifier(ctx).VerifyAsync(null, Ct)).Ok);
     }
 
+    [Fact]
+    public async Task Version_OfASmallArtifactWrittenAsAChain_FoldsItsEarlierSegmentsIntoOneSelfContainedRecord()
+    {
+        // A data folder written before the rule (or with it off) holds small chains; the next version compacts them.
+        using var world = new TestWorld();
+        using var chained = new TestWorld();
+        var off = new PipelineOptions { Partitions = 2, SelfContainedLimit = 0 };
+        var on = new PipelineOptions { Partitions = 2 };
+        for (int r = 0; r < 4; r++)
+        {
+            var lines = new List<string> { TestWorld.Event($"e-{r}", "ORD-1", "1.50"), TestWorld.Event($"f-{r}", "ORD-1", "-0.25") };
+            if (r == 3)
+            {
+                lines.Add(TestWorld.Event("e-1", "ORD-1", "1.50"));
+            }
+
+            var (a, _) = await RunBothAsync(world, chained, r < 3 ? off : on, off, $"b-{r}", r, lines);
+            Assert.Equal(r == 3 ? 1 : 0, a.Duplicates);
+        }
+
+        var ctx = world.Context(on);
+        var history = await ctx.Index.GetHistoryAsync("ORD-1", Ct);
+        Assert.Equal(2, (await HeadAsync(ctx, history[2])).Chain.Count);
+        var latest = await HeadAsync(ctx, history[3]);
+        Assert.Empty(latest.Chain);
+        Assert.Equal(8, latest.OwnLineCount);
+        await AssertSameHistoryAsync(ctx, chained.Context(off), "ORD-1", 4);
+        Assert.True((await new Verifier(ctx).VerifyAsync(null, Ct)).Ok);
+    }
+
     private static async Task<(RunReport Small, RunReport Chained)> RunBothAsync(TestWorld small, TestWorld chained,
         PipelineOptions smallOptions, PipelineOptions chainedOptions, string batchId, int r, List<string> lines)
     {
