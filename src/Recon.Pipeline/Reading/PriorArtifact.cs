@@ -8,7 +8,7 @@ namespace Recon.Pipeline.Reading;
 /// <see cref="Record"/> is the whole verified record (its CRC checked) when it was read whole, so its own segment needs
 /// no second read and no second check.
 /// </summary>
-public sealed record PriorArtifact(ArtifactState State, IReadOnlyList<ArtifactSegment> Chain, string File, long RecordOffset, byte[]? Record)
+internal sealed record PriorArtifact(ArtifactState State, IReadOnlyList<ArtifactSegment> Chain, string File, long RecordOffset, byte[]? Record)
 {
     /// <summary>A section of the whole record read by pre-fetch, when <paramref name="offset"/> lies in it; else null.</summary>
     public ReadOnlyMemory<byte>? LocalSection(string file, long offset, int length)
