@@ -37,6 +37,18 @@ public sealed record PipelineOptions
     /// </summary>
     public int SegmentFanout { get; init; } = 8;
 
+    /// <summary>
+    /// A version whose whole history of lines and event-id fingerprints fits in this many bytes is written
+    /// self-contained: its own segment holds every line (the earlier segments' sections copied) and it has no links,
+    /// so reading it is one ranged read and folding it again needs no other file. Larger histories chain.
+    /// 0 turns it off. Kept well under <see cref="Reading.ArtifactRecordReader.WholeRecordLimit"/> so the record,
+    /// head included, is still read whole by pre-fetch.
+    /// </summary>
+    public int SelfContainedLimit { get; init; } = DefaultSelfContainedLimit;
+
+    /// <summary>The default of <see cref="SelfContainedLimit"/>: 12 KiB of lines and fingerprints.</summary>
+    public const int DefaultSelfContainedLimit = 12 << 10;
+
     /// <summary>Partitions worked on at once within a stage.</summary>
     public int Parallelism { get; init; } = Math.Max(2, Environment.ProcessorCount);
 
@@ -74,6 +86,11 @@ public sealed record PipelineOptions
         if (SegmentFanout is < 2 or > 64)
         {
             throw Core.ReconErrors.OutOfRange("the segment fan-out", "between 2 and 64", SegmentFanout);
+        }
+
+        if (SelfContainedLimit is < 0 or > Reading.ArtifactRecordReader.WholeRecordLimit)
+        {
+            throw Core.ReconErrors.OutOfRange("the self-contained history limit", $"between 0 and {Reading.ArtifactRecordReader.WholeRecordLimit} bytes", SelfContainedLimit);
         }
 
         if (IndexWorkers is < 1 or > 256)

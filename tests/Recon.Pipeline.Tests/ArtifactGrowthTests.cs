@@ -13,13 +13,16 @@ public class ArtifactGrowthTests
 {
     private static readonly CancellationToken Ct = CancellationToken.None;
 
+    /// <summary>The chain's mechanics at test sizes: small artifacts chained as large ones are (no self-contained history).</summary>
+    private static readonly PipelineOptions Chained = new() { SelfContainedLimit = 0 };
+
     [Fact]
     public async Task Versions_OfAHotArtifactOverManyRuns_WriteOnlyTheirNewLinesAndReadBackExactlyAtEveryVersion()
     {
         using var world = new TestWorld();
         const int runs = 9, perRun = 5;
         var expected = new List<string>();
-        var options = new PipelineOptions { Partitions = 2, SegmentFanout = 2 };
+        var options = new PipelineOptions { Partitions = 2, SegmentFanout = 2, SelfContainedLimit = 0 };
         long firstOwnBytes = 0;
         for (int r = 0; r < runs; r++)
         {
@@ -109,7 +112,7 @@ public class ArtifactGrowthTests
     {
         using var world = new TestWorld();
         const int runs = 12, perRun = 5;
-        var ctx = world.Context(new PipelineOptions { Partitions = 2, SegmentFanout = 4 });
+        var ctx = world.Context(new PipelineOptions { Partitions = 2, SegmentFanout = 4, SelfContainedLimit = 0 });
         long misses = 0;
         int longestChain = 0;
         for (int r = 0; r < runs; r++)
@@ -260,12 +263,12 @@ public class ArtifactGrowthTests
     }
 
     /// <summary>ORD-1 gets two lines (e-N, f-N) per run for <paramref name="runs"/> runs: one version and one segment each.</summary>
-    private static async Task WriteVersionsOfOrd1Async(TestWorld world, int runs)
+    private static async Task WriteVersionsOfOrd1Async(TestWorld world, int runs, PipelineOptions? options = null)
     {
         for (int r = 0; r < runs; r++)
         {
             world.WriteBatch($"b-{r}", TestWorld.Window(r), [TestWorld.Event($"e-{r}", "ORD-1", "1.00"), TestWorld.Event($"f-{r}", "ORD-1", "2.00")]);
-            await TestWorld.RunAsync(world.Context());
+            await TestWorld.RunAsync(world.Context(options ?? Chained));
             world.CloseAll();
         }
     }

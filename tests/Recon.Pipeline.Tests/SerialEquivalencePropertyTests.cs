@@ -11,10 +11,10 @@ public class SerialEquivalencePropertyTests
     private static readonly string[] Types = ["receivable", "payable", "royalty", "remittance", "correction"];
 
     public sealed record Scenario(int Seed, int Batches, int Arrivals, int MaxRunEvents, int IndexWorkers, int FilesPerWorker, int[] PartitionsPerArrival, int PartFileLimit,
-        bool Hot, int Fanout)
+        bool Hot, int Fanout, int SelfContained)
     {
         public override string ToString() =>
-            $"seed={Seed} batches={Batches} arrivals={Arrivals} maxRunEvents={MaxRunEvents} workers={IndexWorkers}/{FilesPerWorker} partitions=[{string.Join(",", PartitionsPerArrival)}] partLimit={PartFileLimit} hot={Hot} fanout={Fanout}";
+            $"seed={Seed} batches={Batches} arrivals={Arrivals} maxRunEvents={MaxRunEvents} workers={IndexWorkers}/{FilesPerWorker} partitions=[{string.Join(",", PartitionsPerArrival)}] partLimit={PartFileLimit} hot={Hot} fanout={Fanout} selfContained={SelfContained}";
     }
 
     [Fact]
@@ -31,7 +31,8 @@ public class SerialEquivalencePropertyTests
             from partLimit in Gen.Elements(300, 2_000, 1 << 20)
             from hot in Gen.Elements(false, true)
             from fanout in Gen.Elements(2, 3, 8)
-            select new Scenario(seed, batches, arrivals, maxRunEvents, workers, filesPerWorker, partitions, partLimit, hot, fanout);
+            from selfContained in Gen.Elements(0, 400, 2_000, PipelineOptions.DefaultSelfContainedLimit)
+            select new Scenario(seed, batches, arrivals, maxRunEvents, workers, filesPerWorker, partitions, partLimit, hot, fanout, selfContained);
 
         Prop.ForAll(gen.ToArbitrary(), scenario => Check(scenario).GetAwaiter().GetResult())
             .Check(Config.QuickThrowOnFailure.WithMaxTest(25));
@@ -92,6 +93,7 @@ public class SerialEquivalencePropertyTests
                 FilesPerIndexWorker = s.FilesPerWorker,
                 PartFileSizeLimit = s.PartFileLimit,
                 SegmentFanout = s.Fanout,
+                SelfContainedLimit = s.SelfContained,
                 Parallelism = 2,
             });
             var report = await TestWorld.RunAsync(ctx);

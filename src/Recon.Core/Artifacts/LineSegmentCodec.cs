@@ -13,32 +13,40 @@ namespace Recon.Core.Artifacts;
 /// </summary>
 public static class LineSegmentCodec
 {
+    [ThreadStatic]
+    private static byte[]? t_lines;
+
     public static void WriteLines(IBufferWriter<byte> output, IReadOnlyList<FinancialEvent> lines, int start = 0)
     {
+        // Encoded into a reused array with no per-field buffer-writer calls, then copied out once.
+        var w = new FieldSpanWriter(t_lines ??= new byte[16 << 10]);
         string? entity = null, type = null, currency = null, batch = null;
         bool hasEntity = false, hasType = false, hasCurrency = false, hasBatch = false;
         for (int i = start; i < lines.Count; i++)
         {
             var e = lines[i];
-            BinaryFieldWriter.String(output, e.EventId);
-            BinaryFieldWriter.Repeated(output, e.Entity, ref entity, ref hasEntity);
-            BinaryFieldWriter.Repeated(output, e.Type, ref type, ref hasType);
-            BinaryFieldWriter.Repeated(output, e.Currency, ref currency, ref hasCurrency);
-            BinaryFieldWriter.NullableString(output, e.Reverses);
-            BinaryFieldWriter.Decimal(output, e.Amount);
-            BinaryFieldWriter.Time(output, e.OccurredAt);
+            w.String(e.EventId);
+            w.Repeated(e.Entity, ref entity, ref hasEntity);
+            w.Repeated(e.Type, ref type, ref hasType);
+            w.Repeated(e.Currency, ref currency, ref hasCurrency);
+            w.NullableString(e.Reverses);
+            w.Decimal(e.Amount);
+            w.Time(e.OccurredAt);
             if (e.Attributes is null)
             {
-                BinaryFieldWriter.Varint(output, 0);
+                w.Varint(0);
             }
             else
             {
-                BinaryFieldWriter.Varint(output, (ulong)e.Attributes.Length + 1);
-                output.Write(e.Attributes);
+                w.Varint((ulong)e.Attributes.Length + 1);
+                w.Bytes(e.Attributes);
             }
 
-            BinaryFieldWriter.Repeated(output, e.BatchId, ref batch, ref hasBatch);
+            w.Repeated(e.BatchId, ref batch, ref hasBatch);
         }
+
+        output.Write(w.Written);
+        t_lines = w.Buffer.Length <= 1 << 20 ? w.Buffer : null;
     }
 
     /// <summary>Decodes <paramref name="count"/> lines; throws <see cref="FormatException"/> when the bytes are not that.</summary>

@@ -17,7 +17,7 @@ public static class SegmentedRecordCodec
     public const byte Tag = 0xA2;
 
     [ThreadStatic]
-    private static ArrayBufferWriter<byte>? t_head;
+    private static byte[]? t_head;
 
     /// <summary>Tag, head length and head CRC.</summary>
     public const int PrefixSize = 9;
@@ -28,38 +28,38 @@ public static class SegmentedRecordCodec
     public static void Write(ArrayBufferWriter<byte> output, ArtifactState summary, IReadOnlyList<ArtifactSegment> chain,
         long ownFirstLine, long ownLineCount, int ownLevel, ReadOnlySpan<byte> lines, ReadOnlySpan<byte> ids)
     {
-        var head = t_head ??= new ArrayBufferWriter<byte>(1024);
-        head.ResetWrittenCount();
-        WriteSummary(head, summary);
-        BinaryFieldWriter.Varint(head, (ulong)chain.Count);
+        var head = new FieldSpanWriter(t_head ??= new byte[1024]);
+        WriteSummary(ref head, summary);
+        head.Varint((ulong)chain.Count);
         foreach (var s in chain)
         {
-            BinaryFieldWriter.String(head, s.File);
-            BinaryFieldWriter.Varint(head, (ulong)s.FirstLine);
-            BinaryFieldWriter.Varint(head, (ulong)s.LineCount);
-            BinaryFieldWriter.Byte(head, (byte)s.Level);
-            BinaryFieldWriter.Varint(head, (ulong)s.LinesOffset);
-            BinaryFieldWriter.Varint(head, (ulong)s.LinesLength);
-            BinaryFieldWriter.UInt32(head, s.LinesCrc);
-            BinaryFieldWriter.Varint(head, (ulong)s.IdsOffset);
-            BinaryFieldWriter.Varint(head, (ulong)s.IdsLength);
-            BinaryFieldWriter.UInt32(head, s.IdsCrc);
+            head.String(s.File);
+            head.Varint((ulong)s.FirstLine);
+            head.Varint((ulong)s.LineCount);
+            head.Byte((byte)s.Level);
+            head.Varint((ulong)s.LinesOffset);
+            head.Varint((ulong)s.LinesLength);
+            head.UInt32(s.LinesCrc);
+            head.Varint((ulong)s.IdsOffset);
+            head.Varint((ulong)s.IdsLength);
+            head.UInt32(s.IdsCrc);
         }
 
-        BinaryFieldWriter.Varint(head, (ulong)ownFirstLine);
-        BinaryFieldWriter.Varint(head, (ulong)ownLineCount);
-        BinaryFieldWriter.Byte(head, (byte)ownLevel);
-        BinaryFieldWriter.Varint(head, (ulong)lines.Length);
-        BinaryFieldWriter.UInt32(head, Crc32C.Compute(lines));
-        BinaryFieldWriter.Varint(head, (ulong)ids.Length);
-        BinaryFieldWriter.UInt32(head, Crc32C.Compute(ids));
+        head.Varint((ulong)ownFirstLine);
+        head.Varint((ulong)ownLineCount);
+        head.Byte((byte)ownLevel);
+        head.Varint((ulong)lines.Length);
+        head.UInt32(Crc32C.Compute(lines));
+        head.Varint((ulong)ids.Length);
+        head.UInt32(Crc32C.Compute(ids));
+        t_head = head.Buffer.Length <= 1 << 20 ? head.Buffer : null;
 
         var prefix = output.GetSpan(PrefixSize);
         prefix[0] = Tag;
-        BinaryPrimitives.WriteUInt32LittleEndian(prefix[1..], (uint)head.WrittenCount);
-        BinaryPrimitives.WriteUInt32LittleEndian(prefix[5..], Crc32C.Compute(head.WrittenSpan));
+        BinaryPrimitives.WriteUInt32LittleEndian(prefix[1..], (uint)head.Written.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(prefix[5..], Crc32C.Compute(head.Written));
         output.Advance(PrefixSize);
-        output.Write(head.WrittenSpan);
+        output.Write(head.Written);
         output.Write(lines);
         output.Write(ids);
     }
@@ -170,43 +170,43 @@ public static class SegmentedRecordCodec
         return (head.Summary.ArtifactId, head.Summary.Version);
     }
 
-    private static void WriteSummary(ArrayBufferWriter<byte> w, ArtifactState a)
+    private static void WriteSummary(ref FieldSpanWriter w, ArtifactState a)
     {
-        BinaryFieldWriter.String(w, a.ArtifactId);
-        BinaryFieldWriter.Varint(w, (ulong)a.Version);
-        BinaryFieldWriter.String(w, a.Entity);
-        BinaryFieldWriter.String(w, a.RunId);
-        BinaryFieldWriter.Time(w, a.UpdatedAt);
-        BinaryFieldWriter.String(w, a.Status);
-        BinaryFieldWriter.Varint(w, (ulong)a.Balances.Count);
+        w.String(a.ArtifactId);
+        w.Varint((ulong)a.Version);
+        w.String(a.Entity);
+        w.String(a.RunId);
+        w.Time(a.UpdatedAt);
+        w.String(a.Status);
+        w.Varint((ulong)a.Balances.Count);
         foreach (var (currency, balance) in a.Balances)
         {
-            BinaryFieldWriter.String(w, currency);
-            BinaryFieldWriter.Decimal(w, balance);
+            w.String(currency);
+            w.Decimal(balance);
         }
 
-        BinaryFieldWriter.Varint(w, (ulong)a.Totals.Count);
+        w.Varint((ulong)a.Totals.Count);
         foreach (var (type, byCurrency) in a.Totals)
         {
-            BinaryFieldWriter.String(w, type);
-            BinaryFieldWriter.Varint(w, (ulong)byCurrency.Count);
+            w.String(type);
+            w.Varint((ulong)byCurrency.Count);
             foreach (var (currency, total) in byCurrency)
             {
-                BinaryFieldWriter.String(w, currency);
-                BinaryFieldWriter.Decimal(w, total);
+                w.String(currency);
+                w.Decimal(total);
             }
         }
 
-        BinaryFieldWriter.Varint(w, (ulong)a.LineCount);
-        BinaryFieldWriter.Byte(w, (byte)((a.FirstEventAt is null ? 0 : 1) | (a.LastEventAt is null ? 0 : 2)));
+        w.Varint((ulong)a.LineCount);
+        w.Byte((byte)((a.FirstEventAt is null ? 0 : 1) | (a.LastEventAt is null ? 0 : 2)));
         if (a.FirstEventAt is { } f)
         {
-            BinaryFieldWriter.Time(w, f);
+            w.Time(f);
         }
 
         if (a.LastEventAt is { } l)
         {
-            BinaryFieldWriter.Time(w, l);
+            w.Time(l);
         }
     }
 

@@ -85,7 +85,7 @@ public sealed class JoinEngine(ReconContext ctx)
         var totals = new PartitionTotals(batches.Count);
         var pool = new StringPool();
         var reader = new ArtifactRecordReader(ctx.Store, null);
-        var segments = new SegmentChainWriter(reader, ctx.Options.SegmentFanout, ctx.SegmentIds);
+        var segments = new SegmentChainWriter(reader, ctx.Options.SegmentFanout, ctx.Options.SelfContainedLimit, ctx.SegmentIds);
         var payload = new ArrayBufferWriter<byte>(64 << 10);
         using var parts = new PartFileSetWriter(ctx, run.RunId, partition);
         await using var statelessStream = await ctx.Store.OpenReadAsync(RunLayout.StatelessKey(run.RunId, partition), ct).ConfigureAwait(false);

@@ -5,7 +5,8 @@ namespace Recon.Pipeline.Reading;
 /// <summary>
 /// An artifact's latest version as process needs it: the summary (format 2: no lines loaded, the chain covering all
 /// of them) or, for a format 1 record, the whole artifact with its lines and an empty chain.
-/// <see cref="Record"/> is the whole verified record when it was read whole, so its own segment needs no second read.
+/// <see cref="Record"/> is the whole verified record (its CRC checked) when it was read whole, so its own segment needs
+/// no second read and no second check.
 /// </summary>
 internal sealed record PriorArtifact(ArtifactState State, IReadOnlyList<ArtifactSegment> Chain, string File, long RecordOffset, byte[]? Record)
 {

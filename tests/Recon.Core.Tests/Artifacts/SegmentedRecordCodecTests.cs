@@ -47,6 +47,43 @@ public class SegmentedRecordCodecTests
     }
 
     [Fact]
+    public void FieldSpanWriter_ForRandomFields_WritesTheSameBytesAsBinaryFieldWriter()
+    {
+        // Long strings (a varint count of two bytes or more) as well as short ones, nulls, repeats and every decimal.
+        var text = Gen.OneOf(ArtifactGenerators.UnicodeId, from id in ArtifactGenerators.UnicodeId from n in Gen.Choose(2, 40) select string.Concat(Enumerable.Repeat(id, n)));
+        Prop.ForAll(Gen.ArrayOf(text).ToArbitrary(), Gen.ArrayOf(ArtifactGenerators.Amount).ToArbitrary(), ArtifactGenerators.Time.ToArbitrary(), (strings, amounts, time) =>
+        {
+            var expected = new ArrayBufferWriter<byte>();
+            var actual = new FieldSpanWriter(new byte[4]);
+            string? previous = null, previousFast = null;
+            bool has = false, hasFast = false;
+            foreach (var s in strings)
+            {
+                BinaryFieldWriter.String(expected, s);
+                actual.String(s);
+                BinaryFieldWriter.NullableString(expected, s.Length % 3 == 0 ? null : s);
+                actual.NullableString(s.Length % 3 == 0 ? null : s);
+                BinaryFieldWriter.Repeated(expected, s.Length % 2 == 0 ? previous : s, ref previous, ref has);
+                actual.Repeated(s.Length % 2 == 0 ? previousFast : s, ref previousFast, ref hasFast);
+                BinaryFieldWriter.Varint(expected, (ulong)s.Length << (s.Length % 60));
+                actual.Varint((ulong)s.Length << (s.Length % 60));
+            }
+
+            foreach (var d in amounts)
+            {
+                BinaryFieldWriter.Decimal(expected, d);
+                actual.Decimal(d);
+            }
+
+            BinaryFieldWriter.Time(expected, time);
+            actual.Time(time);
+            BinaryFieldWriter.UInt32(expected, 0xDEADBEEF);
+            actual.UInt32(0xDEADBEEF);
+            Assert.Equal(expected.WrittenSpan.ToArray(), actual.Written.ToArray());
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(200));
+    }
+
+    [Fact]
     public void ReadHead_WhenAnyByteOfTheHeadIsFlipped_ThrowsFormatException()
     {
         var a = new ArtifactState("ORD-1", "US01") { Version = 3, RunId = "r-000007", UpdatedAt = DateTimeOffset.UnixEpoch };
