@@ -122,15 +122,15 @@ public sealed partial class AthenaDialectTests : IDisposable
         Assert.Equal(["table", "table", "unload"], plan.Statements.Select(s => s.Role));
         var orders = plan.Statements[0];
         Assert.Empty(orders.Parameters);
-        Assert.StartsWith("CREATE EXTERNAL TABLE `recon`.`recon_job1_0` (`c1` string, `c2` string, `c3` string, `c4` string, `c5` string, `c6` string) ROW FORMAT SERDE 'org.apache.hadoop.hive.serde2.OpenCSVSerde'", orders.Sql, StringComparison.Ordinal);
+        Assert.StartsWith("CREATE EXTERNAL TABLE `recon_jobs`.`recon_job1_0` (`c1` string, `c2` string, `c3` string, `c4` string, `c5` string, `c6` string) ROW FORMAT SERDE 'org.apache.hadoop.hive.serde2.OpenCSVSerde'", orders.Sql, StringComparison.Ordinal);
         Assert.EndsWith($"STORED AS TEXTFILE LOCATION '{_dir.File("orders.csv")}' TBLPROPERTIES ('skip.header.line.count' = '1')", orders.Sql, StringComparison.Ordinal);
-        Assert.Equal(["DROP TABLE IF EXISTS `recon`.`recon_job1_0`", "DROP TABLE IF EXISTS `recon`.`recon_job1_1`"], plan.Cleanup.Select(s => s.Sql));
+        Assert.Equal(["DROP TABLE IF EXISTS `recon_jobs`.`recon_job1_0`", "DROP TABLE IF EXISTS `recon_jobs`.`recon_job1_1`"], plan.Cleanup.Select(s => s.Sql));
 
         // amount has 2 places in the file, qty none: exact decimals by the profile, as on the embedded engine.
         var unload = Unload(plan);
         Assert.Contains("CAST(trim(NULLIF(\"c4\", '')) AS DECIMAL(38,2)) AS \"amount\"", unload.Sql, StringComparison.Ordinal);
         Assert.Contains("CAST(trim(NULLIF(\"c5\", '')) AS DECIMAL(38,0)) AS \"qty\"", unload.Sql, StringComparison.Ordinal);
-        Assert.Contains("NULLIF(\"c6\", '') AS \"status\" FROM \"recon\".\"recon_job1_0\"", unload.Sql, StringComparison.Ordinal);
+        Assert.Contains("NULLIF(\"c6\", '') AS \"status\" FROM \"recon_jobs\".\"recon_job1_0\"", unload.Sql, StringComparison.Ordinal);
         Assert.Equal($"UNLOAD (SELECT ", unload.Sql[..15]);
         Assert.EndsWith($") TO '{_dir.File("out.parquet")}' WITH (format = 'PARQUET', compression = 'SNAPPY')", unload.Sql, StringComparison.Ordinal);
         Assert.Equal(["id", "entity", "currency", "amount", "qty", "status"], plan.Columns);
@@ -167,7 +167,7 @@ public sealed partial class AthenaDialectTests : IDisposable
         // The values are bound; the same words name the pivot's output columns (quoted identifiers).
         AssertBoundAndQuoted(unload, false, "EUR", "USD", "GBP");
         Assert.Equal(3, Values(unload).Count);
-        Assert.Contains("LEFT JOIN (SELECT \"ccy\" AS \"__k:currency\", \"rate\" AS \"fx\" FROM (SELECT NULLIF(\"c1\", '') AS \"ccy\", CAST(trim(NULLIF(\"c2\", '')) AS DECIMAL(38,4)) AS \"rate\" FROM \"recon\".\"recon_job1_1\") AS i) AS r ON l.\"currency\" = r.\"__k:currency\"", unload.Sql, StringComparison.Ordinal);
+        Assert.Contains("LEFT JOIN (SELECT \"ccy\" AS \"__k:currency\", \"rate\" AS \"fx\" FROM (SELECT NULLIF(\"c1\", '') AS \"ccy\", CAST(trim(NULLIF(\"c2\", '')) AS DECIMAL(38,4)) AS \"rate\" FROM \"recon_jobs\".\"recon_job1_1\") AS i) AS r ON l.\"currency\" = r.\"__k:currency\"", unload.Sql, StringComparison.Ordinal);
         // No PIVOT in Trino: one conditional aggregate per listed value, a null value by IS NULL.
         Assert.Contains("sum((CASE WHEN CAST(\"currency\" AS VARCHAR) = ? THEN \"amount\" END)) AS \"EUR\"", unload.Sql, StringComparison.Ordinal);
         Assert.Contains("sum((CASE WHEN \"currency\" IS NULL THEN \"amount\" END)) AS \"null\"", unload.Sql, StringComparison.Ordinal);
@@ -242,13 +242,13 @@ public sealed partial class AthenaDialectTests : IDisposable
 
         var embedded = TransformJob.Run(Spec(steps, "embedded.parquet"), _dir.File("work"), Engine, TimeProvider.System, CancellationToken.None);
         using var engine = new JobEngine(Engine, _dir.Path);
-        engine.Execute("CREATE SCHEMA recon");
+        engine.Execute("CREATE SCHEMA recon_jobs");
         string[][] columns = [["c1", "c2", "c3", "c4", "c5", "c6"], ["c1", "c2"]];
         foreach (var (file, i) in new[] { "orders.csv", "rates.csv" }.Select((f, i) => (f, i)))
         {
             var names = string.Join(", ", columns[i].Select(c => $"{c} VARCHAR"));
-            engine.Execute($"CREATE TABLE recon.recon_job1_{i} ({names})");
-            engine.Execute($"INSERT INTO recon.recon_job1_{i} SELECT * FROM read_csv('{_dir.File(file)}', header = true, all_varchar = true)");
+            engine.Execute($"CREATE TABLE recon_jobs.recon_job1_{i} ({names})");
+            engine.Execute($"INSERT INTO recon_jobs.recon_job1_{i} SELECT * FROM read_csv('{_dir.File(file)}', header = true, all_varchar = true)");
         }
 
         string Rows(string query, object?[] parameters)

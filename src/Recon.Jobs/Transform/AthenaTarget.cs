@@ -7,7 +7,7 @@ namespace Recon.Jobs.Transform;
 /// </summary>
 public sealed record AthenaTarget
 {
-    public string Database { get; init; } = "recon";
+    public string Database { get; init; } = "recon_jobs";
 
     public required string JobId { get; init; }
 
