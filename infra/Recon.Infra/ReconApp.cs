@@ -45,6 +45,13 @@ internal static class ReconApp
             ServeMemoryMb = Int(context, "serveMemoryMb", defaults.ServeMemoryMb),
             ServeContainerPort = Int(context, "servePort", defaults.ServeContainerPort),
             ServeHealthCheckPath = context("serveHealthCheckPath") ?? defaults.ServeHealthCheckPath,
+            // -c transform=true: also workflows/transform.asl.json, with the jobs' Athena workgroup and Glue database.
+            DeployedWorkflows = context("transform") == "true" ? [.. defaults.DeployedWorkflows, "transform"] : defaults.DeployedWorkflows,
+            AthenaBytesScannedCutoffPerQuery = context("athenaBytesScannedCutoff") is { } cutoff
+                ? long.TryParse(cutoff, NumberStyles.Integer, CultureInfo.InvariantCulture, out long bytes) && bytes >= 10_000_000
+                    ? bytes
+                    : throw new InvalidOperationException($"-c athenaBytesScannedCutoff={cutoff}: expected a whole number of bytes, at least 10000000 (Athena's minimum).")
+                : defaults.AthenaBytesScannedCutoffPerQuery,
         };
     }
 

@@ -31,6 +31,9 @@ internal sealed record ReconInfraOptions
     /// <summary>Key prefix of Recon's objects in the bucket (RECON_S3_PREFIX); the functions may touch nothing else.</summary>
     public string S3Prefix { get; init; } = "recon";
 
+    /// <summary>The jobs' Athena workgroup refuses a query that would scan more than this (bytes; Athena's minimum is 10 MB).</summary>
+    public long AthenaBytesScannedCutoffPerQuery { get; init; } = 1L << 40;
+
     public int MaxAzs { get; init; } = 2;
 
     public int NatGateways { get; init; } = 1;

@@ -30,6 +30,8 @@ internal sealed partial class ReconStack
         PlaceholderKind.DeadLetterQueueUrl => DeadLetterQueue.QueueUrl,
         PlaceholderKind.DeadLetterQueueArn => DeadLetterQueue.QueueArn,
         PlaceholderKind.DataBucketName => Bucket.BucketName,
+        PlaceholderKind.AthenaWorkGroup => AthenaWorkGroupName,
+        PlaceholderKind.AthenaResultsLocation => AthenaResultsLocation,
         _ => throw new InvalidOperationException($"no value for placeholder ${{{placeholder.Name}}}"),
     };
 
@@ -132,7 +134,7 @@ internal sealed partial class ReconStack
             {
                 Sid = "AthenaQueries",
                 Actions = ["athena:StartQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults", "athena:StopQueryExecution"],
-                Resources = [.. athena.Select(t => t.WorkGroup!).Distinct(StringComparer.Ordinal).Select(w =>
+                Resources = [.. athena.Select(t => t.WorkGroup == WorkflowFile.AthenaWorkGroupPlaceholder ? AthenaWorkGroupName : t.WorkGroup!).Distinct(StringComparer.Ordinal).Select(w =>
                     Arn.Format(new ArnComponents { Service = "athena", Resource = "workgroup", ResourceName = w }, this))],
             });
             yield return new PolicyStatement(new PolicyStatementProps
@@ -153,6 +155,11 @@ internal sealed partial class ReconStack
                 Actions = ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"],
                 Resources = [Bucket.ArnForObjects(Options.S3Prefix + "/*")],
             });
+            foreach (var statement in JobCatalogGrants(athena))
+            {
+                yield return statement;
+            }
+
             yield return new PolicyStatement(new PolicyStatementProps
             {
                 Sid = "AthenaList",

@@ -42,6 +42,7 @@ internal sealed partial class ReconStack : Stack
         CreateCache();
         DeadLetterQueue = CreateDeadLetterQueue();
         CreateFunctions();
+        CreateAthena();
         GrantTaskTokens();
         CreateStateMachines();
         CreateSchedule();

@@ -41,6 +41,14 @@ public sealed record WorkflowRunnerOptions
     /// </summary>
     public Func<string, string, CancellationToken, Task<string>>? SendMessage { get; init; }
 
+    /// <summary>
+    /// The local stand-in for <c>arn:aws:states:::athena:startQueryExecution.sync</c>: the task's parameters (QueryString,
+    /// ExecutionParameters, WorkGroup, …) → what GetQueryExecution returns when the query has ended
+    /// (<c>{"QueryExecution": {…, "Status": {"State": "SUCCEEDED"}}}</c>). An exception is the task's failure, named by
+    /// <see cref="ErrorNameOf"/>. A definition with such a task cannot run without it.
+    /// </summary>
+    public Func<System.Text.Json.Nodes.JsonObject, CancellationToken, Task<System.Text.Json.Nodes.JsonNode>>? StartQueryExecution { get; init; }
+
     public static string DefaultErrorNameOf(Exception exception)
     {
         ArgumentNullException.ThrowIfNull(exception);

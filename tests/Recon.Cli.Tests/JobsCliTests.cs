@@ -159,4 +159,26 @@ public class JobsCliTests
         var report = CliHarness.Json(compare.Out);
         Assert.Equal((3L, 1L), (report.GetProperty("matched_rows").GetInt64(), report.GetProperty("rows_with_differences").GetInt64()));
     }
+
+    [Fact]
+    public async Task Transform_WorkflowAndAthenaExplain_RunTheDefinitionLocallyAndPrintTheBoundStatements()
+    {
+        using var cli = new CliHarness();
+        File.WriteAllText(Path.Combine(cli.Root, "orders.csv"), "id,status,amount\n1,open,10.50\n2,closed,4.25\n3,open,-1.05\n");
+        File.WriteAllText(Path.Combine(cli.Root, "w.json"), """
+            {"inputs": {"orders": "orders.csv"}, "steps": [{"op": "filter", "where": "status = 'open'"}, {"op": "group", "by": [], "aggregates": {"total": "sum(amount)"}}], "output": {"path": "w.parquet"}}
+            """);
+
+        var run = await cli.RunAsync("transform", Path.Combine(cli.Root, "w.json"), "--workflow", "--work", Path.Combine(cli.Root, "work"));
+        Assert.True(run.Exit == 0, run.Err + run.Out);
+        Assert.Contains($"wrote 1 column(s) to {Path.Combine(cli.Root, "w.parquet")} through workflows/transform.asl.json", run.Out, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(cli.Root, "w.parquet")));
+
+        var explain = await cli.RunAsync("transform", Path.Combine(cli.Root, "w.json"), "--explain", "--dialect", "athena", "--work", Path.Combine(cli.Root, "work"));
+        Assert.True(explain.Exit == 0, explain.Err + explain.Out);
+        var lines = explain.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal(["-- table", "-- unload", "-- drop"], lines.Where(l => l.StartsWith("-- ", StringComparison.Ordinal)));
+        Assert.Contains("?1 = 'open'", lines);
+        Assert.Contains(lines, l => l.StartsWith("UNLOAD (SELECT sum(\"amount\") AS \"total\" FROM (SELECT * FROM (", StringComparison.Ordinal) && l.Contains("WHERE (\"status\" = CAST(? AS VARCHAR))", StringComparison.Ordinal));
+    }
 }

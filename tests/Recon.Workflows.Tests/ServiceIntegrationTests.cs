@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace Recon.Workflows.Tests;
 
-/// <summary>states:startExecution, lambda:invoke.waitForTaskToken and sqs:sendMessage in the local runner.</summary>
+/// <summary>states:startExecution, lambda:invoke.waitForTaskToken, sqs:sendMessage and athena:startQueryExecution.sync in the local runner.</summary>
 public sealed class ServiceIntegrationTests
 {
     private const string Child = """
@@ -172,6 +172,59 @@ public sealed class ServiceIntegrationTests
 
         Assert.Equal("""{"id":"m-1"}""", execution.Output!.ToJsonString());
         Assert.Equal([("dead-letter", """{"run_id":"r-1","reason":"full"}""")], sent);
+    }
+
+    private const string Query = """
+    { "StartAt": "Query", "States": { "Query": { "Type": "Task", "Resource": "arn:aws:states:::athena:startQueryExecution.sync",
+        "Parameters": { "QueryString.$": "$.sql", "ExecutionParameters.$": "$.values", "WorkGroup": "${AthenaWorkGroup}" },
+        "ResultSelector": { "id.$": "$.QueryExecution.QueryExecutionId" },
+        "Retry": [ { "ErrorEquals": ["Athena.TooManyRequestsException"], "IntervalSeconds": 1, "MaxAttempts": 2 } ],
+        "Catch": [ { "ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Failed" } ], "End": true },
+      "Failed": { "Type": "Pass", "End": true } } }
+    """;
+
+    [Fact]
+    public async Task StartQueryExecution_GivesTheStandInTheEvaluatedParameters_AndRetriesItsErrors()
+    {
+        var calls = new List<string>();
+        var harness = new Harness
+        {
+            Options = new WorkflowRunnerOptions
+            {
+                StartQueryExecution = (parameters, _) =>
+                {
+                    calls.Add(parameters.ToJsonString());
+                    return calls.Count == 1
+                        ? throw new TaskFailedException("Athena.TooManyRequestsException", "slow down")
+                        : Task.FromResult<JsonNode>(new JsonObject { ["QueryExecution"] = new JsonObject { ["QueryExecutionId"] = "q-1" } });
+                },
+            },
+        };
+        using var runner = harness.Runner;
+        var definition = StateMachineDefinition.Parse(Query, "q", new Dictionary<string, string> { ["AthenaWorkGroup"] = "wg" });
+
+        var execution = await harness.Clock.DriveAsync(runner.ExecuteAsync(definition, JsonNode.Parse("""{"sql":"SELECT ?","values":["'a'"]}"""), null, CancellationToken.None));
+
+        Assert.Equal("""{"id":"q-1"}""", execution.Output!.ToJsonString());
+        Assert.Equal(2, calls.Count);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"QueryString":"SELECT ?","ExecutionParameters":["'a'"],"WorkGroup":"wg"}"""), JsonNode.Parse(calls[1])), calls[1]);
+
+        // Without a stand-in the execution fails with States.Runtime, which no Catch takes, as on AWS.
+        using var bare = new Harness().Runner;
+        var failed = await bare.ExecuteAsync(definition, JsonNode.Parse("""{"sql":"SELECT 1","values":["'a'"]}"""), null, CancellationToken.None);
+        Assert.Equal(ExecutionStatus.Failed, failed.Status);
+        Assert.Equal("States.Runtime", failed.Error);
+        Assert.Contains("no local stand-in for arn:aws:states:::athena:startQueryExecution.sync", failed.Cause, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void StartQueryExecution_AnUnknownParameter_IsRefusedAtLoad()
+    {
+        var e = Assert.Throws<WorkflowDefinitionException>(() => StateMachineDefinition.Parse("""
+        { "StartAt": "Q", "States": { "Q": { "Type": "Task", "Resource": "arn:aws:states:::athena:startQueryExecution.sync",
+            "Parameters": { "QueryString": "SELECT 1", "Catalog": "x" }, "End": true } } }
+        """, "q"));
+        Assert.Contains("the athena:startQueryExecution parameter 'Catalog'", e.Message, StringComparison.Ordinal);
     }
 
     private static async Task<string> WaitForTokenAsync(List<string> tokens)

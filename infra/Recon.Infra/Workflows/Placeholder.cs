@@ -18,6 +18,8 @@ internal sealed record Placeholder(string Name, PlaceholderKind Kind, string Tar
         ["DeadLetterQueueUrl"] = PlaceholderKind.DeadLetterQueueUrl,
         ["DeadLetterQueueArn"] = PlaceholderKind.DeadLetterQueueArn,
         ["DataBucketName"] = PlaceholderKind.DataBucketName,
+        ["AthenaWorkGroup"] = PlaceholderKind.AthenaWorkGroup,
+        ["AthenaResultsLocation"] = PlaceholderKind.AthenaResultsLocation,
     };
 
     /// <summary>

@@ -17,4 +17,10 @@ internal enum PlaceholderKind
 
     /// <summary><c>${DataBucketName}</c>: the deployment's S3 bucket.</summary>
     DataBucketName,
+
+    /// <summary><c>${AthenaWorkGroup}</c>: the jobs' Athena workgroup (ReconStack.Athena.cs).</summary>
+    AthenaWorkGroup,
+
+    /// <summary><c>${AthenaResultsLocation}</c>: its query results folder, under the bucket's Recon prefix.</summary>
+    AthenaResultsLocation,
 }

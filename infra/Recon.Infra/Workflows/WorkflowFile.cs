@@ -244,6 +244,9 @@ internal sealed partial class WorkflowFile
             ? name
             : null;
 
+    /// <summary>The WorkGroup parameter that names the stack's own workgroup.</summary>
+    public const string AthenaWorkGroupPlaceholder = "${AthenaWorkGroup}";
+
     private static string WorkGroupOf(JsonElement parameters, string where)
     {
         if (parameters.ValueKind == JsonValueKind.Object && parameters.TryGetProperty("WorkGroup.$", out _))
@@ -256,7 +259,8 @@ internal sealed partial class WorkflowFile
             return "primary";
         }
 
-        return wg.ValueKind == JsonValueKind.String && wg.GetString() is { Length: > 0 } name && !name.Contains('$', StringComparison.Ordinal)
+        // ${AthenaWorkGroup} is the stack's own workgroup, granted by its name too.
+        return wg.ValueKind == JsonValueKind.String && wg.GetString() is { Length: > 0 } name && (!name.Contains('$', StringComparison.Ordinal) || name == AthenaWorkGroupPlaceholder)
             ? name
             : throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
                 $"{where}: Parameters.WorkGroup must be a literal work group name (it is granted by name), not '{wg}'."));

@@ -103,7 +103,8 @@ internal static class OrchestrationCommands
                 try
                 {
                     var definition = StateMachineDefinition.Load(path,
-                        WorkflowSet.LocalSubstitutions(Path.GetDirectoryName(Path.GetFullPath(path)), Jobs.Workflows.JobFunctionNames.All));
+                        WorkflowSet.LocalSubstitutions(Path.GetDirectoryName(Path.GetFullPath(path)), Jobs.Workflows.JobFunctionNames.All)
+                            .Concat(Jobs.Workflows.LocalAthena.Substitutions).ToDictionary(StringComparer.Ordinal));
                     var unknown = definition.TaskFunctions.Where(f => !FunctionNames.All.Contains(f) && !Jobs.Workflows.JobFunctionNames.All.Contains(f)).ToList();
                     if (unknown.Count > 0)
                     {

@@ -8,8 +8,16 @@ namespace Recon.Jobs.Transform;
 /// Type-checks an <see cref="Expr"/> against the columns of the current rows and compiles it to DuckDB SQL: names quoted,
 /// literals bound as parameters, decimals kept exact (÷ is done in 128-bit integers and rounded half away from zero).
 /// </summary>
+/// <remarks>
+/// With <see cref="SqlDialect.Trino"/> parameters (see <see cref="SqlParameters"/>) the same types compile to Athena's SQL:
+/// a quotient is the engine's own DECIMAL division of the dividend cast to the result scale (Trino rounds it half away
+/// from zero, as Recon does), guarded against a zero divisor (an error in Trino, empty in Recon); <c>round</c> is cast
+/// to its result scale (Trino keeps the operand's); <c>concat</c> reads a null as empty text (null in Trino).
+/// </remarks>
 internal sealed class ExprCompiler(IReadOnlyDictionary<string, ValueType> columns, SqlParameters parameters, IReadOnlySet<string>? groupKeys = null)
 {
+    private SqlDialect Dialect => parameters.Dialect;
+
     /// <summary>Places after the point of a quotient, unless an operand has more (then that many, at most 18).</summary>
     public const int DivisionScale = 6;
 
@@ -105,21 +113,35 @@ internal sealed class ExprCompiler(IReadOnlyDictionary<string, ValueType> column
             case "/":
                 RequireNumber(lt, b.Op);
                 RequireNumber(rt, b.Op);
-                return Divide(l, lt, r, rt);
+                return Divide(l, lt, r, rt, Dialect);
             default:
                 throw new ReconException($"unknown operator '{b.Op}'");
         }
     }
 
-    private static (string, ValueType) Divide(string l, ValueType lt, string r, ValueType rt)
+    private static (string, ValueType) Divide(string l, ValueType lt, string r, ValueType rt, SqlDialect dialect)
     {
         if (lt.Kind == ValueKind.Float || rt.Kind == ValueKind.Float)
         {
-            return ($"({l} / {r})", new ValueType(ValueKind.Float));
+            return dialect == SqlDialect.Trino
+                ? ($"(CASE WHEN ({r}) = 0 THEN NULL ELSE ({l}) / ({r}) END)", new ValueType(ValueKind.Float))
+                : ($"({l} / {r})", new ValueType(ValueKind.Float));
         }
 
         int sa = lt.Scale, sb = rt.Scale;
         int scale = Math.Min(18, Math.Max(DivisionScale, Math.Max(sa, sb)));
+        if (dialect == SqlDialect.Trino)
+        {
+            // Trino: DECIMAL(p1,s1) / DECIMAL(p2,s2) has scale max(s1, s2), rounded half away from zero, and an
+            // overflow is an error. The dividend cast to the result scale (≥ s2) makes that scale Recon's.
+            if (sb > scale)
+            {
+                throw new ReconException($"'/' by a number with {sb} decimal places exceeds the 18 places of a quotient: round() the divisor first");
+            }
+
+            return ($"(CASE WHEN ({r}) = 0 THEN NULL ELSE CAST({l} AS DECIMAL(38,{scale})) / ({r}) END)", ValueType.Decimal(scale));
+        }
+
         if (lt.IsNarrow && rt.IsNarrow)
         {
             var narrow = NarrowDivide(l, lt, r, rt, scale);
@@ -207,7 +229,10 @@ internal sealed class ExprCompiler(IReadOnlyDictionary<string, ValueType> column
                         : throw new ReconException("round(x, places) needs places as a whole number from 0 to 18");
                 }
 
-                return ($"round({x}, {Sql.Number(places)})", xt.Kind == ValueKind.Decimal ? ValueType.Decimal(Math.Min(places, xt.Scale), xt.Precision) : xt);
+                var rounded = xt.Kind == ValueKind.Decimal ? ValueType.Decimal(Math.Min(places, xt.Scale), xt.Precision) : xt;
+                return Dialect == SqlDialect.Trino && xt.Kind == ValueKind.Decimal
+                    ? ($"CAST(round({x}, {Sql.Number(places)}) AS DECIMAL(38,{rounded.Scale}))", ValueType.Decimal(rounded.Scale))
+                    : ($"round({x}, {Sql.Number(places)})", rounded);
             }
 
             case "abs":
@@ -252,6 +277,13 @@ internal sealed class ExprCompiler(IReadOnlyDictionary<string, ValueType> column
             case "concat":
             {
                 var compiled = args.Select(Compile).ToList();
+                if (Dialect == SqlDialect.Trino)
+                {
+                    // Trino's concat is null when an argument is; Recon's reads a null as empty text.
+                    var parts = compiled.Select(c => $"coalesce(CAST({c.Sql} AS VARCHAR), '')").ToList();
+                    return (parts.Count switch { 0 => "''", 1 => parts[0], _ => $"concat({Sql.Join(parts)})" }, ValueType.Text);
+                }
+
                 return ($"concat({Sql.Join(compiled.Select(c => $"CAST({c.Sql} AS VARCHAR)"))})", ValueType.Text);
             }
 
@@ -294,7 +326,7 @@ internal sealed class ExprCompiler(IReadOnlyDictionary<string, ValueType> column
                 return ($"sum({x})", SumType(xt));
             default:
                 RequireNumber(xt, "avg");
-                return Divide($"sum({x})", SumType(xt), $"count({x})", CountType);
+                return Divide($"sum({x})", SumType(xt), $"count({x})", CountType, Dialect);
         }
     }
 
@@ -304,12 +336,12 @@ internal sealed class ExprCompiler(IReadOnlyDictionary<string, ValueType> column
     /// <summary>The engine sums decimals as DECIMAL(38, s).</summary>
     private static ValueType SumType(ValueType t) => t.Kind == ValueKind.Decimal ? ValueType.Decimal(t.Scale) : t;
 
-    public static (string Sql, ValueType Type) AggregateOf(string function, string columnSql, ValueType type) => function switch
+    public static (string Sql, ValueType Type) AggregateOf(string function, string columnSql, ValueType type, SqlDialect dialect = SqlDialect.DuckDb) => function switch
     {
         "sum" => ($"sum({columnSql})", SumType(type)),
         "min" or "max" => ($"{function}({columnSql})", type),
         "count" => ($"count({columnSql})", CountType),
-        "avg" => Divide($"sum({columnSql})", SumType(type), $"count({columnSql})", CountType),
+        "avg" => Divide($"sum({columnSql})", SumType(type), $"count({columnSql})", CountType, dialect),
         _ => throw new ReconException($"aggregate '{function}' is not one of sum, min, max, count, avg"),
     };
 

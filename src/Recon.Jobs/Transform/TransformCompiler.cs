@@ -244,8 +244,14 @@ internal sealed class TransformCompiler(JobEngine engine, TransformSpec spec, st
         }
 
         var distinct = new List<string?>();
-        using (var r = engine.Reader($"SELECT DISTINCT CAST({Sql.Id(column)} AS VARCHAR) FROM ({rel}) AS t ORDER BY 1 NULLS LAST LIMIT {MaxPivotColumns + 1}", [.. _parameters.Values]))
+        if (step["column_values"] is { } given)
         {
+            // The output columns named in the spec (required on Athena, which has no PIVOT): the same columns here.
+            distinct.AddRange(PivotValues(given));
+        }
+        else
+        {
+            using var r = engine.Reader($"SELECT DISTINCT CAST({Sql.Id(column)} AS VARCHAR) FROM ({rel}) AS t ORDER BY 1 NULLS LAST LIMIT {MaxPivotColumns + 1}", [.. _parameters.Values]);
             while (r.Read())
             {
                 distinct.Add(r.IsDBNull(0) ? null : r.GetString(0));
@@ -336,10 +342,20 @@ internal sealed class TransformCompiler(JobEngine engine, TransformSpec spec, st
         return $"SELECT {Sql.Join(columns.Select(c => names.TryGetValue(c, out var n) ? $"{Sql.Id(c)} AS {Sql.Id(n)}" : Sql.Id(c)))} FROM ({rel}) AS t";
     }
 
-    private static string String(JsonObject step, string field) =>
+    /// <summary>A pivot's "column_values": the values of its column that become output columns (text, or null).</summary>
+    internal static List<string?> PivotValues(JsonNode node)
+    {
+        var values = node is JsonArray { Count: > 0 } a
+            ? a.Select(v => v is null ? null : v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : throw new ReconException("\"column_values\" must list text values (or null)")).ToList()
+            : throw new ReconException("\"column_values\" must be a non-empty list of the column's values");
+        var twice = values.GroupBy(v => v ?? "null", StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        return twice is null ? values : throw new ReconException($"\"column_values\" lists '{twice.Key}' twice");
+    }
+
+    internal static string String(JsonObject step, string field) =>
         step[field]?.GetValueKind() == JsonValueKind.String ? step[field]!.GetValue<string>() : throw new ReconException($"\"{field}\" is missing or not a string");
 
-    private static List<string> Names(JsonNode? node, string field) => node switch
+    internal static List<string> Names(JsonNode? node, string field) => node switch
     {
         null => [],
         JsonArray a => a.Select(n => n?.GetValueKind() == JsonValueKind.String ? n.GetValue<string>() : throw new ReconException($"\"{field}\" must list column names")).ToList(),
@@ -348,7 +364,7 @@ internal sealed class TransformCompiler(JobEngine engine, TransformSpec spec, st
     };
 
     /// <summary>{"a": "b"} pairs, or ["a", …] meaning a → a.</summary>
-    private static List<KeyValuePair<string, string>> Pairs(JsonNode? node, string field) => node switch
+    internal static List<KeyValuePair<string, string>> Pairs(JsonNode? node, string field) => node switch
     {
         JsonObject o when o.Count > 0 => o.Select(p => new KeyValuePair<string, string>(p.Key,
             p.Value?.GetValueKind() == JsonValueKind.String ? p.Value.GetValue<string>() : throw new ReconException($"\"{field}\".{p.Key} must be a column name"))).ToList(),

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Recon.Jobs.Compare;
 using Recon.Jobs.Engine;
+using Recon.Jobs.Transform;
 using Recon.Workflows;
 
 namespace Recon.Jobs.Workflows;
@@ -9,8 +10,10 @@ namespace Recon.Jobs.Workflows;
 /// <summary>
 /// The Stream → Stream handlers of the job workflows, one per Task state, kept here (not in Recon.Lambda) so that the
 /// job engine ships only with what runs jobs. Each step opens its own engine with the job's memory limit.
+/// With <paramref name="athena"/> (the local runner), <c>recon-transform-compile</c> registers what it compiled with the
+/// local Athena stand-in and accepts local paths; without it, it compiles for AWS (S3 folders only).
 /// </summary>
-public sealed class JobFunctions(JobEngineOptions engine)
+public sealed class JobFunctions(JobEngineOptions engine, LocalAthena? athena = null, string? workRoot = null)
 {
     /// <summary>Partition steps run two at a time (the Map's MaxConcurrency): each gets half the job's memory.</summary>
     private JobEngineOptions PartitionEngine => engine with { MemoryLimit = Half(engine.MemoryLimit) };
@@ -40,6 +43,46 @@ public sealed class JobFunctions(JobEngineOptions engine)
                 ["report"] = JsonSerializer.SerializeToNode(report),
                 ["differences"] = report.Differences,
                 ["report_dir"] = report.ReportDirectory,
+            };
+        }, ct),
+        [JobFunctionNames.TransformCompile] = (input, ct) => Run(input, (json, token) =>
+        {
+            var jobId = Required(json, "job_id");
+            var specFile = Path.GetFullPath(Required(json, "spec_file"));
+            var spec = TransformSpec.Parse(File.ReadAllText(specFile), Path.GetDirectoryName(specFile)!);
+            var plan = TransformJob.CompileForAthena(spec, new AthenaTarget { JobId = jobId, RequireS3 = athena is null }, workRoot ?? Path.GetTempPath(), engine, token);
+            athena?.Register(jobId, spec, plan);
+            static JsonArray Statements(IEnumerable<AthenaStatement> statements) => new([.. statements.Select(s => (JsonNode)new JsonObject
+            {
+                ["role"] = s.Role,
+                ["query"] = s.Sql,
+                ["parameters"] = new JsonArray([.. s.Parameters.Select(p => (JsonNode)p)]),
+                ["has_parameters"] = s.Parameters.Count > 0,
+            })]);
+            return new JsonObject
+            {
+                ["statements"] = Statements(plan.Statements),
+                ["cleanup"] = Statements(plan.Cleanup),
+                ["output"] = spec.OutputPath,
+                ["columns"] = new JsonArray([.. plan.Columns.Select(c => (JsonNode)c)]),
+            };
+        }, ct),
+        [JobFunctionNames.TransformRecord] = (input, ct) => Run(input, (json, token) =>
+        {
+            // The job's result as the queue records it: written (where, which columns, the queries run) or failed (why).
+            var jobId = Required(json, "job_id");
+            if (json["error"] is not null)
+            {
+                return new JsonObject { ["job_id"] = jobId, ["status"] = "failed", ["error"] = json["error"]!.DeepClone(), ["reason"] = json["cause"]?.DeepClone() };
+            }
+
+            return new JsonObject
+            {
+                ["job_id"] = jobId,
+                ["status"] = "succeeded",
+                ["output"] = Required(json, "output"),
+                ["columns"] = json["columns"]?.DeepClone(),
+                ["queries"] = json["queries"]?.DeepClone(),
             };
         }, ct),
     };

@@ -8,6 +8,8 @@ public static class JobWorkflows
 {
     public const string CompareFile = "compare.asl.json";
 
+    public const string TransformFile = "transform.asl.json";
+
     /// <summary>
     /// The folder given, else workflows/ next to the program (Recon.Lambda copies the repository's workflows/ there),
     /// else the repository's workflows/ above the current folder (tests).

@@ -16,6 +16,7 @@ internal sealed partial class DefinitionParser
     private const string LambdaInvokeCallback = "arn:aws:states:::lambda:invoke.waitForTaskToken";
     private const string StartExecution = "arn:aws:states:::states:startExecution";
     private const string SqsSendMessage = "arn:aws:states:::sqs:sendMessage";
+    private const string AthenaStartQueryExecution = "arn:aws:states:::athena:startQueryExecution.sync";
 
     private static readonly string[] CommonFields = ["Type", "Comment", "InputPath", "OutputPath", "QueryLanguage"];
 
@@ -361,6 +362,26 @@ internal sealed partial class DefinitionParser
                 _queues.Add((queue, name));
                 return (resource, queue, TaskIntegration.SqsSendMessage);
             }
+        }
+
+        if (resource == AthenaStartQueryExecution)
+        {
+            var parameters = IntegrationParameters(name, obj, resource, "QueryString");
+            foreach (var (key, _) in parameters)
+            {
+                if (key is not ("QueryString" or "QueryString.$" or "ExecutionParameters" or "ExecutionParameters.$" or "WorkGroup"
+                    or "QueryExecutionContext" or "ResultConfiguration" or "ClientRequestToken" or "ClientRequestToken.$" or "ResultReuseConfiguration"))
+                {
+                    throw WorkflowDefinitionException.Unsupported(name, $"the athena:startQueryExecution parameter '{key}'");
+                }
+            }
+
+            if (!parameters.ContainsKey("QueryString") && !parameters.ContainsKey("QueryString.$"))
+            {
+                throw WorkflowDefinitionException.Invalid(name, "QueryString", $"a {AthenaStartQueryExecution} task must have a QueryString");
+            }
+
+            return (resource, "athena", TaskIntegration.AthenaStartQueryExecution);
         }
 
         var match = LambdaArn().Match(resource);

@@ -132,4 +132,7 @@ internal enum TaskIntegration
 
     /// <summary>arn:aws:states:::sqs:sendMessage.</summary>
     SqsSendMessage,
+
+    /// <summary>arn:aws:states:::athena:startQueryExecution.sync: runs a query and waits for its end.</summary>
+    AthenaStartQueryExecution,
 }

@@ -320,6 +320,11 @@ internal sealed class ExecutionRun
                     result = await SendMessageAsync(task, parameters, frame, ct).ConfigureAwait(false);
                     Record(new(0, default, HistoryEventType.TaskSucceeded, task.Name, $"message {result?["MessageId"]}") { Attempt = attempt }, frame);
                     return Finish(task, raw, result, context);
+                case TaskIntegration.AthenaStartQueryExecution:
+                    Record(new(0, default, HistoryEventType.TaskScheduled, task.Name, "start a query and wait for it") { Attempt = attempt }, frame);
+                    result = await StartQueryExecutionAsync(task, parameters, frame, ct).ConfigureAwait(false);
+                    Record(new(0, default, HistoryEventType.TaskSucceeded, task.Name, $"query {result?["QueryExecution"]?["QueryExecutionId"]}") { Attempt = attempt }, frame);
+                    return Finish(task, raw, result, context);
             }
 
             var payload = parameters;
@@ -451,6 +456,29 @@ internal sealed class ExecutionRun
             ["MD5OfMessageBody"] = Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes(body))),
             ["MessageId"] = id,
         };
+    }
+
+    private async Task<JsonNode?> StartQueryExecutionAsync(TaskState task, JsonNode? parameters, Frame frame, CancellationToken ct)
+    {
+        if (_options.StartQueryExecution is not { } start)
+        {
+            throw Failed(task, frame, StatesErrors.Runtime, $"state '{task.Name}': no local stand-in for {task.Resource} is configured");
+        }
+
+        try
+        {
+            return await start(parameters as JsonObject ?? [], ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            throw;
+        }
+#pragma warning disable CA1031 // Any exception of the stand-in is the task's failure, named by ErrorNameOf.
+        catch (Exception ex) when (!_options.IsFatal(ex))
+#pragma warning restore CA1031
+        {
+            throw Failed(task, frame, _options.ErrorNameOf(ex), ex is TaskFailedException failed ? failed.Cause : ex.Message);
+        }
     }
 
     private StatesErrorException Failed(TaskState task, Frame frame, string? error, string? cause)
