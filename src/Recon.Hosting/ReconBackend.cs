@@ -146,7 +146,7 @@ public sealed class ReconBackend : IDisposable
                 var sqliteIndex = new SqliteArtifactIndex(Path.Combine(dataDir, "index.db"));
                 owned.Add(sqliteIndex);
                 index = sqliteIndex;
-                var sqliteLedger = new SqliteReconLedger(Path.Combine(dataDir, "ledger.db"), time);
+                var sqliteLedger = new SqliteReconLedger(Path.Combine(dataDir, "ledger.db"));
                 owned.Add(sqliteLedger);
                 ledger = sqliteLedger;
             }

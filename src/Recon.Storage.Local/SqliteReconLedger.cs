@@ -77,14 +77,14 @@ public sealed partial class SqliteReconLedger : IReconLedger, IDisposable
         "seq, run_id, stage, partitions, created_at, prefetch_indexed_through, events, indexed_rows, error, stage_seconds, completed_at";
 
     private readonly SqliteDatabase _db;
-    private readonly TimeProvider _time;
 
-    /// <summary>Opens (creating if needed) the ledger database at <paramref name="databasePath"/>.</summary>
-    public SqliteReconLedger(string databasePath, TimeProvider time)
+    /// <summary>
+    /// Opens (creating if needed) the ledger database at <paramref name="databasePath"/>. It has no clock: every time it
+    /// records is given by the caller (the step's <see cref="TimeProvider"/>), as on every ledger call.
+    /// </summary>
+    public SqliteReconLedger(string databasePath)
     {
         ArgumentException.ThrowIfNullOrEmpty(databasePath);
-        ArgumentNullException.ThrowIfNull(time);
-        _time = time;
         try
         {
             _db = new SqliteDatabase(databasePath, tx =>
@@ -165,7 +165,7 @@ public sealed partial class SqliteReconLedger : IReconLedger, IDisposable
         return _db.RunAsync(() => QueryRuns($"SELECT {RunColumns} FROM runs WHERE run_id = $run", ("$run", runId)).FirstOrDefault(), ct);
     }
 
-    public ValueTask<bool> CompleteReduceAsync(string runId, IReadOnlyList<ReduceBatchResult> batches, double seconds, CancellationToken ct)
+    public ValueTask<bool> CompleteReduceAsync(string runId, IReadOnlyList<ReduceBatchResult> batches, double seconds, DateTimeOffset at, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(runId);
         ArgumentNullException.ThrowIfNull(batches);
@@ -176,7 +176,7 @@ public sealed partial class SqliteReconLedger : IReconLedger, IDisposable
                 return false;
             }
 
-            long now = Ticks(_time.GetUtcNow());
+            long now = Ticks(at);
             foreach (var batch in batches)
             {
                 RequireInRun(tx, batch.BatchId, runId);

@@ -18,7 +18,7 @@ internal sealed class LocalWorld : IDisposable
         var store = new LocalFolderObjectStore(_folder.File("store"));
         var inbox = new LocalFolderObjectStore(Inbox);
         var index = new SqliteArtifactIndex(_folder.File("index.db"));
-        var ledger = new SqliteReconLedger(_folder.File("ledger.db"), time ?? TimeProvider.System);
+        var ledger = new SqliteReconLedger(_folder.File("ledger.db"));
         var cache = new MemoryArtifactCache(16L << 20);
         _open.AddRange([store, inbox, index, ledger, cache]);
         return new ReconContext { Store = store, Inbox = inbox, Index = index, Cache = cache, Ledger = ledger, ScratchDirectory = _folder.File("tmp"), Options = options, Time = time ?? TimeProvider.System };

@@ -34,7 +34,7 @@ internal sealed class TestWorld : IDisposable
         var store = new LocalFolderObjectStore(StoreRoot);
         var inbox = new LocalFolderObjectStore(Inbox);
         var index = new SqliteArtifactIndex(Path.Combine(Root, "index.db"));
-        var ledger = new SqliteReconLedger(Path.Combine(Root, "ledger.db"), time);
+        var ledger = new SqliteReconLedger(Path.Combine(Root, "ledger.db"));
         var cache = new MemoryArtifactCache(64L << 20);
         _open.AddRange([store, inbox, index, ledger, cache]);
         return new ReconContext

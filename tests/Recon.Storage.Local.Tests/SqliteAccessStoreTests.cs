@@ -12,7 +12,7 @@ public sealed class SqliteAccessStoreTests : AccessStoreContract
 
     protected override IAccessStore CreateStore()
     {
-        _ledger = new SqliteReconLedger(_folder.File("ledger.db"), TimeProvider.System);
+        _ledger = new SqliteReconLedger(_folder.File("ledger.db"));
         return new SqliteAccessStore(_folder.File("ledger.db"));
     }
 

@@ -11,7 +11,7 @@ public sealed class SqliteReconLedgerTests : ReconLedgerContract
 
     private string DatabasePath => _folder.File("ledger.db");
 
-    protected override IReconLedger CreateLedger(TimeProvider time) => new SqliteReconLedger(DatabasePath, time);
+    protected override IReconLedger CreateLedger(TimeProvider time) => new SqliteReconLedger(DatabasePath);
 
     public override void Dispose()
     {
@@ -22,7 +22,7 @@ public sealed class SqliteReconLedgerTests : ReconLedgerContract
     [Fact]
     public async Task TwoLedgers_OnOneFile_SeeEachOthersChanges()
     {
-        using var other = new SqliteReconLedger(DatabasePath, Clock);
+        using var other = new SqliteReconLedger(DatabasePath);
         await Register("b1", "b2");
 
         var run = await other.CreateRunAsync(["b1"], 1, 0, T0, Ct);
@@ -35,7 +35,7 @@ public sealed class SqliteReconLedgerTests : ReconLedgerContract
     [Fact]
     public async Task TwoLedgers_RacingToClaimOneBatch_ExactlyOneWins()
     {
-        using var other = new SqliteReconLedger(DatabasePath, Clock);
+        using var other = new SqliteReconLedger(DatabasePath);
         var ids = Enumerable.Range(0, 30).Select(i => $"b{i:D2}").ToArray();
         await Register(ids);
 
@@ -70,10 +70,10 @@ public sealed class SqliteReconLedgerTests : ReconLedgerContract
     {
         await Register("b1");
         var run = await Ledger.CreateRunAsync(["b1"], 3, 5, T0, Ct);
-        await Ledger.CompleteReduceAsync(run.RunId, [new ReduceBatchResult("b1", 5, [Bad("b1", "f", 1)], null)], 0.25, Ct);
+        await Ledger.CompleteReduceAsync(run.RunId, [new ReduceBatchResult("b1", 5, [Bad("b1", "f", 1)], null)], 0.25, T0, Ct);
         ((IDisposable)Ledger).Dispose();
 
-        using var reopened = new SqliteReconLedger(DatabasePath, Clock);
+        using var reopened = new SqliteReconLedger(DatabasePath);
 
         var stored = (await reopened.GetRunAsync(run.RunId, Ct))!;
         Assert.Equal((RunStage.Reduced, 3, 0.25), (stored.Stage, stored.Partitions, stored.StageSeconds["reduce"]));

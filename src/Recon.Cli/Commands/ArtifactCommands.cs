@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using Recon.Api.Json;
 using Recon.Core;
 using Recon.Core.Artifacts;
 using Recon.Pipeline.Reading;
@@ -57,10 +58,10 @@ internal static class ArtifactCommands
                         w.WriteString("artifact_id", v.State.ArtifactId);
                         w.WriteNumber("version", v.State.Version);
                         w.WriteString("run_id", v.State.RunId);
-                        JsonOut.Time(w, "updated_at", v.State.UpdatedAt);
+                        ApiJson.Time(w, "updated_at", v.State.UpdatedAt);
                         w.WriteString("status", v.State.Status);
                         w.WriteNumber("line_count", v.State.LineCount);
-                        JsonOut.Amounts(w, "balances", v.State.Balances);
+                        ApiJson.Amounts(w, "balances", v.State.Balances);
                         w.WriteString("file", v.Row.File);
                         w.WriteNumber("offset", v.Row.Offset);
                         w.WriteNumber("length", v.Row.Length);

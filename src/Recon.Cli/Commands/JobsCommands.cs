@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Recon.Api.Json;
 using Recon.Core;
 using Recon.Core.Ports;
 using Recon.Hosting;
@@ -135,9 +136,9 @@ internal static class JobsCommands
                     w.WriteString("kind", j.Kind);
                     w.WriteString("state", j.State.ToString().ToLowerInvariant());
                     w.WriteNumber("attempts", j.Attempts);
-                    JsonOut.Time(w, "submitted_at", j.SubmittedAt);
-                    JsonOut.Time(w, "started_at", j.StartedAt);
-                    JsonOut.Time(w, "finished_at", j.FinishedAt);
+                    ApiJson.Time(w, "submitted_at", j.SubmittedAt);
+                    ApiJson.Time(w, "started_at", j.StartedAt);
+                    ApiJson.Time(w, "finished_at", j.FinishedAt);
                     w.WriteString("error", j.Error);
                     w.WritePropertyName("result");
                     if (j.Result is null)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Recon.Api.Json;
 using Recon.Core;
 using Recon.Hosting;
 using Recon.Lambda;
@@ -263,8 +264,8 @@ internal static class OrchestrationCommands
         w.WriteString("execution", e.Name);
         w.WriteString("workflow", e.StateMachine);
         w.WriteString("status", e.Status.ToString());
-        JsonOut.Time(w, "started_at", e.StartedAt);
-        JsonOut.Time(w, "stopped_at", e.StoppedAt);
+        ApiJson.Time(w, "started_at", e.StartedAt);
+        ApiJson.Time(w, "stopped_at", e.StoppedAt);
         w.WriteString("error", e.Error);
         w.WriteString("cause", e.Cause);
     }
@@ -288,7 +289,7 @@ internal static class OrchestrationCommands
         {
             w.WriteStartObject();
             w.WriteNumber("id", h.Id);
-            JsonOut.Time(w, "time", h.Timestamp);
+            ApiJson.Time(w, "time", h.Timestamp);
             w.WriteString("type", h.Type.ToString());
             w.WriteString("state", h.StateName);
             w.WriteString("detail", h.Detail);

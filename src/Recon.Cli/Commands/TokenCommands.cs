@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Recon.Api.Auth;
+using Recon.Api.Json;
 using Recon.Core;
 using Recon.Core.Ports;
 using Recon.Hosting;
@@ -85,9 +86,9 @@ internal static class TokenCommands
                         w.WriteString("name", t.Name);
                         w.WriteString("role", t.Role);
                         w.WriteString("entities", string.Join(',', t.Entities));
-                        JsonOut.Time(w, "created_at", t.CreatedAt);
-                        JsonOut.Time(w, "expires_at", t.ExpiresAt);
-                        JsonOut.Time(w, "revoked_at", t.RevokedAt);
+                        ApiJson.Time(w, "created_at", t.CreatedAt);
+                        ApiJson.Time(w, "expires_at", t.ExpiresAt);
+                        ApiJson.Time(w, "revoked_at", t.RevokedAt);
                         w.WriteEndObject();
                     }
 

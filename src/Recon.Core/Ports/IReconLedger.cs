@@ -3,6 +3,8 @@ namespace Recon.Core.Ports;
 /// <summary>
 /// The ledger: batches, runs, the order of stateful runs and quarantined lines. Every state change is conditional
 /// on the state it expects, so a step recorded twice (a retry, a second runner) changes nothing the second time.
+/// Every time it records is given by the caller (<c>at</c>, <c>now</c>, <c>createdAt</c>), read from the step's
+/// <see cref="TimeProvider"/>; an adapter reads a clock of its own only for the leases of its claims.
 /// </summary>
 public interface IReconLedger
 {
@@ -27,7 +29,7 @@ public interface IReconLedger
     ValueTask<RunRecord?> GetRunAsync(string runId, CancellationToken ct);
 
     /// <summary>Planned → Reduced: records each batch's line count and bad lines; batches with a failure reason become failed.</summary>
-    ValueTask<bool> CompleteReduceAsync(string runId, IReadOnlyList<ReduceBatchResult> batches, double seconds, CancellationToken ct);
+    ValueTask<bool> CompleteReduceAsync(string runId, IReadOnlyList<ReduceBatchResult> batches, double seconds, DateTimeOffset at, CancellationToken ct);
 
     /// <summary>Records, before pre-fetch reads anything, which runs were fully indexed at that moment.</summary>
     ValueTask BeginPrefetchAsync(string runId, long indexedThrough, CancellationToken ct);

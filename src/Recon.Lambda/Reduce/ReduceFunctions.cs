@@ -59,7 +59,7 @@ public sealed class ReduceFunctions
         {
             var results = await new StatelessReducer(ctx).ReadScanResultAsync(run, ct).ConfigureAwait(false);
             ctx.Faults.At(FaultPoints.ReduceBeforeRecord);
-            recorded = await ctx.Ledger.CompleteReduceAsync(run.RunId, results, _steps.Seconds(request.StartedAt), ct).ConfigureAwait(false);
+            recorded = await ctx.Ledger.CompleteReduceAsync(run.RunId, results, _steps.Seconds(request.StartedAt), ctx.Time.GetUtcNow(), ct).ConfigureAwait(false);
             ctx.Faults.At(FaultPoints.ReduceAfterRecord);
             if (recorded)
             {

@@ -20,7 +20,7 @@ public sealed partial class DynamoReconLedger
     /// <summary>How often a read-decide-write is repeated when its write finds the item changed since the read.</summary>
     private const int ConditionalRounds = 10;
 
-    public async ValueTask<bool> CompleteReduceAsync(string runId, IReadOnlyList<ReduceBatchResult> batches, double seconds, CancellationToken ct)
+    public async ValueTask<bool> CompleteReduceAsync(string runId, IReadOnlyList<ReduceBatchResult> batches, double seconds, DateTimeOffset at, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(runId);
         ArgumentNullException.ThrowIfNull(batches);
@@ -60,7 +60,7 @@ public sealed partial class DynamoReconLedger
         return await AdvanceAsync(runId, RunTransition.Reduce, seconds,
             "#results = :results, #hash = :hash, #reducedAt = :now",
             new() { ["#results"] = Reduce, ["#hash"] = ReduceHash, ["#reducedAt"] = ReducedAt },
-            new() { [":results"] = Map(results), [":hash"] = S(attempt), [":now"] = Time(_time.GetUtcNow()) }, ct).ConfigureAwait(false);
+            new() { [":results"] = Map(results), [":hash"] = S(attempt), [":now"] = Time(at) }, ct).ConfigureAwait(false);
     }
 
     public async ValueTask BeginPrefetchAsync(string runId, long indexedThrough, CancellationToken ct)

@@ -159,7 +159,7 @@ public sealed class DynamoReconLedgerTests : IDisposable
             // Different inputs on purpose: the ledger must end up with the winner's, not a mix.
             var reduceA = new ReduceBatchResult(batchId, 10, [Bad(batchId, "a.jsonl", 1)], null);
             var reduceB = new ReduceBatchResult(batchId, 10, [Bad(batchId, "b.jsonl", 2), Bad(batchId, "b.jsonl", 3)], null);
-            var reduced = await Race(() => a.CompleteReduceAsync(run.RunId, [reduceA], 1, Ct), () => b.CompleteReduceAsync(run.RunId, [reduceB], 2, Ct));
+            var reduced = await Race(() => a.CompleteReduceAsync(run.RunId, [reduceA], 1, T0, Ct), () => b.CompleteReduceAsync(run.RunId, [reduceB], 2, T0, Ct));
             var reduceWinner = reduced == 0 ? reduceA : reduceB;
 
             await Race(() => a.CompletePrefetchAsync(run.RunId, 1, Ct), () => b.CompletePrefetchAsync(run.RunId, 2, Ct));
@@ -198,7 +198,7 @@ public sealed class DynamoReconLedgerTests : IDisposable
         }
 
         lines.Add(Bad("b1", "part-1.jsonl", 7, "second-report"));
-        Assert.True(await writer.CompleteReduceAsync(run.RunId, [new ReduceBatchResult("b1", 5000, lines, null), new ReduceBatchResult("b0", 3, [Bad("b0", "z", 1)], null)], 1, Ct));
+        Assert.True(await writer.CompleteReduceAsync(run.RunId, [new ReduceBatchResult("b1", 5000, lines, null), new ReduceBatchResult("b0", 3, [Bad("b0", "z", 1)], null)], 1, T0, Ct));
 
         var listed = await reader.ListQuarantineAsync("b1", Ct);
         Assert.Equal(lines.Count, listed.Count);
@@ -217,7 +217,7 @@ public sealed class DynamoReconLedgerTests : IDisposable
         var raw = new string('x', 100_000);
         var lines = Enumerable.Range(1, 30).Select(i => new QuarantinedLine("big", "f.jsonl", i, "too-long", $"line {i}", raw + i)).ToList();
 
-        Assert.True(await ledger.CompleteReduceAsync(run.RunId, [new ReduceBatchResult("big", 30, lines, null)], 1, Ct));
+        Assert.True(await ledger.CompleteReduceAsync(run.RunId, [new ReduceBatchResult("big", 30, lines, null)], 1, T0, Ct));
 
         // 30 lines of 100 KB: DynamoDB returns at most 1 MB per Query page, so this needs several pages.
         var first = await _first.QueryAsync(new QueryRequest
@@ -242,13 +242,13 @@ public sealed class DynamoReconLedgerTests : IDisposable
             new("b1", 40, Enumerable.Range(1, 30).Select(i => Bad("b1", "f.jsonl", i)).ToList(), null),
             new("b2", 5, [Bad("b2", "g.jsonl", 1)], "manifest says 6"),
         ];
-        Assert.True(await ledger.CompleteReduceAsync(run.RunId, input, 1, Ct));
+        Assert.True(await ledger.CompleteReduceAsync(run.RunId, input, 1, _clock.Now, Ct));
         var before = await ScanAsync();
 
         _clock.Now += TimeSpan.FromMinutes(5);
-        Assert.False(await ledger.CompleteReduceAsync(run.RunId, input, 2, Ct));
+        Assert.False(await ledger.CompleteReduceAsync(run.RunId, input, 2, _clock.Now, Ct));
         var retriedByAnother = await LedgerAsync(_second, ensure: false);
-        Assert.False(await retriedByAnother.CompleteReduceAsync(run.RunId, input, 3, Ct));
+        Assert.False(await retriedByAnother.CompleteReduceAsync(run.RunId, input, 3, _clock.Now, Ct));
 
         Assert.Equal(before, await ScanAsync());
         var b1 = (await ledger.GetBatchAsync("b1", Ct))!;
@@ -267,11 +267,11 @@ public sealed class DynamoReconLedgerTests : IDisposable
 
         // An attempt that died after writing its quarantine items but before recording the step: they do not count yet.
         var stray = new ReduceBatchResult("b1", 9, [Bad("b1", "f", 1), Bad("b1", "f", 3)], null);
-        await ledger.CompleteReduceAsync(run.RunId, [stray], 1, Ct);
+        await ledger.CompleteReduceAsync(run.RunId, [stray], 1, T0, Ct);
         await RewindRunToPlannedAsync(run.Seq);
         Assert.Empty(await ledger.ListQuarantineAsync("b1", Ct));
 
-        Assert.True(await ledger.CompleteReduceAsync(run.RunId, [input], 1, Ct));
+        Assert.True(await ledger.CompleteReduceAsync(run.RunId, [input], 1, T0, Ct));
 
         Assert.Equal(input.Quarantined, await ledger.ListQuarantineAsync("b1", Ct));
         Assert.Equal(2, (await ledger.GetBatchAsync("b1", Ct))!.Quarantined);

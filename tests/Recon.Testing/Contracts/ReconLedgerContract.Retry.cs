@@ -30,7 +30,7 @@ public abstract partial class ReconLedgerContract
         var failed = await Ledger.CreateRunAsync(["b1", "b2"], 1, 6, T0, Ct);
         await Ledger.CompleteReduceAsync(failed.RunId, [
             new ReduceBatchResult("b1", 3, [Bad("b1", "f.jsonl", 2)], null),
-            new ReduceBatchResult("b2", 3, [], null)], 1, Ct);
+            new ReduceBatchResult("b2", 3, [], null)], 1, T0, Ct);
         await Ledger.FailRunAsync(failed.RunId, "process: disk full", T0.AddMinutes(5), Ct);
         Assert.Single(await Ledger.ListQuarantineAsync("b1", Ct));
 

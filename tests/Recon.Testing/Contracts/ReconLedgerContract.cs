@@ -56,7 +56,7 @@ public abstract partial class ReconLedgerContract : IDisposable
         Assert.Equal(late, await Ledger.GetBatchAsync("b-late", Ct));
         Assert.Null((await Ledger.GetBatchAsync("b-on-time", Ct))!.LateWatermark);
         var run = await Ledger.CreateRunAsync(["b-late"], 2, 3, T0.AddHours(1), Ct);
-        await Ledger.CompleteReduceAsync(run.RunId, [new ReduceBatchResult("b-late", 3, [], null)], 0.1, Ct);
+        await Ledger.CompleteReduceAsync(run.RunId, [new ReduceBatchResult("b-late", 3, [], null)], 0.1, T0, Ct);
         var listed = (await Ledger.ListBatchesAsync(Ct)).Single(b => b.BatchId == "b-late");
         Assert.Equal(T0.AddMinutes(30).AddTicks(7), listed.LateWatermark);
         Assert.Equal(BatchStatus.InRun, listed.Status);
@@ -124,8 +124,8 @@ public abstract partial class ReconLedgerContract : IDisposable
 
         Assert.False(await Ledger.CompletePrefetchAsync(run.RunId, 1, Ct));
         Assert.False(await Ledger.CompleteIndexAsync(run.RunId, 3, 1, T0, Ct));
-        Assert.True(await Ledger.CompleteReduceAsync(run.RunId, [reduce], 1.5, Ct));
-        Assert.False(await Ledger.CompleteReduceAsync(run.RunId, [reduce], 9, Ct));
+        Assert.True(await Ledger.CompleteReduceAsync(run.RunId, [reduce], 1.5, T0, Ct));
+        Assert.False(await Ledger.CompleteReduceAsync(run.RunId, [reduce], 9, T0, Ct));
         Assert.False(await Ledger.CompleteProcessAsync(run.RunId, [process], 1, Ct));
         Assert.True(await Ledger.CompletePrefetchAsync(run.RunId, 2.5, Ct));
         Assert.True(await Ledger.CompleteProcessAsync(run.RunId, [process], 3.5, Ct));
@@ -153,7 +153,7 @@ public abstract partial class ReconLedgerContract : IDisposable
         var run = await Ledger.CreateRunAsync(["b1", "b2"], 2, 17, T0, Ct);
         await Ledger.CompleteReduceAsync(run.RunId, [
             new ReduceBatchResult("b1", 10, [Bad("b1", "f.jsonl", 7), Bad("b1", "f.jsonl", 2)], null),
-            new ReduceBatchResult("b2", 9, [], null)], 1, Ct);
+            new ReduceBatchResult("b2", 9, [], null)], 1, T0, Ct);
         await Ledger.BeginPrefetchAsync(run.RunId, 0, Ct);
         await Ledger.CompletePrefetchAsync(run.RunId, 1, Ct);
         await Ledger.CompleteProcessAsync(run.RunId, [
@@ -182,8 +182,8 @@ public abstract partial class ReconLedgerContract : IDisposable
         var run = await Ledger.CreateRunAsync(["b1"], 1, 0, T0, Ct);
         var result = new ReduceBatchResult("b1", 4, [Bad("b1", "f", 1)], null);
 
-        await Ledger.CompleteReduceAsync(run.RunId, [result], 1, Ct);
-        await Ledger.CompleteReduceAsync(run.RunId, [result], 1, Ct);
+        await Ledger.CompleteReduceAsync(run.RunId, [result], 1, T0, Ct);
+        await Ledger.CompleteReduceAsync(run.RunId, [result], 1, T0, Ct);
 
         Assert.Equal(1, (await Ledger.GetBatchAsync("b1", Ct))!.Quarantined);
         Assert.Single(await Ledger.ListQuarantineAsync(null, Ct));
@@ -197,7 +197,7 @@ public abstract partial class ReconLedgerContract : IDisposable
 
         await Ledger.CompleteReduceAsync(run.RunId, [
             new ReduceBatchResult("good", 2, [], null),
-            new ReduceBatchResult("bad", 5, [Bad("bad", "f", 1)], "file 'x.jsonl' has 4 records, manifest says 5")], 1, Ct);
+            new ReduceBatchResult("bad", 5, [Bad("bad", "f", 1)], "file 'x.jsonl' has 4 records, manifest says 5")], 1, Clock.Now, Ct);
         await Ledger.CompletePrefetchAsync(run.RunId, 1, Ct);
         await Ledger.CompleteProcessAsync(run.RunId, [new ProcessBatchResult("good", 2, 0, [])], 1, Ct);
         await Ledger.CompleteIndexAsync(run.RunId, 2, 1, T0.AddMinutes(3), Ct);
@@ -233,7 +233,7 @@ public abstract partial class ReconLedgerContract : IDisposable
         var done = await Ledger.CreateRunAsync(["b1"], 1, 0, T0, Ct);
         await CompleteAll(done.RunId, "b1");
         var broken = await Ledger.CreateRunAsync(["b2"], 1, 0, T0, Ct);
-        await Ledger.CompleteReduceAsync(broken.RunId, [new ReduceBatchResult("b2", 1, [], null)], 1, Ct);
+        await Ledger.CompleteReduceAsync(broken.RunId, [new ReduceBatchResult("b2", 1, [], null)], 1, T0, Ct);
 
         await Ledger.FailRunAsync(broken.RunId, "process: disk full", T0.AddMinutes(5), Ct);
         await Ledger.FailRunAsync(done.RunId, "late failure", T0.AddMinutes(5), Ct);
@@ -272,7 +272,7 @@ public abstract partial class ReconLedgerContract : IDisposable
     {
         await Register("b1");
         var run = await Ledger.CreateRunAsync(["b1"], 1, 0, T0, Ct);
-        await Ledger.CompleteReduceAsync(run.RunId, [new ReduceBatchResult("b1", 0, [], null)], 1, Ct);
+        await Ledger.CompleteReduceAsync(run.RunId, [new ReduceBatchResult("b1", 0, [], null)], 1, T0, Ct);
 
         await Ledger.BeginPrefetchAsync(run.RunId, 7, Ct);
         Assert.Equal(7, (await Ledger.GetRunAsync(run.RunId, Ct))!.PrefetchIndexedThrough);
@@ -350,7 +350,7 @@ public abstract partial class ReconLedgerContract : IDisposable
         foreach (var b in new[] { "b1", "b2", "b3", "b4" })
         {
             var run = await Ledger.CreateRunAsync([b], 2, 3, T0, Ct);
-            Assert.True(await Ledger.CompleteReduceAsync(run.RunId, [new ReduceBatchResult(b, 1, [], null)], 1, Ct));
+            Assert.True(await Ledger.CompleteReduceAsync(run.RunId, [new ReduceBatchResult(b, 1, [], null)], 1, T0, Ct));
             runs.Add(run);
         }
 
@@ -381,7 +381,7 @@ public abstract partial class ReconLedgerContract : IDisposable
     private async Task<RunRecord> Prefetched(string batchId)
     {
         var run = await Ledger.CreateRunAsync([batchId], 2, 3, T0, Ct);
-        Assert.True(await Ledger.CompleteReduceAsync(run.RunId, [new ReduceBatchResult(batchId, 1, [], null)], 1, Ct));
+        Assert.True(await Ledger.CompleteReduceAsync(run.RunId, [new ReduceBatchResult(batchId, 1, [], null)], 1, T0, Ct));
         Assert.True(await Ledger.CompletePrefetchAsync(run.RunId, 1, Ct));
         return run;
     }
@@ -410,7 +410,7 @@ public abstract partial class ReconLedgerContract : IDisposable
 
     protected async Task CompleteAll(string runId, string batchId)
     {
-        Assert.True(await Ledger.CompleteReduceAsync(runId, [new ReduceBatchResult(batchId, 1, [], null)], 1, Ct));
+        Assert.True(await Ledger.CompleteReduceAsync(runId, [new ReduceBatchResult(batchId, 1, [], null)], 1, T0, Ct));
         Assert.True(await Ledger.CompletePrefetchAsync(runId, 1, Ct));
         Assert.True(await Ledger.CompleteProcessAsync(runId, [new ProcessBatchResult(batchId, 1, 0, [])], 1, Ct));
         Assert.True(await Ledger.CompleteIndexAsync(runId, 1, 1, T0, Ct));
