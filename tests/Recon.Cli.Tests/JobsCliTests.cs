@@ -139,6 +139,10 @@ public class JobsCliTests
             "--s3-endpoint", Recon.Testing.Servers.SharedServers.S3.ServiceUrl, "--dynamodb-endpoint", Recon.Testing.Servers.SharedServers.Dynamo.ServiceUrl,
             "--sqs-endpoint", servers.ServiceUrl, "--data", cli.Data,
         ];
+        var before = await cli.RunAsync(["jobs", "list", .. aws]);
+        Assert.Equal(1, before.Exit);
+        Assert.Contains($"SQS queue 'led-{suffix}-jobs' does not exist: run 'recon init --backend aws' to create the job queues, or set RECON_JOBS_QUEUE_URL", before.Err, StringComparison.Ordinal);
+
         var init = await cli.RunAsync(["init", .. aws]);
         Assert.True(init.Exit == 0, init.Err);
         Assert.Contains($"created jobs queue {servers.ServiceUrl}/123456789012/led-{suffix}-jobs", init.Out, StringComparison.Ordinal);
