@@ -66,6 +66,25 @@ public sealed class SqsJobQueueTests : JobQueueContract
     }
 
     [Fact]
+    public async Task Claim_TwoWorkersGivenTheSameJobTwiceAtOnce_OnlyOneTakesIt()
+    {
+        for (int round = 0; round < 5; round++)
+        {
+            var job = await Queue.SubmitAsync($"twice-{round}", "transform", "{}", Now, default);
+            using var sqs = Sqs();
+            await sqs.SendMessageAsync(new SendMessageRequest { QueueUrl = _urls!.Value.Queue, MessageBody = job.Id });
+            using var a = OpenAgain();
+            using var b = OpenAgain();
+
+            var claims = await Task.WhenAll(a.ClaimAsync(Now, TimeSpan.FromMinutes(1), default).AsTask(), b.ClaimAsync(Now, TimeSpan.FromMinutes(1), default).AsTask());
+
+            Assert.Equal(job.Id, Assert.Single(claims, c => c is not null)!.Id);
+            Assert.Equal((JobState.Running, 1), await StateOf(job.Id));
+            await Queue.CompleteAsync(job.Id, "{}", Now, default);
+        }
+    }
+
+    [Fact]
     public async Task Claim_JobWhoseWorkerDiesEveryTime_EndsDeadThroughTheDeadLetterQueue_AndRetrySendsItAgain()
     {
         var queue = Open(maxReceives: 2);
