@@ -6,6 +6,7 @@ using Recon.Api.Auth;
 using Recon.Api.Endpoints;
 using Recon.Api.Ingest;
 using Recon.Api.Metrics;
+using Recon.Api.Web;
 using Recon.Core;
 
 namespace Recon.Api;
@@ -87,6 +88,7 @@ public static class ReconApiHost
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = HandleExceptionAsync });
         app.UseStatusCodePages();
         app.UseRouting();
+        app.UseExactRouteValues();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseWhen(c => c.Request.Path == "/metrics", b => b.Use(async (context, next) =>

@@ -7,7 +7,7 @@ namespace Recon.Lambda;
 /// <c>Recon.Throttled</c>. The entry points therefore rethrow classified errors as these types, and the definitions'
 /// Retry/Catch name both forms (e.g. <c>["Recon.Throttled", "ReconThrottled"]</c>). The local runner uses the dotted names.
 /// </summary>
-public static class LambdaErrors
+internal static class LambdaErrors
 {
     public static IReadOnlyDictionary<string, string> TypeNames { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {
@@ -31,13 +31,13 @@ public static class LambdaErrors
 }
 
 #pragma warning disable CA1032, CA1710 // Lambda reports the type name: these names are the contract with the definitions.
-public sealed class ReconThrottled(string message, Exception inner) : Exception(message, inner);
+internal sealed class ReconThrottled(string message, Exception inner) : Exception(message, inner);
 
-public sealed class ReconTransient(string message, Exception inner) : Exception(message, inner);
+internal sealed class ReconTransient(string message, Exception inner) : Exception(message, inner);
 
-public sealed class ReconNotReady(string message, Exception inner) : Exception(message, inner);
+internal sealed class ReconNotReady(string message, Exception inner) : Exception(message, inner);
 
-public sealed class ReconValidation(string message, Exception inner) : Exception(message, inner);
+internal sealed class ReconValidation(string message, Exception inner) : Exception(message, inner);
 
-public sealed class ReconCorrupt(string message, Exception inner) : Exception(message, inner);
+internal sealed class ReconCorrupt(string message, Exception inner) : Exception(message, inner);
 #pragma warning restore CA1032, CA1710

@@ -21,8 +21,13 @@ namespace Recon.Lambda;
 /// </summary>
 public sealed class ReconFunctions
 {
+    public ReconFunctions(ReconContext ctx, ITaskCallbacks callbacks, IProgress<StageProgress>? progress = null)
+        : this(ctx, callbacks, progress, metrics: null)
+    {
+    }
+
     /// <param name="metrics">Where the backlog and failure metrics go (stdout on Lambda); null: not published (one machine).</param>
-    public ReconFunctions(ReconContext ctx, ITaskCallbacks callbacks, IProgress<StageProgress>? progress = null, EmbeddedMetrics? metrics = null)
+    internal ReconFunctions(ReconContext ctx, ITaskCallbacks callbacks, IProgress<StageProgress>? progress, EmbeddedMetrics? metrics)
     {
         ArgumentNullException.ThrowIfNull(ctx);
         ArgumentNullException.ThrowIfNull(callbacks);
@@ -40,13 +45,13 @@ public sealed class ReconFunctions
 
     public RunFunctions Runs { get; }
 
-    public ReduceFunctions Reduce { get; }
+    internal ReduceFunctions Reduce { get; }
 
-    public PrefetchFunctions Prefetch { get; }
+    internal PrefetchFunctions Prefetch { get; }
 
-    public ProcessFunctions Process { get; }
+    internal ProcessFunctions Process { get; }
 
-    public IndexFunctions Index { get; }
+    internal IndexFunctions Index { get; }
 
     /// <summary>Every handler by function name (<see cref="FunctionNames"/>).</summary>
     public IReadOnlyDictionary<string, Func<Stream, CancellationToken, Task<Stream>>> Handlers => new Dictionary<string, Func<Stream, CancellationToken, Task<Stream>>>(StringComparer.Ordinal)

@@ -30,7 +30,7 @@ public sealed class ReconContext
     public IFaultInjector Faults { get; init; } = NoFaults.Instance;
 
     /// <summary>Checked event-id fingerprint sections of earlier segments, kept across the runs of this process.</summary>
-    public Process.SegmentIdsCache SegmentIds { get; init; } = new();
+    internal Process.SegmentIdsCache SegmentIds { get; init; } = new();
 
     public string NewScratchPath(string hint)
     {

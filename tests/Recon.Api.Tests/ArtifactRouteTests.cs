@@ -30,6 +30,38 @@ public class ArtifactRouteTests
         Assert.Equal("59.90", JsonDocument.Parse(api).RootElement.GetProperty("balances").GetProperty("USD").GetString());
     }
 
+    [Fact]
+    public async Task GetArtifact_IdsWithSlashesPercentsAndSpaces_AreReadExactly_ByEveryArtifactRoute()
+    {
+        // Kestrel leaves %2F escaped in the path: INV/2026/001 and the literal text A%2FB would both reach an endpoint
+        // as ...%2F... unless the value is decoded from the raw target.
+        string[] ids = ["INV/2026/001", "A%2FB", "A/B", "Zürich 1+2", "x%"];
+        await using var world = await ApiWorld.CreateAsync(aws: false);
+        await world.WriteBatchAsync("b-1", 0, ids.Select((id, i) => ApiWorld.Event($"e-{i}", id, "E1", $"{i + 1}.00")).ToArray());
+        await world.RunAsync();
+        await world.StartAsync();
+        using var client = world.Client(await world.TokenAsync("admin", "admin"));
+
+        for (int i = 0; i < ids.Length; i++)
+        {
+            var path = "/api/artifacts/" + Uri.EscapeDataString(ids[i]);
+            using var get = await client.GetAsync(new Uri(path, UriKind.Relative));
+            var body = await get.Content.ReadAsStringAsync();
+            Assert.True(get.StatusCode == HttpStatusCode.OK, $"{path}: {(int)get.StatusCode} {body}");
+            using var doc = JsonDocument.Parse(body);
+            Assert.Equal(ids[i], doc.RootElement.GetProperty("artifact_id").GetString());
+            Assert.Equal($"{i + 1}.00", doc.RootElement.GetProperty("balances").GetProperty("USD").GetString());
+
+            using var versions = await client.GetAsync(new Uri(path + "/versions", UriKind.Relative));
+            Assert.Equal(HttpStatusCode.OK, versions.StatusCode);
+            using var version = await client.GetAsync(new Uri(path + "/versions/1", UriKind.Relative));
+            Assert.Equal(ids[i], JsonDocument.Parse(await version.Content.ReadAsStringAsync()).RootElement.GetProperty("artifact_id").GetString());
+        }
+
+        using var prefix = await client.GetAsync(new Uri("/api/artifacts/INV", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.NotFound, prefix.StatusCode);
+    }
+
     internal static async Task<string> RunCliAsync(ApiWorld world, params string[] args)
     {
         var output = new StringWriter();

@@ -6,6 +6,8 @@ namespace Recon.Cache.Redis.Tests;
 /// <summary>
 /// A TCP proxy that holds every chunk it forwards, in either direction, for a fixed delay: a far-away server.
 /// N sequential round trips through it cost at least N × 2 × delay; a pipeline costs a few delays whatever its size.
+/// <see cref="Hold"/> stops forwarding altogether until <see cref="Release"/>: a hung server, for tests whose
+/// timeouts run on a manual clock.
 /// </summary>
 public sealed class LatencyProxy : IDisposable
 {
@@ -13,6 +15,8 @@ public sealed class LatencyProxy : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly int _targetPort;
     private long _delayTicks;
+    private TaskCompletionSource _open = Opened();
+    private int _held;
 
     public LatencyProxy(int targetPort, TimeSpan delay)
     {
@@ -29,6 +33,22 @@ public sealed class LatencyProxy : IDisposable
         set => Interlocked.Exchange(ref _delayTicks, value.Ticks);
     }
 
+    /// <summary>Chunks waiting in <see cref="Hold"/>.</summary>
+    public int Held => Volatile.Read(ref _held);
+
+    /// <summary>From now on every chunk waits until <see cref="Release"/>.</summary>
+    public void Hold()
+    {
+        var current = Volatile.Read(ref _open);
+        if (current.Task.IsCompleted)
+        {
+            Interlocked.CompareExchange(ref _open, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), current);
+        }
+    }
+
+    /// <summary>Forwards the held chunks, in order, and forwards again without waiting.</summary>
+    public void Release() => Interlocked.Exchange(ref _open, Opened()).TrySetResult();
+
     public string Endpoint => $"127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
 
     public void Dispose()
@@ -36,6 +56,13 @@ public sealed class LatencyProxy : IDisposable
         _stop.Cancel();
         _listener.Dispose();
         _stop.Dispose();
+    }
+
+    private static TaskCompletionSource Opened()
+    {
+        var open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        open.SetResult();
+        return open;
     }
 
     private async Task AcceptLoopAsync()
@@ -68,6 +95,20 @@ public sealed class LatencyProxy : IDisposable
             int read;
             while ((read = await input.ReadAsync(buffer, _stop.Token)) > 0)
             {
+                var open = Volatile.Read(ref _open).Task;
+                if (!open.IsCompleted)
+                {
+                    Interlocked.Increment(ref _held);
+                    try
+                    {
+                        await open.WaitAsync(_stop.Token);
+                    }
+                    finally
+                    {
+                        Interlocked.Decrement(ref _held);
+                    }
+                }
+
                 if (Delay > TimeSpan.Zero)
                 {
                     await Task.Delay(Delay, _stop.Token);

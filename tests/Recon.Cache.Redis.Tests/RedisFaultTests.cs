@@ -7,47 +7,46 @@ namespace Recon.Cache.Redis.Tests;
 
 /// <summary>
 /// Slow, hung, killed and restarted servers: the cache never fails its caller. Calls time out on Polly's timeout; two
-/// failures open the breaker, which then answers without redis until the (manual) clock passes the cooldown.
+/// failures open the breaker, which then answers without redis until the clock passes the cooldown. Timeouts and the
+/// cooldown run on a manual clock with manual timers: a test reads how long a call waited from the clock, exactly,
+/// instead of timing it with a stopwatch (a hung server is a proxy that holds every byte until released).
 /// </summary>
 public sealed class RedisFaultTests : IDisposable
 {
     private static readonly ArtifactCacheKey[] Keys = [new("ORD-1", 1), new("ORD-2", 1)];
 
     private readonly RedisServer _server = RedisServer.Start();
-    private readonly ManualClock _clock = new(new DateTimeOffset(2026, 11, 21, 10, 0, 0, TimeSpan.Zero));
+    private readonly ManualClock _clock = new(new DateTimeOffset(2026, 11, 21, 10, 0, 0, TimeSpan.Zero)) { ManualTimers = true };
 
     private static CancellationToken Ct => CancellationToken.None;
 
     public void Dispose() => _server.Dispose();
 
     [Fact]
-    public async Task Cache_OnASlowServer_ReturnsMissesInAboutTheTimeout_ThenBacksOff_ThenRecovers()
+    public async Task Cache_OnAHungServer_ReturnsMissesAtTheTimeout_ThenBacksOff_ThenRecovers()
     {
         using var proxy = new LatencyProxy(_server.Port, TimeSpan.Zero);
         using var cache = new RedisArtifactCache(
             RedisConfiguration.Parse($"{proxy.Endpoint},connectTimeout=5000"),
             new RedisArtifactCacheOptions { KeyPrefix = "slow:", Cooldown = TimeSpan.FromSeconds(2), Timeout = TimeSpan.FromMilliseconds(300) }, _clock);
         await cache.SetManyAsync([new(Keys[0], [1])], Ct);
-        proxy.Delay = TimeSpan.FromSeconds(1);
+        proxy.Hold();
         var into = new byte[]?[] { [9], [9] };
-        var clock = Stopwatch.StartNew();
 
-        await cache.GetManyAsync(Keys, into, Ct);
+        var waited = await WaitedAsync(() => cache.GetManyAsync(Keys, into, Ct));
 
-        Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(900));
+        Assert.Equal(TimeSpan.FromMilliseconds(300), waited);
         Assert.All(into, Assert.Null);
         Assert.Equal(1, cache.Stats.Errors);
         Assert.StartsWith("TimeoutRejectedException", cache.LastError, StringComparison.Ordinal);
         Assert.True(cache.IsBackingOff); // one success, one failure: half the calls failed
 
-        // Within the cooldown redis is not even asked.
-        clock.Restart();
-        await cache.GetManyAsync(Keys, into, Ct);
-        Assert.True(clock.Elapsed < TimeSpan.FromMilliseconds(100), $"took {clock.Elapsed}");
+        // Within the cooldown redis is not even asked: the call waits for nothing.
+        Assert.Equal(TimeSpan.Zero, await WaitedAsync(() => cache.GetManyAsync(Keys, into, Ct)));
         Assert.Equal(1, cache.Stats.Bypassed);
 
-        proxy.Delay = TimeSpan.Zero;
-        await Task.Delay(TimeSpan.FromSeconds(1.5)); // the held reply drains
+        proxy.Release();
+        await WaitUntilAsync(() => proxy.Held == 0, TimeSpan.FromSeconds(10)); // the held reply drains
         _clock.Now += TimeSpan.FromSeconds(3);
         await cache.GetManyAsync(Keys, into, Ct);
         Assert.Equal([1], into[0]);
@@ -55,21 +54,23 @@ public sealed class RedisFaultTests : IDisposable
     }
 
     [Fact]
-    public async Task Cache_OnASlowLink_TimesOut_AndNeverFailsTheCaller()
+    public async Task Cache_OnAHungLink_TimesOutEachCallAtTheTimeout_AndNeverFailsTheCaller()
     {
-        using var proxy = new LatencyProxy(_server.Port, TimeSpan.FromMilliseconds(400));
+        using var proxy = new LatencyProxy(_server.Port, TimeSpan.Zero);
         using var cache = new RedisArtifactCache(
             RedisConfiguration.Parse($"{proxy.Endpoint},connectTimeout=5000"),
             new RedisArtifactCacheOptions { KeyPrefix = "slow:", Timeout = TimeSpan.FromMilliseconds(250) }, _clock);
-        var clock = Stopwatch.StartNew();
+        proxy.Hold(); // from the first byte: the connection itself hangs too
 
-        await cache.SetManyAsync([new(Keys[0], [1])], Ct);
+        var set = await WaitedAsync(() => cache.SetManyAsync([new(Keys[0], [1])], Ct));
         var into = new byte[]?[] { [9], [9] };
-        await cache.GetManyAsync(Keys, into, Ct);
+        var get = await WaitedAsync(() => cache.GetManyAsync(Keys, into, Ct));
 
+        Assert.Equal(TimeSpan.FromMilliseconds(250), set);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), get);
         Assert.All(into, Assert.Null);
         Assert.Equal(2, cache.Stats.Errors);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1.5), $"took {clock.Elapsed}");
+        proxy.Release();
     }
 
     [Fact]
@@ -95,13 +96,12 @@ public sealed class RedisFaultTests : IDisposable
         Assert.Equal([2], into[1]);
 
         _server.Kill();
-        var clock = Stopwatch.StartNew();
-        await cache.GetManyAsync(Keys, into, Ct);
-        await cache.SetManyAsync([new(new("ORD-3", 1), [3])], Ct);
-        await cache.GetManyAsync(Keys, into, Ct);
+        var waited = await WaitedAsync(() => cache.GetManyAsync(Keys, into, Ct))
+            + await WaitedAsync(() => cache.SetManyAsync([new(new("ORD-3", 1), [3])], Ct))
+            + await WaitedAsync(() => cache.GetManyAsync(Keys, into, Ct));
 
         Assert.All(into, Assert.Null);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2.5), $"took {clock.Elapsed}");
+        Assert.True(waited <= TimeSpan.FromSeconds(2), $"waited {waited}: at most the two failing calls' timeouts");
         var down = cache.Stats;
         Assert.Equal(2, down.Errors);   // two failures open the breaker; the third call was not sent
         Assert.Equal(1, down.Bypassed);
@@ -110,14 +110,16 @@ public sealed class RedisFaultTests : IDisposable
 
         // Still down after the cooldown: one probe, which fails and opens the breaker again.
         _clock.Now += TimeSpan.FromSeconds(3);
-        await cache.GetManyAsync(Keys, into, Ct);
+        await WaitedAsync(() => cache.GetManyAsync(Keys, into, Ct));
         Assert.Equal(3, cache.Stats.Errors);
 
         using var restarted = RedisServer.StartOnPort(_server.Port);
         await cache.GetManyAsync(Keys, into, Ct);
         Assert.Equal(2, cache.Stats.Bypassed); // the cooldown after the failed probe still runs
 
+        // Reconnected, and the commands left from the outage answered: a PING straight through the multiplexer works.
         await WaitUntilAsync(() => cache.Connection!.IsConnected, TimeSpan.FromSeconds(20));
+        await WaitUntilAsync(() => Pings(cache.Connection!), TimeSpan.FromSeconds(20));
         _clock.Now += TimeSpan.FromSeconds(3);
         await cache.SetManyAsync([new(Keys[0], [10])], Ct);
         await cache.GetManyAsync(Keys, into, Ct);
@@ -135,7 +137,7 @@ public sealed class RedisFaultTests : IDisposable
         await cache.SetManyAsync(items, Ct);
         _server.Kill();
 
-        await cache.SetManyAsync(items, Ct);
+        await WaitedAsync(() => cache.SetManyAsync(items, Ct));
 
         // One success and one failure in the sampling window: half failed, the breaker opens.
         Assert.Equal(1, cache.Stats.Errors);
@@ -151,30 +153,58 @@ public sealed class RedisFaultTests : IDisposable
         using var cache = new RedisArtifactCache(
             RedisConfiguration.Parse($"{silent.Endpoint},connectTimeout=60000"),
             new RedisArtifactCacheOptions { Cooldown = TimeSpan.FromSeconds(2), Timeout = TimeSpan.FromMilliseconds(400) }, _clock);
-        await cache.GetManyAsync(Keys, new byte[]?[2], Ct);
-        await cache.GetManyAsync(Keys, new byte[]?[2], Ct);
+        Assert.Equal(TimeSpan.FromMilliseconds(400), await WaitedAsync(() => cache.GetManyAsync(Keys, new byte[]?[2], Ct)));
+        Assert.Equal(TimeSpan.FromMilliseconds(400), await WaitedAsync(() => cache.GetManyAsync(Keys, new byte[]?[2], Ct)));
         Assert.Equal(2, cache.Stats.Errors);
         Assert.True(cache.IsBackingOff);
 
         _clock.Now += TimeSpan.FromSeconds(3);
-        var clock = Stopwatch.StartNew();
-        var calls = Enumerable.Range(0, 10).Select(async _ =>
-        {
-            var started = clock.Elapsed;
-            await cache.GetManyAsync(Keys, new byte[]?[2], Ct);
-            return clock.Elapsed - started;
-        }).ToArray();
-        var durations = await Task.WhenAll(calls);
+        var calls = Enumerable.Range(0, 10).Select(_ => cache.GetManyAsync(Keys, new byte[]?[2], Ct).AsTask()).ToArray();
 
+        // Nine go on without redis at once; one probes and waits for the silent server until its timeout.
+        await _clock.WaitForTimersAsync(1);
+        await WaitUntilAsync(() => calls.Count(c => c.IsCompleted) == 9, TimeSpan.FromSeconds(10));
+        Assert.Equal(9, cache.Stats.Bypassed);
+        var probe = Assert.Single(calls, c => !c.IsCompleted);
+        var before = _clock.Now;
+        await _clock.DriveAsync(Done(probe));
+
+        Assert.Equal(TimeSpan.FromMilliseconds(400), _clock.Now - before);
         Assert.Equal(3, cache.Stats.Errors);
         Assert.Equal(9, cache.Stats.Bypassed);
-        Assert.Equal(1, durations.Count(d => d >= TimeSpan.FromMilliseconds(300)));
     }
 
     private RedisArtifactCache NewCache(TimeSpan timeout) => new(
         RedisConfiguration.Parse($"{_server.Endpoint},connectTimeout=1000"),
         new RedisArtifactCacheOptions { KeyPrefix = "fault:", Cooldown = TimeSpan.FromSeconds(2), Timeout = timeout },
         _clock);
+
+    /// <summary>Runs a cache call to its end, moving the manual clock to each timer it waits on: how long it waited.</summary>
+    private async Task<TimeSpan> WaitedAsync(Func<ValueTask> call)
+    {
+        var before = _clock.Now;
+        await _clock.DriveAsync(Done(call().AsTask()));
+        return _clock.Now - before;
+    }
+
+    private static async Task<bool> Done(Task call)
+    {
+        await call;
+        return true;
+    }
+
+    private static bool Pings(StackExchange.Redis.IConnectionMultiplexer connection)
+    {
+        try
+        {
+            connection.GetDatabase().Ping();
+            return true;
+        }
+        catch (StackExchange.Redis.RedisException)
+        {
+            return false;
+        }
+    }
 
     private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan limit)
     {

@@ -19,7 +19,7 @@ public sealed class BacklogMetricsTests
         var clock = new ManualClock(new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero));
         var output = new StringWriter();
         var f = new ReconFunctions(world.Context(new PipelineOptions { Partitions = 1, MaxRunEvents = 1 }, clock), new RecordingCallbacks(),
-            metrics: new EmbeddedMetrics(output, "prod-eu", clock));
+            progress: null, metrics: new EmbeddedMetrics(output, "prod-eu", clock));
 
         await CallAsync(f.Runs.PlanAsync, """{"scan":true}""");
         clock.Now += TimeSpan.FromSeconds(90);
@@ -52,7 +52,7 @@ public sealed class BacklogMetricsTests
         world.WriteBatches(2);
         var output = new StringWriter();
         var f = new ReconFunctions(world.Context(new PipelineOptions { Partitions = 1 }), new RecordingCallbacks(),
-            metrics: new EmbeddedMetrics(output, "prod-eu", TimeProvider.System));
+            progress: null, metrics: new EmbeddedMetrics(output, "prod-eu", TimeProvider.System));
         string run = (string)(await CallAsync(f.Runs.PlanAsync, """{"scan":true}"""))["run_id"]!;
         output.GetStringBuilder().Clear();
 
@@ -75,7 +75,7 @@ public sealed class BacklogMetricsTests
         File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("\"records\":1", "\"records\":2", StringComparison.Ordinal));
         var output = new StringWriter();
         var f = new ReconFunctions(world.Context(new PipelineOptions { Partitions = 1 }), new RecordingCallbacks(),
-            metrics: new EmbeddedMetrics(output, "prod-eu", TimeProvider.System));
+            progress: null, metrics: new EmbeddedMetrics(output, "prod-eu", TimeProvider.System));
         string run = (string)(await CallAsync(f.Runs.PlanAsync, """{"scan":true}"""))["run_id"]!;
         string runJson = $$"""{"run_id":"{{run}}"}""";
         await CallAsync(f.Reduce.ScanAsync, runJson);

@@ -61,6 +61,23 @@ public abstract class PagesHost : IAsyncLifetime
             Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
         });
         Directory.CreateDirectory(ScreenshotDirectory);
+        await WarmUpAsync();
+    }
+
+    /// <summary>
+    /// Signs in once and opens the overview before any test: the first sign-in JITs the server's pages and starts the
+    /// browser's renderer, which on two busy cores can alone take longer than a test's 15 s timeouts.
+    /// </summary>
+    private async Task WarmUpAsync()
+    {
+        var page = await NewPageAsync();
+        page.SetDefaultTimeout(120_000);
+        page.SetDefaultNavigationTimeout(120_000);
+        await page.GotoAsync("/login");
+        await page.GetByLabel("Token").FillAsync(OperatorToken);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
+        await page.Context.CloseAsync();
     }
 
     /// <summary>A fresh browser context (its own cookies) at 1280×800, or another viewport.</summary>

@@ -1,6 +1,6 @@
 namespace Recon.Core.Artifacts;
 
-public static class ArtifactStatus
+internal static class ArtifactStatus
 {
     public const string Open = "open";
     public const string Balanced = "balanced";

@@ -1,7 +1,7 @@
 namespace Recon.Lambda.Aws;
 
 /// <summary>The credentials a call is signed with: in Lambda, the execution role's, from the function's environment.</summary>
-public sealed record AwsCredentials(string AccessKeyId, string SecretAccessKey, string? SessionToken)
+internal sealed record AwsCredentials(string AccessKeyId, string SecretAccessKey, string? SessionToken)
 {
     /// <summary>AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN, which Lambda sets for the execution role.</summary>
     public static AwsCredentials FromEnvironment(Func<string, string?> variable)

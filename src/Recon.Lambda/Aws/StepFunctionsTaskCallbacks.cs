@@ -11,7 +11,7 @@ namespace Recon.Lambda.Aws;
 /// protocol to <c>https://states.REGION.amazonaws.com/</c> with <c>X-Amz-Target: AWSStepFunctions.SendTaskSuccess</c>.
 /// The execution role needs <c>states:SendTaskSuccess</c> on the stateful state machine.
 /// </summary>
-public sealed class StepFunctionsTaskCallbacks(HttpClient http, Func<AwsCredentials> credentials, string region, TimeProvider time, Uri? endpoint = null)
+internal sealed class StepFunctionsTaskCallbacks(HttpClient http, Func<AwsCredentials> credentials, string region, TimeProvider time, Uri? endpoint = null)
     : ITaskCallbacks
 {
     private readonly Uri _endpoint = endpoint ?? new Uri($"https://states.{region}.amazonaws.com/");

@@ -12,7 +12,7 @@ namespace Recon.Lambda.Backend;
 /// the package (no SQLite, no local folder), so no code path of the local backend can run on Lambda. Credentials come
 /// from the standard AWS chain (Lambda sets the execution role's in the environment).
 /// </summary>
-public sealed class LambdaBackend : IDisposable
+internal sealed class LambdaBackend : IDisposable
 {
     /// <summary>A run younger than this belongs to the execution that planned it (as on every shared ledger).</summary>
     public static readonly TimeSpan ResumeAfter = TimeSpan.FromMinutes(10);

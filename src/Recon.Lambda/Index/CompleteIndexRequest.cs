@@ -1,7 +1,7 @@
 namespace Recon.Lambda.Index;
 
 /// <summary>recon-complete-index input: the workers' outputs (the Map state's result).</summary>
-public sealed record CompleteIndexRequest
+internal sealed record CompleteIndexRequest
 {
     public required string RunId { get; init; }
 

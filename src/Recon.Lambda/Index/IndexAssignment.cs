@@ -1,6 +1,6 @@
 namespace Recon.Lambda.Index;
 
-public sealed record IndexAssignment
+internal sealed record IndexAssignment
 {
     public required string RunId { get; init; }
 

@@ -9,7 +9,7 @@ using Recon.Pipeline.Running;
 namespace Recon.Lambda.Index;
 
 /// <summary>The index stage of the stateful workflow: recon-index-coordinator, recon-index-worker (one Map iteration each), recon-complete-index.</summary>
-public sealed class IndexFunctions
+internal sealed class IndexFunctions
 {
     private readonly StepContext _steps;
 

@@ -1,7 +1,7 @@
 namespace Recon.Lambda.Index;
 
 /// <summary>recon-index-coordinator output: part-files handed out a few per worker.</summary>
-public sealed record IndexPlan
+internal sealed record IndexPlan
 {
     public required string RunId { get; init; }
 

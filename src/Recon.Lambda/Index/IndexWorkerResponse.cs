@@ -1,6 +1,6 @@
 namespace Recon.Lambda.Index;
 
-public sealed record IndexWorkerResponse
+internal sealed record IndexWorkerResponse
 {
     public required long Rows { get; init; }
 }

@@ -8,7 +8,7 @@ namespace Recon.Lambda.Metrics;
 /// sends to CloudWatch Logs, where each line becomes data points of the metrics it declares. No SDK and no API call.
 /// https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
 /// </summary>
-public sealed class EmbeddedMetrics(TextWriter output, string deployment, TimeProvider time)
+internal sealed class EmbeddedMetrics(TextWriter output, string deployment, TimeProvider time)
 {
     private readonly Lock _gate = new();
 

@@ -9,7 +9,7 @@ using Recon.Pipeline.Running;
 namespace Recon.Lambda.Prefetch;
 
 /// <summary>The pre-fetch stage of the stateful workflow: recon-begin-prefetch, recon-prefetch-partition, recon-complete-prefetch.</summary>
-public sealed class PrefetchFunctions
+internal sealed class PrefetchFunctions
 {
     private readonly StepContext _steps;
     private readonly TurnHandOver _turns;

@@ -10,7 +10,7 @@ using Recon.Pipeline.Running;
 namespace Recon.Lambda.Process;
 
 /// <summary>The process stage of the stateful workflow, strictly in run order: recon-begin-process, recon-process-partition, recon-complete-process.</summary>
-public sealed class ProcessFunctions
+internal sealed class ProcessFunctions
 {
     private readonly StepContext _steps;
     private readonly TurnHandOver _turns;

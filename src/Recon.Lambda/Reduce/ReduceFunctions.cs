@@ -8,7 +8,7 @@ using Recon.Pipeline.Running;
 namespace Recon.Lambda.Reduce;
 
 /// <summary>The reduce stage of the stateless workflow: recon-reduce-scan, recon-reduce-partition (one Map iteration each), recon-complete-reduce.</summary>
-public sealed class ReduceFunctions
+internal sealed class ReduceFunctions
 {
     private readonly StepContext _steps;
 

@@ -1,7 +1,7 @@
 namespace Recon.Lambda.Reduce;
 
 /// <summary>recon-reduce-scan output.</summary>
-public sealed record ScanResponse
+internal sealed record ScanResponse
 {
     public required string RunId { get; init; }
 

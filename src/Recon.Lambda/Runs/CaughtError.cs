@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Recon.Lambda.Runs;
 
-public sealed record CaughtError
+internal sealed record CaughtError
 {
     [JsonPropertyName("Error")]
     public string? Error { get; init; }

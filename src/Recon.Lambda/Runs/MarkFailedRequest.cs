@@ -1,7 +1,7 @@
 namespace Recon.Lambda.Runs;
 
 /// <summary>recon-mark-failed input: the run and the error a Catch captured (<c>{"Error":…,"Cause":…}</c>).</summary>
-public sealed record MarkFailedRequest
+internal sealed record MarkFailedRequest
 {
     public required string RunId { get; init; }
 

@@ -1,6 +1,6 @@
 namespace Recon.Lambda.Runs;
 
-public sealed record MarkFailedResponse
+internal sealed record MarkFailedResponse
 {
     public required string RunId { get; init; }
 

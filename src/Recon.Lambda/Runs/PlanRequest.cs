@@ -1,7 +1,7 @@
 namespace Recon.Lambda.Runs;
 
 /// <summary>recon-plan input.</summary>
-public sealed record PlanRequest
+internal sealed record PlanRequest
 {
     /// <summary>Look for new complete batches in the inbox first.</summary>
     public bool Scan { get; init; } = true;

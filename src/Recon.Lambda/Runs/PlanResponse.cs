@@ -1,7 +1,7 @@
 namespace Recon.Lambda.Runs;
 
 /// <summary>recon-plan output: the run to reduce (resumed or newly claimed), or <c>run_id: null</c> when nothing is pending.</summary>
-public sealed record PlanResponse
+internal sealed record PlanResponse
 {
     public string? RunId { get; init; }
 

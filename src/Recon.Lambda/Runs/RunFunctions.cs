@@ -118,7 +118,7 @@ public sealed class RunFunctions
     });
 
     /// <summary>The reason recorded for a caught error: Lambda's JSON cause is unwrapped to its message.</summary>
-    public static string ReasonOf(CaughtError? error)
+    internal static string ReasonOf(CaughtError? error)
     {
         string? cause = error?.Cause;
         if (cause is not null && cause.StartsWith('{'))

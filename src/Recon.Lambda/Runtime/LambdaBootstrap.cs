@@ -11,7 +11,7 @@ namespace Recon.Lambda.Runtime;
 /// <c>recon-plan</c>), with the AWS backend built from the RECON_* variables. A setting that is missing or wrong is
 /// reported to Lambda as an init error, which fails the invocation with that message.
 /// </summary>
-public static class LambdaBootstrap
+internal static class LambdaBootstrap
 {
     /// <returns>The process exit code: 0 when stopped, 1 after an init error, 2 outside Lambda.</returns>
     public static async Task<int> RunAsync(Func<string, string?> environment, TextWriter stdout, TextWriter stderr, CancellationToken stop)

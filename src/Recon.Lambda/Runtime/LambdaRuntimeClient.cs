@@ -10,7 +10,7 @@ namespace Recon.Lambda.Runtime;
 /// The Lambda Runtime API (version 2018-06-01) a custom runtime (<c>provided.al2023</c>) talks to at
 /// <c>AWS_LAMBDA_RUNTIME_API</c>: fetch the next event, post its response or its error, or report an init error.
 /// </summary>
-public sealed class LambdaRuntimeClient
+internal sealed class LambdaRuntimeClient
 {
     private const string Version = "2018-06-01";
     private readonly HttpClient _http;

@@ -7,7 +7,7 @@ namespace Recon.Lambda.Runtime;
 /// invocation's deadline, a little before, so the error can still be reported) → response, or the error with the
 /// type the definitions catch (<c>Recon.Throttled</c>, <c>Recon.Transient</c>, … or the exception's type name).
 /// </summary>
-public sealed class LambdaRuntimeLoop(LambdaRuntimeClient client, Func<Stream, CancellationToken, Task<Stream>> handler, TimeProvider time)
+internal sealed class LambdaRuntimeLoop(LambdaRuntimeClient client, Func<Stream, CancellationToken, Task<Stream>> handler, TimeProvider time)
 {
     /// <summary>How long before the deadline the handler is cancelled, to leave time to report.</summary>
     public TimeSpan DeadlineMargin { get; init; } = TimeSpan.FromMilliseconds(500);

@@ -1,4 +1,4 @@
 namespace Recon.Lambda.Steps;
 
 /// <summary>The input of a step that takes none (<c>{}</c>).</summary>
-public sealed record EmptyRequest;
+internal sealed record EmptyRequest;

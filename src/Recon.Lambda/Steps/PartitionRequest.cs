@@ -1,7 +1,7 @@
 namespace Recon.Lambda.Steps;
 
 /// <summary>Input of the per-partition steps (reduce, pre-fetch, process), one Map iteration each.</summary>
-public sealed record PartitionRequest
+internal sealed record PartitionRequest
 {
     public required string RunId { get; init; }
 

@@ -1,6 +1,6 @@
 namespace Recon.Lambda.Steps;
 
-public sealed record PartitionResponse
+internal sealed record PartitionResponse
 {
     public required int Partition { get; init; }
 

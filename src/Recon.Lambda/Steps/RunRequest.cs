@@ -1,7 +1,7 @@
 namespace Recon.Lambda.Steps;
 
 /// <summary>Input of every run-level step (scan, complete, begin, coordinator, mark-failed).</summary>
-public sealed record RunRequest
+internal sealed record RunRequest
 {
     public required string RunId { get; init; }
 

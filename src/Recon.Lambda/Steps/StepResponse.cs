@@ -1,7 +1,7 @@
 namespace Recon.Lambda.Steps;
 
 /// <summary>Output of the complete steps.</summary>
-public sealed record StepResponse
+internal sealed record StepResponse
 {
     public required string RunId { get; init; }
 

@@ -1,7 +1,7 @@
 namespace Recon.Lambda.Turns;
 
 /// <summary>Output of the begin steps: which parts of the stateful workflow are already done (a resumed run).</summary>
-public sealed record BeginResponse
+internal sealed record BeginResponse
 {
     public required string RunId { get; init; }
 

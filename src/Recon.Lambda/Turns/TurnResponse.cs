@@ -4,7 +4,7 @@ namespace Recon.Lambda.Turns;
 /// recon-begin-prefetch / recon-begin-process output (ignored by the workflow, which waits for the token): whether
 /// the run now waits. The workflow goes on with the <see cref="BeginResponse"/> sent with SendTaskSuccess.
 /// </summary>
-public sealed record TurnResponse
+internal sealed record TurnResponse
 {
     public required string RunId { get; init; }
 

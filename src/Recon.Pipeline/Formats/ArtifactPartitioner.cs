@@ -1,7 +1,7 @@
 namespace Recon.Pipeline.Formats;
 
 /// <summary>Stable hash partitioning of artifact ids (FNV-1a over UTF-8), the same in every process and machine.</summary>
-public static class ArtifactPartitioner
+internal static class ArtifactPartitioner
 {
     public static int PartitionOf(ReadOnlySpan<byte> artifactIdUtf8, int partitions)
     {

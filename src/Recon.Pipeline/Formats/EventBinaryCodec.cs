@@ -10,7 +10,7 @@ namespace Recon.Pipeline.Formats;
 /// <c>[i32 body length][i64 sequence][u16 id len][artifact id][body…]</c>. The artifact id and sequence come first so
 /// grouping can sort records without decoding them.
 /// </summary>
-public static class EventBinaryCodec
+internal static class EventBinaryCodec
 {
     private const ushort NullString = ushort.MaxValue;
 

@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 namespace Recon.Pipeline.Formats;
 
 /// <summary>Reads a partition's sorted key list: <c>[i32 count]</c> then <c>[u16 len][key]</c> each.</summary>
-public static class KeyListReader
+internal static class KeyListReader
 {
     public static async Task<List<string>> ReadAllAsync(Stream stream, CancellationToken ct)
     {

@@ -7,7 +7,7 @@ namespace Recon.Pipeline.Formats;
 /// <c>[u16 id len][id][i64 version][u16 file len][file][i64 offset][i32 record len][record]</c>;
 /// a negative length marks the head of a format 2 record rather than the whole record.
 /// </summary>
-public static class PrefetchFile
+internal static class PrefetchFile
 {
     public static void Write(string path, IEnumerable<PrefetchedRecord> records)
     {

@@ -6,7 +6,7 @@ using Recon.Core.Events;
 namespace Recon.Pipeline.Formats;
 
 /// <summary>Streams the groups of a stateless artifact file in key order.</summary>
-public sealed class StatelessArtifactReader : IDisposable
+internal sealed class StatelessArtifactReader : IDisposable
 {
     private readonly Stream _stream;
     private readonly StringPool _pool = new();

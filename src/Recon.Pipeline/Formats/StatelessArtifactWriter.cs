@@ -4,7 +4,7 @@ namespace Recon.Pipeline.Formats;
 /// Writes a partition's stateless artifact file: groups <c>[u16 key len][key][i32 count][event records…]</c> in key
 /// order, each group's events in sequence order, and alongside it the partition's sorted key list.
 /// </summary>
-public sealed class StatelessArtifactWriter : IDisposable
+internal sealed class StatelessArtifactWriter : IDisposable
 {
     private readonly BinaryWriter _groups;
     private readonly BinaryWriter _keys;

@@ -1,4 +1,4 @@
 namespace Recon.Pipeline.Process;
 
 /// <summary>An artifact version written by an earlier run whose index rows may not exist yet.</summary>
-public readonly record struct InFlightRecord(string File, long Version, long Offset, int Length);
+internal readonly record struct InFlightRecord(string File, long Version, long Offset, int Length);

@@ -17,7 +17,7 @@ public sealed class InFlightSet
 
     public IReadOnlyList<string> Runs { get; private init; } = [];
 
-    public bool TryGet(string artifactId, out InFlightRecord record) => _latest.TryGetValue(artifactId, out record);
+    internal bool TryGet(string artifactId, out InFlightRecord record) => _latest.TryGetValue(artifactId, out record);
 
     public static async Task<InFlightSet> LoadAsync(ReconContext ctx, RunRecord run, CancellationToken ct)
     {

@@ -8,7 +8,7 @@ namespace Recon.Pipeline.Process;
 /// and only sections that passed that CRC are put here: an entry can never be stale or wrong. With it, process of a
 /// hot artifact reads from the store only the segments written since the run before, not its whole chain's ids.
 /// </summary>
-public sealed class SegmentIdsCache
+internal sealed class SegmentIdsCache
 {
     /// <summary>The default budget: 64 MiB holds the fingerprints of 8 million event ids.</summary>
     public const long DefaultBudgetBytes = 64L << 20;

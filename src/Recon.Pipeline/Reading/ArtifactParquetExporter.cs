@@ -16,7 +16,7 @@ namespace Recon.Pipeline.Reading;
 /// more is refused rather than rounded. Times are TIMESTAMP(MICROS, UTC), what Spark, Athena and DuckDB read; the
 /// sub-microsecond digit of .NET's 100 ns ticks is dropped (the JSON Lines export keeps it).
 /// </summary>
-public sealed class ArtifactParquetExporter : IAsyncDisposable
+internal sealed class ArtifactParquetExporter : IAsyncDisposable
 {
     public const int AmountPrecision = 38;
     public const int AmountScale = 18;

@@ -71,7 +71,7 @@ public sealed class ArtifactRecordReader(IObjectStore store, IArtifactCache? cac
     }
 
     /// <summary>Decodes what <see cref="ReadForPrefetchAsync"/> returned (or a whole record) into the prior state.</summary>
-    public static PriorArtifact DecodePrior(byte[] bytes, bool headOnly, string file, long offset, string artifactId, long version, StringPool? pool = null)
+    internal static PriorArtifact DecodePrior(byte[] bytes, bool headOnly, string file, long offset, string artifactId, long version, StringPool? pool = null)
     {
         if (!headOnly)
         {
@@ -97,7 +97,7 @@ public sealed class ArtifactRecordReader(IObjectStore store, IArtifactCache? cac
         return new PriorArtifact(head.Summary, head.AllSegments(file, offset), file, offset, headOnly ? null : bytes);
     }
 
-    public async ValueTask<PriorArtifact> ReadPriorAsync(IndexRow row, CancellationToken ct)
+    internal async ValueTask<PriorArtifact> ReadPriorAsync(IndexRow row, CancellationToken ct)
     {
         var (bytes, headOnly) = await ReadForPrefetchAsync(row, ct).ConfigureAwait(false);
         return DecodePrior(bytes, headOnly, row.File, row.Offset, row.ArtifactId, row.Version);

@@ -7,7 +7,7 @@ namespace Recon.Pipeline.Reading;
 /// of them) or, for a format 1 record, the whole artifact with its lines and an empty chain.
 /// <see cref="Record"/> is the whole verified record when it was read whole, so its own segment needs no second read.
 /// </summary>
-public sealed record PriorArtifact(ArtifactState State, IReadOnlyList<ArtifactSegment> Chain, string File, long RecordOffset, byte[]? Record)
+internal sealed record PriorArtifact(ArtifactState State, IReadOnlyList<ArtifactSegment> Chain, string File, long RecordOffset, byte[]? Record)
 {
     /// <summary>A section of the whole record read by pre-fetch, when <paramref name="offset"/> lies in it; else null.</summary>
     public ReadOnlyMemory<byte>? LocalSection(string file, long offset, int length)

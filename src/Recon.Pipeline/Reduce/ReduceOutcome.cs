@@ -4,7 +4,7 @@ using Recon.Pipeline.Formats;
 namespace Recon.Pipeline.Reduce;
 
 /// <summary>Reduce's per-batch outcome, kept as a small JSON object of the run so that separate steps (and processes) share it.</summary>
-public static class ReduceOutcome
+internal static class ReduceOutcome
 {
     public static async Task WriteAsync(IObjectStore store, string runId, IReadOnlyList<ReduceBatchResult> results, CancellationToken ct) =>
         await StepJson.WriteAsync(store, RunLayout.ReduceResultKey(runId), results, ct).ConfigureAwait(false);

@@ -22,7 +22,7 @@ public sealed class ChangesModel : ReconPageModel
 
     public async Task<IActionResult> OnGetAsync(string id, CancellationToken ct)
     {
-        Id = PageIds.FromRoute(id);
+        Id = id;
         var query = new List<string>();
         if (From is { } f)
         {

@@ -56,7 +56,7 @@ public sealed class ShowModel : ReconPageModel
 
     public async Task<IActionResult> OnGetAsync(string id, CancellationToken ct)
     {
-        Id = PageIds.FromRoute(id);
+        Id = id;
         Size = Math.Clamp(Size, 10, 1000);
         PageNumber = Math.Max(1, PageNumber);
         if (!SortColumns.Contains(Sort))

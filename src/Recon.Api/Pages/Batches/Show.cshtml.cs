@@ -24,13 +24,13 @@ public sealed class ShowModel : ReconPageModel
 
     public async Task<IActionResult> OnGetAsync(string id, CancellationToken ct)
     {
-        Id = PageIds.FromRoute(id);
+        Id = id;
         return await LoadAsync(ct) ?? Page();
     }
 
     public async Task<IActionResult> OnGetDownloadAsync(string id, string format, CancellationToken ct)
     {
-        Id = PageIds.FromRoute(id);
+        Id = id;
         var lines = await Api.GetAsync<List<QuarantinedLineDoc>>(QuarantinePath, ct);
         if (!lines.Ok)
         {
@@ -49,7 +49,7 @@ public sealed class ShowModel : ReconPageModel
 
     public async Task<IActionResult> OnPostRetryAsync(string id, CancellationToken ct)
     {
-        Id = PageIds.FromRoute(id);
+        Id = id;
         var result = await Api.PostAsync($"/api/batches/{PageIds.Escape(Id)}/retry", ct);
         if (result.Status is >= 200 and < 300)
         {

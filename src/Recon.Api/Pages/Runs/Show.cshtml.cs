@@ -17,7 +17,7 @@ public sealed class ShowModel : ReconPageModel
 
     public async Task<IActionResult> OnGetAsync(string id, CancellationToken ct)
     {
-        Id = PageIds.FromRoute(id);
+        Id = id;
         Now = (HttpContext.RequestServices.GetService<TimeProvider>() ?? TimeProvider.System).GetUtcNow();
         var run = await Api.GetAsync<RunDetailDoc>("/api/runs/" + PageIds.Escape(Id), ct);
         if (!run.Ok)
