@@ -3,7 +3,7 @@
 # validated by asl-validator, the Lambda package of this machine's architecture (tools/package-lambda.sh) and the synth
 # of infra/ with it (infra/synth.sh) count as one test each. The package is also what tests/Recon.Lambda.Tests starts.
 # Installs what the tests need when it is missing: redis-server and chromium (Debian's packages) and the npm servers pinned by
-# tools/package-lock.json (s3rver, dynalite, asl-validator). The test fixtures start their own server processes on
+# tools/package-lock.json (s3rver, dynalite, local-aws-sqs, asl-validator). The test fixtures start their own server processes on
 # free loopback ports; a server that cannot be installed or started is a failure, never a skip.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -48,6 +48,9 @@ fi
 for bin in s3rver dynalite asl-validator; do
   [ -x "tools/node_modules/.bin/$bin" ] || fail_setup "tools/node_modules/.bin/$bin is missing after npm ci"
 done
+# local-aws-sqs has no command of its own: tools/sqs-server.js starts it with node.
+[ -f tools/node_modules/local-aws-sqs/package.json ] || fail_setup "tools/node_modules/local-aws-sqs is missing after npm ci"
+command -v node >/dev/null 2>&1 || fail_setup "node is not on PATH (tools/sqs-server.js runs the SQS test server)"
 
 # Every workflow definition must pass asl-validator; a failure counts as one failed test.
 asl_failed=0

@@ -34,6 +34,7 @@ internal sealed partial class ReconStack
         // The .NET container image runs as the non-root 'app' user, who cannot write next to the app.
         environment["RECON_DATA"] = "/tmp/recon";
         environment["ASPNETCORE_HTTP_PORTS"] = Options.ServeContainerPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        GrantJobSubmission(task.TaskRole, environment);
         task.AddContainer("recon", new ContainerDefinitionOptions
         {
             // From ECR by repository and tag: CDK grants the execution role pull rights on that repository only.
@@ -69,7 +70,7 @@ internal sealed partial class ReconStack
         });
         Serve.TargetGroup.ConfigureHealthCheck(new Amazon.CDK.AWS.ElasticLoadBalancingV2.HealthCheck { Path = Options.ServeHealthCheckPath });
 
-        // Read-only: artifacts, history, backlog and runs are read; nothing is written by the host on AWS.
+        // Read-only on the pipeline's data: artifacts, history, backlog and runs are read; the host writes only job records (GrantJobSubmission).
         task.TaskRole.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
         {
             Sid = "ReadReconObjects",

@@ -13,7 +13,8 @@ namespace Recon.Infra;
 /// <summary>
 /// One Recon deployment on AWS: S3, DynamoDB index and ledger, ElastiCache Redis in a VPC, one Lambda function per
 /// function placeholder of workflows/*.asl.json, the state machines built from those very files, the schedule, the
-/// dead-letter queue, alarms and a dashboard, and the <c>recon serve</c> host on ECS Fargate behind HTTPS.
+/// dead-letter queue, alarms and a dashboard, the jobs queue with its dead-letter queue, and the <c>recon serve</c> host
+/// on ECS Fargate behind HTTPS.
 /// </summary>
 internal sealed partial class ReconStack : Stack
 {
@@ -47,6 +48,7 @@ internal sealed partial class ReconStack : Stack
         CreateStateMachines();
         CreateSchedule();
         CreateMonitoring();
+        CreateJobs();
         CreateServe();
     }
 

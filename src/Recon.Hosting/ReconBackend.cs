@@ -6,6 +6,7 @@ using Recon.Core.Ports;
 using Recon.Pipeline;
 using Recon.Pipeline.Running;
 using Recon.Storage.Aws;
+using Recon.Storage.Aws.Jobs;
 using Recon.Storage.Aws.Ledger;
 using Recon.Storage.Local;
 
@@ -18,6 +19,8 @@ namespace Recon.Hosting;
 public sealed class ReconBackend : IDisposable
 {
     private readonly List<IDisposable> _owned;
+    private readonly Lock _jobsGate = new();
+    private IJobQueue? _jobs;
 
     private ReconBackend(ReconSettings settings, ReconContext context, CountingObjectStore store, AwsResilience? resilience,
         RedisArtifactCache? redis, List<IDisposable> owned)
@@ -44,6 +47,67 @@ public sealed class ReconBackend : IDisposable
     public RedisArtifactCache? Redis { get; }
 
     public string DataDirectory => Path.GetFullPath(Settings.DataDirectory);
+
+    /// <summary>The job queue of this deployment (<see cref="OpenJobQueue"/>), opened on first use and closed with the backend.</summary>
+    public IJobQueue Jobs
+    {
+        get
+        {
+            lock (_jobsGate)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                if (_jobs is null)
+                {
+                    _jobs = OpenJobQueue(Settings, Resilience);
+                    _owned.Add(_jobs);
+                }
+
+                return _jobs;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The one place the job queue of a backend is opened: on local the jobs table of DATA/ledger.db; on aws the SQS
+    /// queue (RECON_JOBS_QUEUE_URL, else LEDGER_TABLE-jobs) with its dead-letter queue and the job records in the ledger
+    /// table. The caller disposes it.
+    /// </summary>
+    public static IJobQueue OpenJobQueue(ReconSettings settings, AwsResilience? resilience = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        settings.Validate();
+        string dataDir = Path.GetFullPath(settings.DataDirectory);
+        if (settings.Backend == BackendKind.Local)
+        {
+            if (File.Exists(dataDir))
+            {
+                throw ReconErrors.DataFolderIsFile(dataDir);
+            }
+
+            Directory.CreateDirectory(dataDir);
+            return new SqliteJobQueue(Path.Combine(dataDir, "ledger.db"));
+        }
+
+        resilience ??= new AwsResilience();
+        var connection = Connection(settings);
+        var sqs = AwsClients.CreateSqs(connection);
+        var dynamo = AwsClients.CreateDynamoDb(connection);
+        try
+        {
+            // Resolving a queue by name is one request, made once per opened queue.
+            string queueUrl = settings.JobsQueueUrl ?? SqsJobQueues.RequireAsync(sqs, SqsJobQueues.QueueName(settings.LedgerTable),
+                ReconSettings.EnvironmentName("jobs_queue_url"), resilience, CancellationToken.None).GetAwaiter().GetResult();
+            string dlqUrl = settings.JobsDeadLetterQueueUrl ?? SqsJobQueues.RequireAsync(sqs, SqsJobQueues.DeadLetterQueueName(settings.LedgerTable),
+                ReconSettings.EnvironmentName("jobs_dlq_url"), resilience, CancellationToken.None).GetAwaiter().GetResult();
+            return new SqsJobQueue(sqs, dynamo, settings.LedgerTable, queueUrl, dlqUrl, resilience, sqs, dynamo);
+        }
+        catch
+        {
+            sqs.Dispose();
+            dynamo.Dispose();
+            throw;
+        }
+    }
 
     /// <param name="create">Create the local data folder when missing; otherwise a missing local ledger is an error.</param>
     public static ReconBackend Open(ReconSettings settings, bool create, PipelineOptions? options = null, IFaultInjector? faults = null,
@@ -182,6 +246,19 @@ public sealed class ReconBackend : IDisposable
         lines.Add(index ? $"created index table {settings.IndexTable}" : $"index table {settings.IndexTable} already exists");
         bool ledger = await DynamoReconLedger.EnsureTableAsync(dynamo, settings.LedgerTable, ct).ConfigureAwait(false);
         lines.Add(ledger ? $"created ledger table {settings.LedgerTable}" : $"ledger table {settings.LedgerTable} already exists");
+        if (settings.JobsQueueUrl is null || settings.JobsDeadLetterQueueUrl is null)
+        {
+            using var sqs = AwsClients.CreateSqs(connection);
+            var (queueUrl, queueCreated, dlqUrl, dlqCreated) = await SqsJobQueues.EnsureAsync(sqs, SqsJobQueues.QueueName(settings.LedgerTable),
+                SqsJobQueues.DeadLetterQueueName(settings.LedgerTable), SqsJobQueues.DefaultMaxReceives, new AwsResilience(), ct).ConfigureAwait(false);
+            lines.Add(dlqCreated ? $"created jobs dead-letter queue {dlqUrl}" : $"jobs dead-letter queue {dlqUrl} already exists");
+            lines.Add(queueCreated ? $"created jobs queue {queueUrl}" : $"jobs queue {queueUrl} already exists");
+        }
+        else
+        {
+            lines.Add($"jobs queue {settings.JobsQueueUrl} and dead-letter queue {settings.JobsDeadLetterQueueUrl} are configured (not created by recon init)");
+        }
+
         return lines;
     }
 
@@ -203,11 +280,20 @@ public sealed class ReconBackend : IDisposable
         Region = settings.Region,
         S3Endpoint = settings.S3Endpoint,
         DynamoDbEndpoint = settings.DynamoDbEndpoint,
+        SqsEndpoint = settings.SqsEndpoint,
         Credentials = settings.Credentials,
     };
 
+    private bool _disposed;
+
     public void Dispose()
     {
+        lock (_jobsGate)
+        {
+            _disposed = true;
+            _jobs = null;
+        }
+
         for (int i = _owned.Count - 1; i >= 0; i--)
         {
             _owned[i].Dispose();

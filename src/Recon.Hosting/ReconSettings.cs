@@ -50,6 +50,15 @@ public sealed record ReconSettings
 
     public Uri? DynamoDbEndpoint { get; init; }
 
+    /// <summary>An SQS endpoint (a local SQS server speaking the JSON protocol); null means AWS.</summary>
+    public Uri? SqsEndpoint { get; init; }
+
+    /// <summary>The jobs' SQS queue; null: the queue named LEDGER_TABLE-jobs (made by recon init).</summary>
+    public string? JobsQueueUrl { get; init; }
+
+    /// <summary>The jobs' dead-letter queue; null: LEDGER_TABLE-jobs-dlq.</summary>
+    public string? JobsDeadLetterQueueUrl { get; init; }
+
     /// <summary>Explicit credentials, for programs and tests only; never read from flags, the environment or recon.json.</summary>
     public AWSCredentials? Credentials { get; init; }
 
@@ -74,6 +83,11 @@ public sealed record ReconSettings
         new("region", "aws: region (default: AWS_REGION or us-east-1)", static (s, v) => s with { Region = v }),
         new("s3_endpoint", "aws: S3-compatible endpoint URL (path-style), e.g. a local S3 server", static (s, v) => s with { S3Endpoint = ParseUri(v) }),
         new("dynamodb_endpoint", "aws: DynamoDB endpoint URL, e.g. a local DynamoDB server", static (s, v) => s with { DynamoDbEndpoint = ParseUri(v) }),
+        new("sqs_endpoint", "aws: SQS endpoint URL, e.g. a local SQS server (JSON protocol)", static (s, v) => s with { SqsEndpoint = ParseUri(v) }),
+        new("jobs_queue_url", "aws: SQS queue of recon jobs (default: the queue named LEDGER_TABLE-jobs, made by recon init)",
+            static (s, v) => s with { JobsQueueUrl = ParseUri(v).ToString() }),
+        new("jobs_dlq_url", "aws: dead-letter queue of the jobs queue (default: the queue named LEDGER_TABLE-jobs-dlq)",
+            static (s, v) => s with { JobsDeadLetterQueueUrl = ParseUri(v).ToString() }),
     ];
 
     /// <summary>The names accepted in recon.json, as environment variables (RECON_ + upper snake case) and as flags (--kebab-case).</summary>

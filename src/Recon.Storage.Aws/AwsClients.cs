@@ -2,6 +2,7 @@ using Amazon;
 using Amazon.DynamoDBv2;
 using Amazon.Runtime;
 using Amazon.S3;
+using Amazon.SQS;
 
 namespace Recon.Storage.Aws;
 
@@ -14,6 +15,9 @@ public sealed record AwsConnection
     public Uri? S3Endpoint { get; init; }
 
     public Uri? DynamoDbEndpoint { get; init; }
+
+    /// <summary>An SQS-compatible endpoint (a local SQS server speaking the JSON protocol).</summary>
+    public Uri? SqsEndpoint { get; init; }
 
     /// <summary>Explicit credentials (local test servers); null means the standard AWS credential chain.</summary>
     public AWSCredentials? Credentials { get; init; }
@@ -72,5 +76,26 @@ public static class AwsClients
         }
 
         return connection.Credentials is { } credentials ? new AmazonDynamoDBClient(credentials, config) : new AmazonDynamoDBClient(config);
+    }
+
+    public static IAmazonSQS CreateSqs(AwsConnection connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var config = new AmazonSQSConfig
+        {
+            MaxErrorRetry = 0,
+            MaxConnectionsPerServer = connection.MaxConnections,
+        };
+        if (connection.SqsEndpoint is { } endpoint)
+        {
+            config.ServiceURL = endpoint.ToString();
+            config.AuthenticationRegion = connection.Region;
+        }
+        else
+        {
+            config.RegionEndpoint = RegionEndpoint.GetBySystemName(connection.Region);
+        }
+
+        return connection.Credentials is { } credentials ? new AmazonSQSClient(credentials, config) : new AmazonSQSClient(config);
     }
 }

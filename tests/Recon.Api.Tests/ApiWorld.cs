@@ -47,6 +47,7 @@ public sealed class ApiWorld : IAsyncDisposable
                 Region = "us-east-1",
                 S3Endpoint = new Uri(SharedServers.S3.ServiceUrl),
                 DynamoDbEndpoint = new Uri(SharedServers.Dynamo.ServiceUrl),
+                SqsEndpoint = new Uri(SharedServers.Sqs.ServiceUrl),
                 Credentials = new BasicAWSCredentials(S3rverServer.AccessKey, S3rverServer.SecretKey),
             }
             : new ReconSettings { Backend = BackendKind.Local, DataDirectory = _folder.File("data") };

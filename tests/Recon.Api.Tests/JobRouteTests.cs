@@ -2,14 +2,17 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Recon.Hosting;
 using Recon.Jobs.Engine;
 using Recon.Jobs.Queue;
-using Recon.Storage.Local;
 
 namespace Recon.Api.Tests;
 
-/// <summary>/api/jobs on a real Kestrel host over the same DATA/ledger.db queue that <c>recon jobs run</c> drains.</summary>
-public sealed class JobRouteTests : IAsyncLifetime
+/// <summary>
+/// /api/jobs on a real Kestrel host over the queue that <c>recon jobs run</c> drains: DATA/ledger.db here, SQS and the
+/// ledger table in <see cref="AwsJobRouteTests"/>.
+/// </summary>
+public class JobRouteTests : IAsyncLifetime
 {
     private ApiWorld _world = null!;
     private string _operator = null!;
@@ -17,13 +20,16 @@ public sealed class JobRouteTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _world = await ApiWorld.CreateAsync(aws: false);
+        _world = await ApiWorld.CreateAsync(Aws);
         await _world.StartAsync();
         _operator = await _world.TokenAsync("ops", "operator", "*");
         _admin = await _world.TokenAsync("root", "admin", "*");
     }
 
     public Task DisposeAsync() => _world.DisposeAsync().AsTask();
+
+    /// <summary>The backend of the world: local (a folder, SQLite) here.</summary>
+    protected virtual bool Aws => false;
 
     private string JobsFolder => Path.Combine(_world.DataDirectory, "jobs");
 
@@ -60,7 +66,7 @@ public sealed class JobRouteTests : IAsyncLifetime
         var (_, bad, _) = await SendAsync(ops, HttpMethod.Post, "/api/jobs", """{"inputs": {"x": "in/missing.csv"}, "output": {"path": "out/x.csv"}}""");
         var badId = bad.GetProperty("id").GetString()!;
 
-        using (var queue = new SqliteJobQueue(Path.Combine(_world.DataDirectory, "ledger.db")))
+        using (var queue = ReconBackend.OpenJobQueue(_world.Settings)) // as recon jobs run opens it
         {
             var runner = new JobRunner(Path.Combine(JobsFolder, "work"), new JobEngineOptions { MemoryLimit = "256MB", Threads = 1 }, TimeProvider.System);
             var worker = new JobWorker(queue, runner.RunAsync, new JobWorkerOptions { RetryDelay = TimeSpan.Zero, PollInterval = TimeSpan.FromMilliseconds(20) }, TimeProvider.System);

@@ -126,6 +126,80 @@ public class JobsCliTests
     }
 
     [Fact]
+    public async Task Jobs_OnTheAwsBackend_RunThroughSqsAndTheLedgerTable_AndAJobFailingThreeTimesEndsInTheDeadList()
+    {
+        Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", Recon.Testing.Servers.S3rverServer.AccessKey);
+        Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", Recon.Testing.Servers.S3rverServer.SecretKey);
+        using var cli = new CliHarness();
+        string suffix = Guid.NewGuid().ToString("N")[..10];
+        var servers = Recon.Testing.Servers.SharedServers.Sqs;
+        string[] aws =
+        [
+            "--backend", "aws", "--s3-bucket", $"jobs-{suffix}", "--index-table", $"idx-{suffix}", "--ledger-table", $"led-{suffix}",
+            "--s3-endpoint", Recon.Testing.Servers.SharedServers.S3.ServiceUrl, "--dynamodb-endpoint", Recon.Testing.Servers.SharedServers.Dynamo.ServiceUrl,
+            "--sqs-endpoint", servers.ServiceUrl, "--data", cli.Data,
+        ];
+        var before = await cli.RunAsync(["jobs", "list", .. aws]);
+        Assert.Equal(1, before.Exit);
+        Assert.Contains($"SQS queue 'led-{suffix}-jobs' does not exist: run 'recon init --backend aws' to create the job queues, or set RECON_JOBS_QUEUE_URL", before.Err, StringComparison.Ordinal);
+
+        var init = await cli.RunAsync(["init", .. aws]);
+        Assert.True(init.Exit == 0, init.Err);
+        Assert.Contains($"created jobs queue {servers.ServiceUrl}/123456789012/led-{suffix}-jobs", init.Out, StringComparison.Ordinal);
+
+        File.WriteAllText(Path.Combine(cli.Root, "gl.csv"), "currency,balance\nEUR,1.25\nEUR,2.50\nUSD,3.00\n");
+        File.WriteAllText(Path.Combine(cli.Root, "totals.json"), """
+            {"inputs": {"gl": "gl.csv"}, "steps": [{"op": "group", "by": ["currency"], "aggregates": {"total": "sum(balance)", "n": "count()"}}],
+             "output": {"path": "out/totals.csv"}}
+            """);
+        // Its output folder cannot be made (a file is in the way): an I/O error, retried as transient until the attempts run out.
+        File.WriteAllText(Path.Combine(cli.Root, "blocked"), "not a folder");
+        File.WriteAllText(Path.Combine(cli.Root, "flaky.json"), """
+            {"inputs": {"gl": "gl.csv"}, "steps": [], "output": {"path": "blocked/x.csv"}}
+            """);
+        var good = await cli.RunAsync(["jobs", "submit", Path.Combine(cli.Root, "totals.json"), "--name", "totals", .. aws]);
+        var flaky = await cli.RunAsync(["jobs", "submit", Path.Combine(cli.Root, "flaky.json"), .. aws]);
+        Assert.True(good.Exit == 0 && flaky.Exit == 0, good.Err + flaky.Err);
+        Assert.Equal(2, CliHarness.Json((await cli.RunAsync(["jobs", "list", "--json", .. aws])).Out).GetArrayLength());
+        Assert.False(File.Exists(Path.Combine(cli.Data, "ledger.db")), "on aws the queue is not in the data folder");
+
+        var run = await cli.RunAsync(["jobs", "run", "--max-concurrent", "2", "--work", Path.Combine(cli.Root, "work"), .. aws]);
+        Assert.True(run.Exit == 1, run.Err + run.Out); // one job is dead
+        Assert.Contains("1 succeeded, 2 retried, 1 dead", run.Out, StringComparison.Ordinal);
+
+        var shown = CliHarness.Json((await cli.RunAsync(["jobs", "show", good.Out.Trim(), .. aws])).Out)[0];
+        Assert.Equal(("succeeded", "totals", 1), (shown.GetProperty("state").GetString(), shown.GetProperty("name").GetString(), shown.GetProperty("attempts").GetInt32()));
+        Assert.Equal(2, shown.GetProperty("result").GetProperty("rows").GetInt64());
+        var totals = File.ReadAllLines(Path.Combine(cli.Root, "out", "totals.csv")).Skip(1).Select(l => l.Replace("\"", "", StringComparison.Ordinal).Split(','))
+            .ToDictionary(f => f[0], f => (decimal.Parse(f[1], CultureInfo.InvariantCulture), int.Parse(f[2], CultureInfo.InvariantCulture)));
+        Assert.Equal((3.75m, 2), totals["EUR"]);
+        Assert.Equal((3.00m, 1), totals["USD"]);
+
+        var dead = CliHarness.Json((await cli.RunAsync(["jobs", "dead", "--json", .. aws])).Out).EnumerateArray().Single();
+        Assert.Equal((flaky.Out.Trim(), 3), (dead.GetProperty("id").GetString(), dead.GetProperty("attempts").GetInt32()));
+        Assert.StartsWith("gave up after 3 attempt(s): ", dead.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Contains("blocked", dead.GetProperty("error").GetString(), StringComparison.Ordinal);
+
+        // Both messages are gone: the dead list is the ledger's, not the dead-letter queue (that one is for workers that die).
+        using var sqs = Recon.Storage.Aws.AwsClients.CreateSqs(new Recon.Storage.Aws.AwsConnection
+        {
+            SqsEndpoint = new Uri(servers.ServiceUrl),
+            Credentials = new Amazon.Runtime.BasicAWSCredentials("TEST", "TEST"),
+        });
+        foreach (var name in new[] { $"led-{suffix}-jobs", $"led-{suffix}-jobs-dlq" })
+        {
+            var url = (await sqs.GetQueueUrlAsync(name)).QueueUrl;
+            var counts = await sqs.GetQueueAttributesAsync(url, ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]);
+            Assert.Equal((0, 0), (counts.ApproximateNumberOfMessages, counts.ApproximateNumberOfMessagesNotVisible));
+        }
+
+        var retry = await cli.RunAsync(["jobs", "retry", flaky.Out.Trim(), .. aws]);
+        Assert.True(retry.Exit == 0, retry.Err);
+        Assert.Equal("queued", CliHarness.Json((await cli.RunAsync(["jobs", "show", flaky.Out.Trim(), .. aws])).Out)[0].GetProperty("state").GetString());
+        Assert.Equal(1, (await cli.RunAsync(["jobs", "retry", good.Out.Trim(), .. aws])).Exit);
+    }
+
+    [Fact]
     public async Task TransformAndCompare_WithS3Inputs_ReadThroughTheDeploymentsS3Settings()
     {
         Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", Recon.Testing.Servers.S3rverServer.AccessKey);

@@ -64,7 +64,7 @@ public class OrchestrationCliTests
         string[] aws =
         [
             "--backend", "aws", "--s3-bucket", $"cli-{suffix}", "--index-table", $"idx-{suffix}", "--ledger-table", $"led-{suffix}",
-            "--s3-endpoint", SharedServers.S3.ServiceUrl, "--dynamodb-endpoint", SharedServers.Dynamo.ServiceUrl,
+            "--s3-endpoint", SharedServers.S3.ServiceUrl, "--dynamodb-endpoint", SharedServers.Dynamo.ServiceUrl, "--sqs-endpoint", SharedServers.Sqs.ServiceUrl,
             "--redis", SharedServers.Redis.Endpoint, "--data", cli.Data, "--inbox", cli.Inbox,
         ];
         Assert.Equal(0, (await cli.RunAsync("generate", "--out", cli.Inbox, "--batches", "2", "--events", "300", "--artifacts", "30", "--seed", "9")).Exit);
@@ -73,6 +73,8 @@ public class OrchestrationCliTests
         Assert.True(first.Exit == 0, first.Err);
         Assert.Contains($"created bucket s3://cli-{suffix}", first.Out, StringComparison.Ordinal);
         Assert.Contains($"created ledger table led-{suffix}", first.Out, StringComparison.Ordinal);
+        Assert.Contains($"created jobs queue {SharedServers.Sqs.ServiceUrl}/123456789012/led-{suffix}-jobs", first.Out, StringComparison.Ordinal);
+        Assert.Contains($"created jobs dead-letter queue {SharedServers.Sqs.ServiceUrl}/123456789012/led-{suffix}-jobs-dlq", first.Out, StringComparison.Ordinal);
         var second = await cli.RunAsync(["init", .. aws]);
         Assert.Contains("already exists", second.Out, StringComparison.Ordinal);
         Assert.DoesNotContain("created", second.Out, StringComparison.Ordinal);

@@ -57,6 +57,7 @@ internal sealed class CloudWorld : IDisposable
         Region = "us-east-1",
         S3Endpoint = s3 ?? new Uri(SharedServers.S3.ServiceUrl),
         DynamoDbEndpoint = dynamo ?? new Uri(SharedServers.Dynamo.ServiceUrl),
+        SqsEndpoint = new Uri(SharedServers.Sqs.ServiceUrl),
         Credentials = new BasicAWSCredentials(S3rverServer.AccessKey, S3rverServer.SecretKey),
     };
 

@@ -62,7 +62,9 @@ public sealed class ReconSettingsTests
         {
             ["backend"] = "aws", ["data"] = "elsewhere", ["inbox"] = "s3://in/box", ["s3_bucket"] = "b-bucket", ["s3_prefix"] = "p",
             ["index_table"] = "idx", ["ledger_table"] = "ldg", ["redis"] = "localhost:6379", ["region"] = "eu-north-1",
-            ["s3_endpoint"] = "http://localhost:4568", ["dynamodb_endpoint"] = "http://localhost:8000",
+            ["s3_endpoint"] = "http://localhost:4568", ["dynamodb_endpoint"] = "http://localhost:8000", ["sqs_endpoint"] = "http://localhost:9324",
+            ["jobs_queue_url"] = "https://sqs.eu-north-1.amazonaws.com/123456789012/recon-jobs",
+            ["jobs_dlq_url"] = "https://sqs.eu-north-1.amazonaws.com/123456789012/recon-jobs-dlq",
         };
         Assert.Equal(valid.Keys.Order(StringComparer.Ordinal), ReconSettings.Keys.Order(StringComparer.Ordinal));
         // A bucket is always set, so that the aws backend is valid on its own.

@@ -47,11 +47,11 @@ public sealed class OperationsTests(SynthesizedStack synth)
     [Fact]
     public void DeadLetterQueue_IsEncrypted_AndAlarmsWhenItHoldsMessages()
     {
-        var queue = Assert.Single(synth.OfType("AWS::SQS::Queue"));
+        var queue = Assert.Single(synth.OfType("AWS::SQS::Queue"), q => q.Properties["QueueName"]?.GetValue<string>() == $"{synth.Options.Deployment}-failed-runs");
         Assert.True(queue.Properties["SqsManagedSseEnabled"]!.GetValue<bool>());
-        var alarm = Assert.Single(Alarms, a => a["MetricName"]?.GetValue<string>() == "ApproximateNumberOfMessagesVisible");
+        var alarm = Assert.Single(Alarms, a => a["MetricName"]?.GetValue<string>() == "ApproximateNumberOfMessagesVisible"
+            && CfnValues.Render(Assert.Single(a["Dimensions"]!.AsArray())!["Value"]) == $"<getatt:{queue.Id}.QueueName>");
         Assert.Equal("AWS/SQS", alarm["Namespace"]!.GetValue<string>());
-        Assert.Equal($"<getatt:{queue.Id}.QueueName>", CfnValues.Render(Assert.Single(alarm["Dimensions"]!.AsArray())!["Value"]));
         AssertNotifiesTheTopic(alarm);
     }
 

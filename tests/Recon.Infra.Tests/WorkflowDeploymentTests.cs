@@ -46,7 +46,7 @@ public sealed partial class WorkflowDeploymentTests(SynthesizedStack synth)
             return $"arn:<ref:AWS::Partition>:states:<ref:AWS::Region>:<ref:AWS::AccountId>:stateMachine:{synth.Options.Deployment}-{workflow}";
         }
 
-        var queue = Assert.Single(synth.OfType("AWS::SQS::Queue"));
+        var queue = Assert.Single(synth.OfType("AWS::SQS::Queue"), q => q.Properties["QueueName"]?.GetValue<string>() == $"{synth.Options.Deployment}-failed-runs");
         return placeholder switch
         {
             "DeadLetterQueueUrl" => $"<ref:{queue.Id}>",
@@ -150,7 +150,7 @@ public sealed partial class WorkflowDeploymentTests(SynthesizedStack synth)
     [Fact]
     public void FailedRun_CatchPathSendsToTheDeadLetterQueue_WhichTheStateMachineMaySendTo()
     {
-        var queue = Assert.Single(synth.OfType("AWS::SQS::Queue"));
+        var queue = Assert.Single(synth.OfType("AWS::SQS::Queue"), q => q.Properties["QueueName"]?.GetValue<string>() == $"{synth.Options.Deployment}-failed-runs");
         foreach (var file in WorkflowFiles.Where(f => File.ReadAllText(f).Contains("Recon.RunFailed", StringComparison.Ordinal)))
         {
             var definition = AslStates.Load(file);

@@ -6,12 +6,11 @@ using Recon.Core;
 using Recon.Core.Ports;
 using Recon.Hosting;
 using Recon.Jobs.Queue;
-using Recon.Storage.Local;
 
 namespace Recon.Api.Endpoints;
 
 /// <summary>
-/// <c>/api/jobs</c>: the compare and transform queue of <c>recon jobs</c> (DATA/ledger.db) for operators — list, show,
+/// <c>/api/jobs</c>: the compare and transform queue of <c>recon jobs</c> (DATA/ledger.db locally, SQS on aws) for operators — list, show,
 /// dead list, submit, retry. Jobs are run by <c>recon jobs run</c>; a job reads files and every entity's balances, so
 /// submitting needs a token holding all entities, and the files a submitted job touches must be under DATA/jobs.
 /// </summary>
@@ -53,23 +52,19 @@ internal static class JobEndpoints
             return ApiProblems.BadRequest($"limit '{limit}' must be a whole number from 1 to {OperationsEndpoints.MaxLimit}.");
         }
 
-        using var queue = Open(services, out var problem);
-        return queue is null ? problem! : List(await queue.ListAsync(wanted, max, ct).ConfigureAwait(false));
+        var queue = Queue(services);
+        return List(await queue.ListAsync(wanted, max, ct).ConfigureAwait(false));
     }
 
     private static async Task<IResult> DeadAsync(ReconApiServices services, CancellationToken ct)
     {
-        using var queue = Open(services, out var problem);
-        return queue is null ? problem! : List(await queue.ListAsync(JobState.Dead, OperationsEndpoints.MaxLimit, ct).ConfigureAwait(false));
+        var queue = Queue(services);
+        return List(await queue.ListAsync(JobState.Dead, OperationsEndpoints.MaxLimit, ct).ConfigureAwait(false));
     }
 
     private static async Task<IResult> GetAsync(string id, ReconApiServices services, CancellationToken ct)
     {
-        using var queue = Open(services, out var problem);
-        if (queue is null)
-        {
-            return problem!;
-        }
+        var queue = Queue(services);
 
         var job = await queue.GetAsync(id, ct).ConfigureAwait(false);
         return job is null ? NotFound(id) : ApiJson.Result(w => Job(w, job));
@@ -100,11 +95,7 @@ internal static class JobEndpoints
             return ApiProblems.BadRequest("name must be at most 200 characters.");
         }
 
-        using var queue = Open(services, out var problem);
-        if (queue is null)
-        {
-            return problem!;
-        }
+        var queue = Queue(services);
 
         var folder = Folder(services);
         string kind, stored;
@@ -135,11 +126,7 @@ internal static class JobEndpoints
 
     private static async Task<IResult> RetryAsync(string id, HttpContext http, ReconApiServices services, CancellationToken ct)
     {
-        using var queue = Open(services, out var problem);
-        if (queue is null)
-        {
-            return problem!;
-        }
+        var queue = Queue(services);
 
         var existing = await queue.GetAsync(id, ct).ConfigureAwait(false);
         if (existing is null)
@@ -159,20 +146,8 @@ internal static class JobEndpoints
         return ApiJson.Result(w => Job(w, job!), StatusCodes.Status202Accepted);
     }
 
-    /// <summary>The queue of the local backend (DATA/ledger.db), as <c>recon jobs</c> opens it; null with a problem otherwise.</summary>
-    private static SqliteJobQueue? Open(ReconApiServices services, out IResult? problem)
-    {
-        problem = null;
-        if (services.Backend.Settings.Backend != BackendKind.Local)
-        {
-            problem = ApiProblems.Result(StatusCodes.Status501NotImplemented,
-                "the job queue is local (DATA/ledger.db) in this version: start recon serve with the local backend to use /api/jobs.");
-            return null;
-        }
-
-        Directory.CreateDirectory(services.Backend.DataDirectory);
-        return new SqliteJobQueue(Path.Combine(services.Backend.DataDirectory, "ledger.db"));
-    }
+    /// <summary>The backend's job queue (DATA/ledger.db locally, SQS and the ledger table on aws), as <c>recon jobs</c> opens it.</summary>
+    private static IJobQueue Queue(ReconApiServices services) => services.Backend.Jobs;
 
     private static IResult NotFound(string id) => ApiProblems.NotFound($"job '{id}' is not known (GET /api/jobs lists them).");
 

@@ -7,7 +7,6 @@ using Recon.Hosting;
 using Recon.Jobs.Engine;
 using Recon.Jobs.Queue;
 using Recon.Jobs.Sources;
-using Recon.Storage.Local;
 using Spectre.Console;
 
 namespace Recon.Cli.Commands;
@@ -16,7 +15,7 @@ internal static class JobsCommands
 {
     public static void Add(RootCommand root, CliIO io)
     {
-        var jobs = new Command("jobs", "The queue of compare and transform jobs (in DATA/ledger.db): submit, run, list, show, dead, retry");
+        var jobs = new Command("jobs", "The queue of compare and transform jobs (DATA/ledger.db locally; SQS and the ledger table on aws): submit, run, list, show, dead, retry");
 
         var specFile = new Argument<string>("SPEC") { Description = "Job spec (JSON): a transform spec, or {\"kind\": \"compare\", \"source\", \"target\", \"key\", …}" };
         var name = new Option<string?>("--name") { Description = "A name to find the job by" };
@@ -119,17 +118,8 @@ internal static class JobsCommands
         root.Add(jobs);
     }
 
-    private static SqliteJobQueue Open(ParseResult pr)
-    {
-        var settings = CliOptions.Settings(pr);
-        if (settings.Backend != BackendKind.Local)
-        {
-            throw new ReconException("the job queue is local (DATA/ledger.db) in this version; the SQS queue of the AWS deployment is not implemented yet.");
-        }
-
-        Directory.CreateDirectory(settings.DataDirectory);
-        return new SqliteJobQueue(Path.Combine(settings.DataDirectory, "ledger.db"));
-    }
+    /// <summary>The backend's job queue: DATA/ledger.db locally, SQS + the ledger table on aws.</summary>
+    private static IJobQueue Open(ParseResult pr) => ReconBackend.OpenJobQueue(CliOptions.Settings(pr));
 
     private static void Print(CliIO io, IReadOnlyList<JobRecord> jobs, bool json)
     {

@@ -3,8 +3,9 @@ namespace Recon.Core.Ports;
 /// <summary>
 /// The queue of compare and transform jobs. Claims are exclusive: a job runs on one worker at a time, under a lease
 /// that a dead worker lets run out. Failures go back to the queue (with a time to wait) or to the dead list.
+/// Disposing it closes what it opened (the SQLite file, the SQS and DynamoDB clients).
 /// </summary>
-public interface IJobQueue
+public interface IJobQueue : IDisposable
 {
     ValueTask<JobRecord> SubmitAsync(string name, string kind, string spec, DateTimeOffset now, CancellationToken ct);
 

@@ -67,18 +67,35 @@ public sealed class DynaliteServer : ServerProcess
     public static DynaliteServer Start() => new(FreePort(), new TempFolder());
 }
 
+/// <summary>local-aws-sqs (npm, pinned in tools/, started by tools/sqs-server.js) on a free loopback port, in memory; any credentials.</summary>
+public sealed class SqsServer : ServerProcess
+{
+    private SqsServer(int port, TempFolder folder)
+        : base("local-aws-sqs", ToolPaths.OnPath("node"),
+            [ToolPaths.NodeScript("sqs-server.js", "local-aws-sqs"), port.ToString(System.Globalization.CultureInfo.InvariantCulture)], port, folder)
+    {
+    }
+
+    public string ServiceUrl => $"http://127.0.0.1:{Port}";
+
+    public static SqsServer Start() => new(FreePort(), new TempFolder());
+}
+
 /// <summary>One of each server per test process, started on first use and killed when the process exits.</summary>
 public static class SharedServers
 {
     private static readonly Lazy<RedisServer> LazyRedis = new(() => Track(RedisServer.Start()));
     private static readonly Lazy<S3rverServer> LazyS3 = new(() => Track(S3rverServer.Start()));
     private static readonly Lazy<DynaliteServer> LazyDynamo = new(() => Track(DynaliteServer.Start()));
+    private static readonly Lazy<SqsServer> LazySqs = new(() => Track(SqsServer.Start()));
 
     public static RedisServer Redis => LazyRedis.Value;
 
     public static S3rverServer S3 => LazyS3.Value;
 
     public static DynaliteServer Dynamo => LazyDynamo.Value;
+
+    public static SqsServer Sqs => LazySqs.Value;
 
     private static T Track<T>(T server)
         where T : ServerProcess

@@ -19,6 +19,19 @@ public static class ToolPaths
         return path;
     }
 
+    /// <summary>A script of tools/ that runs an npm package installed there (one without a command of its own).</summary>
+    public static string NodeScript(string script, string package)
+    {
+        var module = Path.Combine(RepositoryRoot, "tools", "node_modules", package);
+        if (!Directory.Exists(module))
+        {
+            throw new FileNotFoundException(
+                $"{package} is not installed at {module}. Run tools/test.sh (or `npm ci --prefix tools`) to install the pinned test servers.", module);
+        }
+
+        return Path.Combine(RepositoryRoot, "tools", script);
+    }
+
     public static string OnPath(string name)
     {
         foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
