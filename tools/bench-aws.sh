@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 command -v redis-server >/dev/null 2>&1 || { echo "bench-aws: redis-server is not on PATH (apt-get install redis-server)" >&2; exit 1; }
-if [ ! -x tools/node_modules/.bin/s3rver ] || [ ! -x tools/node_modules/.bin/dynalite ]; then
+if [ ! -x tools/node_modules/.bin/s3rver ] || [ ! -x tools/node_modules/.bin/dynalite ] || [ ! -f tools/node_modules/local-aws-sqs/package.json ]; then
   echo "bench-aws: installing the pinned npm servers (npm ci --prefix tools)" >&2
   npm ci --prefix tools --no-audit --no-fund --loglevel=error >&2
 fi
@@ -58,6 +58,15 @@ tools/node_modules/.bin/dynalite --host 127.0.0.1 --port "$dynamo_port" --create
 pids+=($!)
 wait_port dynalite "$dynamo_port" "$!"
 
+# recon init (run by the bench) creates the jobs queues too: local-aws-sqs, through the environment so that builds
+# from before the SQS job queue, which do not know the setting, run unchanged.
+[ -f tools/node_modules/local-aws-sqs/package.json ] || { echo "bench-aws: tools/node_modules/local-aws-sqs is missing (npm ci --prefix tools)" >&2; exit 1; }
+sqs_port=$(free_port)
+node tools/sqs-server.js "$sqs_port" >"$tmp/sqs.log" 2>&1 &
+pids+=($!)
+wait_port sqs "$sqs_port" "$!"
+export RECON_SQS_ENDPOINT="http://127.0.0.1:$sqs_port"
+
 redis_port=$(free_port)
 mkdir -p "$tmp/redis"
 redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --dir "$tmp/redis" >"$tmp/redis.log" 2>&1 &
@@ -67,7 +76,7 @@ wait_port redis "$redis_port" "$!"
 # s3rver's fixed credentials; the bench reads them through the standard AWS chain.
 export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_REGION=us-east-1
 
-echo "bench-aws: s3rver :$s3_port, dynalite :$dynamo_port, redis :$redis_port" >&2
+echo "bench-aws: s3rver :$s3_port, dynalite :$dynamo_port, sqs :$sqs_port, redis :$redis_port" >&2
 dotnet run --project src/Recon.Cli -c Release -- bench --backend aws --data "$tmp/data" \
   --s3-bucket recon-bench --s3-endpoint "http://127.0.0.1:$s3_port" --dynamodb-endpoint "http://127.0.0.1:$dynamo_port" \
   --redis "127.0.0.1:$redis_port" "$@"
