@@ -1,4 +1,5 @@
 using Recon.Core;
+using Recon.Hosting;
 using Recon.Pipeline;
 using Recon.Storage.Local;
 using Recon.Testing;
@@ -13,15 +14,13 @@ internal sealed class LocalWorld : IDisposable
 
     public string Inbox => _folder.File("inbox");
 
+    /// <summary>The embedded backend on this folder, opened by the product's own code (<see cref="ReconBackend.Open"/>).</summary>
     public ReconContext Context(PipelineOptions options, TimeProvider? time = null)
     {
-        var store = new LocalFolderObjectStore(_folder.File("store"));
-        var inbox = new LocalFolderObjectStore(Inbox);
-        var index = new SqliteArtifactIndex(_folder.File("index.db"));
-        var ledger = new SqliteReconLedger(_folder.File("ledger.db"));
-        var cache = new MemoryArtifactCache(16L << 20);
-        _open.AddRange([store, inbox, index, ledger, cache]);
-        return new ReconContext { Store = store, Inbox = inbox, Index = index, Cache = cache, Ledger = ledger, ScratchDirectory = _folder.File("tmp"), Options = options, Time = time ?? TimeProvider.System };
+        var backend = ReconBackend.Open(new ReconSettings { Backend = BackendKind.Local, DataDirectory = _folder.Path, Inbox = Inbox }, create: true,
+            options, faults: null, time, cacheBytes: 16L << 20);
+        _open.Add(backend);
+        return backend.Context;
     }
 
     /// <summary>One batch per window, one event each on artifact ORD-{n}, amount n.</summary>

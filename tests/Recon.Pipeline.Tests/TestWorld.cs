@@ -3,6 +3,7 @@ using System.IO.Compression;
 using System.Text;
 using Recon.Core.Artifacts;
 using Recon.Core.Ports;
+using Recon.Hosting;
 using Recon.Orchestration;
 using Recon.Pipeline.Reading;
 using Recon.Pipeline.Running;
@@ -27,27 +28,22 @@ internal sealed class TestWorld : IDisposable
 
     public string StoreRoot => Path.Combine(Root, "store");
 
+    /// <summary>
+    /// The embedded backend on this folder, opened by the product's own code (<see cref="ReconBackend.Open"/>, as
+    /// <c>recon run --data ROOT --inbox ROOT/inbox</c> does); each call opens it again, as a new process would.
+    /// </summary>
+    /// <param name="wrapIndex">Puts a test's wrapper around the index (a gate, a counter), as the only change to it.</param>
     public ReconContext Context(PipelineOptions? options = null, IFaultInjector? faults = null, Func<IArtifactIndex, IArtifactIndex>? wrapIndex = null,
         TimeProvider? time = null)
     {
-        time ??= TimeProvider.System;
-        var store = new LocalFolderObjectStore(StoreRoot);
-        var inbox = new LocalFolderObjectStore(Inbox);
-        var index = new SqliteArtifactIndex(Path.Combine(Root, "index.db"));
-        var ledger = new SqliteReconLedger(Path.Combine(Root, "ledger.db"));
-        var cache = new MemoryArtifactCache(64L << 20);
-        _open.AddRange([store, inbox, index, ledger, cache]);
-        return new ReconContext
+        var backend = ReconBackend.Open(new ReconSettings { Backend = BackendKind.Local, DataDirectory = Root, Inbox = Inbox }, create: true,
+            options ?? new PipelineOptions { Partitions = 4 }, faults, time, cacheBytes: 64L << 20);
+        _open.Add(backend);
+        var c = backend.Context;
+        return wrapIndex is null ? c : new ReconContext
         {
-            Store = store,
-            Inbox = inbox,
-            Index = wrapIndex?.Invoke(index) ?? index,
-            Cache = cache,
-            Ledger = ledger,
-            ScratchDirectory = Path.Combine(Root, "tmp"),
-            Options = options ?? new PipelineOptions { Partitions = 4 },
-            Faults = faults ?? NoFaults.Instance,
-            Time = time,
+            Store = c.Store, Inbox = c.Inbox, Index = wrapIndex(c.Index), Cache = c.Cache, Ledger = c.Ledger, ScratchDirectory = c.ScratchDirectory,
+            Time = c.Time, Rule = c.Rule, Options = c.Options, Faults = c.Faults, SegmentIds = c.SegmentIds,
         };
     }
 
