@@ -67,7 +67,7 @@ internal static class JobEndpoints
         var queue = Queue(services);
 
         var job = await queue.GetAsync(id, ct).ConfigureAwait(false);
-        return job is null ? NotFound(id) : ApiJson.Result(w => Job(w, job));
+        return job is null ? NotFound(id) : ApiJson.Result(w => JobJson.Job(w, job));
     }
 
     private static async Task<IResult> SubmitAsync(string? name, HttpContext http, ReconApiServices services, CancellationToken ct)
@@ -121,7 +121,7 @@ internal static class JobEndpoints
         var job = await queue.SubmitAsync(string.IsNullOrWhiteSpace(name) ? kind : name, kind, stored, now, ct).ConfigureAwait(false);
         await services.Access.AppendAuditAsync(new AuditEntry(now, caller.Name, "job.submit", job.Id, $"{kind} job '{job.Name}'"), ct).ConfigureAwait(false);
         http.Response.Headers.Location = $"/api/jobs/{Uri.EscapeDataString(job.Id)}";
-        return ApiJson.Result(w => Job(w, job), StatusCodes.Status202Accepted);
+        return ApiJson.Result(w => JobJson.Job(w, job), StatusCodes.Status202Accepted);
     }
 
     private static async Task<IResult> RetryAsync(string id, HttpContext http, ReconApiServices services, CancellationToken ct)
@@ -137,13 +137,13 @@ internal static class JobEndpoints
         var now = services.Context.Time.GetUtcNow();
         if (!await queue.RetryAsync(id, now, ct).ConfigureAwait(false))
         {
-            return ApiProblems.Conflict($"job '{id}' is {Name(existing.State)}, not dead: only a dead job can be retried.");
+            return ApiProblems.Conflict($"job '{id}' is {JobJson.StateName(existing.State)}, not dead: only a dead job can be retried.");
         }
 
         await services.Access.AppendAuditAsync(new AuditEntry(now, http.Caller().Name, "job.retry", id, $"was dead: {existing.Error}"), ct).ConfigureAwait(false);
         var job = await queue.GetAsync(id, ct).ConfigureAwait(false);
         http.Response.Headers.Location = $"/api/jobs/{Uri.EscapeDataString(id)}";
-        return ApiJson.Result(w => Job(w, job!), StatusCodes.Status202Accepted);
+        return ApiJson.Result(w => JobJson.Job(w, job!), StatusCodes.Status202Accepted);
     }
 
     /// <summary>The backend's job queue (DATA/ledger.db locally, SQS and the ledger table on aws), as <c>recon jobs</c> opens it.</summary>
@@ -157,42 +157,12 @@ internal static class JobEndpoints
         w.WriteStartArray("jobs");
         foreach (var j in jobs)
         {
-            Job(w, j);
+            JobJson.Job(w, j);
         }
 
         w.WriteEndArray();
         w.WriteEndObject();
     });
-
-    private static string Name(JobState state) => state.ToString().ToLowerInvariant();
-
-    /// <summary>A job as <c>recon jobs list --json</c> writes it.</summary>
-    private static void Job(Utf8JsonWriter w, JobRecord j)
-    {
-        w.WriteStartObject();
-        w.WriteString("id", j.Id);
-        w.WriteString("name", j.Name);
-        w.WriteString("kind", j.Kind);
-        w.WriteString("state", Name(j.State));
-        w.WriteNumber("attempts", j.Attempts);
-        ApiJson.Time(w, "submitted_at", j.SubmittedAt);
-        ApiJson.Time(w, "started_at", j.StartedAt);
-        ApiJson.Time(w, "finished_at", j.FinishedAt);
-        ApiJson.StringOrNull(w, "error", j.Error);
-        w.WritePropertyName("result");
-        if (j.Result is null)
-        {
-            w.WriteNullValue();
-        }
-        else
-        {
-            w.WriteRawValue(j.Result);
-        }
-
-        w.WritePropertyName("spec");
-        w.WriteRawValue(j.Spec);
-        w.WriteEndObject();
-    }
 
     private static async Task<string?> ReadAsync(HttpContext http, CancellationToken ct)
     {

@@ -130,29 +130,7 @@ internal static class JobsCommands
                 w.WriteStartArray();
                 foreach (var j in jobs)
                 {
-                    w.WriteStartObject();
-                    w.WriteString("id", j.Id);
-                    w.WriteString("name", j.Name);
-                    w.WriteString("kind", j.Kind);
-                    w.WriteString("state", j.State.ToString().ToLowerInvariant());
-                    w.WriteNumber("attempts", j.Attempts);
-                    ApiJson.Time(w, "submitted_at", j.SubmittedAt);
-                    ApiJson.Time(w, "started_at", j.StartedAt);
-                    ApiJson.Time(w, "finished_at", j.FinishedAt);
-                    w.WriteString("error", j.Error);
-                    w.WritePropertyName("result");
-                    if (j.Result is null)
-                    {
-                        w.WriteNullValue();
-                    }
-                    else
-                    {
-                        w.WriteRawValue(j.Result);
-                    }
-
-                    w.WritePropertyName("spec");
-                    w.WriteRawValue(j.Spec);
-                    w.WriteEndObject();
+                    JobJson.Job(w, j);
                 }
 
                 w.WriteEndArray();
@@ -163,7 +141,7 @@ internal static class JobsCommands
         var table = new Table().AddColumns("id", "name", "kind", "state", "attempts", "submitted", "error");
         foreach (var j in jobs)
         {
-            table.AddRow(j.Id, Markup.Escape(j.Name), j.Kind, j.State.ToString().ToLowerInvariant(), j.Attempts.ToString(CultureInfo.InvariantCulture),
+            table.AddRow(j.Id, Markup.Escape(j.Name), j.Kind, JobJson.StateName(j.State), j.Attempts.ToString(CultureInfo.InvariantCulture),
                 IsoTime.Format(j.SubmittedAt), Markup.Escape(j.Error ?? ""));
         }
 
