@@ -35,58 +35,37 @@ public static class AwsClients
     public static IAmazonS3 CreateS3(AwsConnection connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        var config = new AmazonS3Config
+        var config = Configure(new AmazonS3Config
         {
-            MaxErrorRetry = 0,
-            MaxConnectionsPerServer = connection.MaxConnections,
             // Checksums only where the API requires them: S3-compatible servers (s3rver) reject or store the trailers otherwise.
             RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
             ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
-        };
-        if (connection.S3Endpoint is { } endpoint)
-        {
-            config.ServiceURL = endpoint.ToString();
-            config.ForcePathStyle = true;
-            config.AuthenticationRegion = connection.Region;
-        }
-        else
-        {
-            config.RegionEndpoint = RegionEndpoint.GetBySystemName(connection.Region);
-        }
-
+        }, connection, connection.S3Endpoint);
+        config.ForcePathStyle = connection.S3Endpoint is not null;
         return connection.Credentials is { } credentials ? new AmazonS3Client(credentials, config) : new AmazonS3Client(config);
     }
 
     public static IAmazonDynamoDB CreateDynamoDb(AwsConnection connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        var config = new AmazonDynamoDBConfig
-        {
-            MaxErrorRetry = 0,
-            MaxConnectionsPerServer = connection.MaxConnections,
-        };
-        if (connection.DynamoDbEndpoint is { } endpoint)
-        {
-            config.ServiceURL = endpoint.ToString();
-            config.AuthenticationRegion = connection.Region;
-        }
-        else
-        {
-            config.RegionEndpoint = RegionEndpoint.GetBySystemName(connection.Region);
-        }
-
+        var config = Configure(new AmazonDynamoDBConfig(), connection, connection.DynamoDbEndpoint);
         return connection.Credentials is { } credentials ? new AmazonDynamoDBClient(credentials, config) : new AmazonDynamoDBClient(config);
     }
 
     public static IAmazonSQS CreateSqs(AwsConnection connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        var config = new AmazonSQSConfig
-        {
-            MaxErrorRetry = 0,
-            MaxConnectionsPerServer = connection.MaxConnections,
-        };
-        if (connection.SqsEndpoint is { } endpoint)
+        var config = Configure(new AmazonSQSConfig(), connection, connection.SqsEndpoint);
+        return connection.Credentials is { } credentials ? new AmazonSQSClient(credentials, config) : new AmazonSQSClient(config);
+    }
+
+    /// <summary>No SDK retries, the connection limit, and the endpoint (signing for the region) or the region's own.</summary>
+    private static T Configure<T>(T config, AwsConnection connection, Uri? endpoint)
+        where T : ClientConfig
+    {
+        config.MaxErrorRetry = 0;
+        config.MaxConnectionsPerServer = connection.MaxConnections;
+        if (endpoint is not null)
         {
             config.ServiceURL = endpoint.ToString();
             config.AuthenticationRegion = connection.Region;
@@ -96,6 +75,6 @@ public static class AwsClients
             config.RegionEndpoint = RegionEndpoint.GetBySystemName(connection.Region);
         }
 
-        return connection.Credentials is { } credentials ? new AmazonSQSClient(credentials, config) : new AmazonSQSClient(config);
+        return config;
     }
 }
