@@ -4,7 +4,7 @@ using Recon.Core.Events;
 
 namespace Recon.Core.Artifacts;
 
-/// <summary>Reads what <see cref="BinaryFieldWriter"/> wrote; any overrun or bad value is a <see cref="FormatException"/>.</summary>
+/// <summary>Reads what <see cref="FieldSpanWriter"/> wrote; any overrun or bad value is a <see cref="FormatException"/>.</summary>
 internal ref struct BinaryFieldReader(ReadOnlySpan<byte> data)
 {
     private readonly ReadOnlySpan<byte> _data = data;

@@ -4,9 +4,9 @@ using System.Text;
 namespace Recon.Core.Artifacts;
 
 /// <summary>
-/// The encodings of <see cref="BinaryFieldWriter"/> written straight into a growable array, without a buffer
-/// writer's interface call and span request per field: for the record head, written once per artifact version.
-/// The bytes are the same as <see cref="BinaryFieldWriter"/>'s, so <see cref="BinaryFieldReader"/> reads them.
+/// The binary record format's fields (little-endian, LEB128 varints) written straight into a growable array, without
+/// a buffer writer's interface call and span request per field; <see cref="BinaryFieldReader"/> reads them. Tests
+/// check it byte for byte against the first encoder of the format (an <c>IBufferWriter</c> one, kept in the tests).
 /// </summary>
 internal ref struct FieldSpanWriter(byte[] buffer)
 {
@@ -67,7 +67,7 @@ internal ref struct FieldSpanWriter(byte[] buffer)
         _pos += Encoding.UTF8.GetBytes(s, _buffer.AsSpan(_pos));
     }
 
-    /// <summary>As <see cref="BinaryFieldWriter.NullableString"/>: 0 = null, n + 1 = a string of n bytes.</summary>
+    /// <summary>0 = null, n + 1 = a string of n bytes.</summary>
     public void NullableString(string? s)
     {
         if (s is null)
@@ -79,7 +79,7 @@ internal ref struct FieldSpanWriter(byte[] buffer)
         Counted(s, 1);
     }
 
-    /// <summary>As <see cref="BinaryFieldWriter.Repeated"/>: 0 = same as the previous line, 1 = null, n + 2 = n bytes.</summary>
+    /// <summary>0 = same as the previous line, 1 = null, n + 2 = n bytes.</summary>
     public void Repeated(string? s, ref string? previous, ref bool hasPrevious)
     {
         if (hasPrevious && string.Equals(s, previous, StringComparison.Ordinal))
@@ -106,7 +106,7 @@ internal ref struct FieldSpanWriter(byte[] buffer)
         _pos += bytes.Length;
     }
 
-    /// <summary>As <see cref="BinaryFieldWriter.Decimal"/>: sign and scale in one byte, then the 96-bit magnitude.</summary>
+    /// <summary>Exact: sign and scale in one byte, then the 96-bit magnitude (the low 64 bits as a varint, then the high 32 bits when not zero, flagged 0x40).</summary>
     public void Decimal(decimal d)
     {
         Span<int> bits = stackalloc int[4];

@@ -2,9 +2,13 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 
-namespace Recon.Core.Artifacts;
+namespace Recon.Core.Tests.Artifacts;
 
-/// <summary>Little-endian fields and LEB128 varints for the binary record format.</summary>
+/// <summary>
+/// The binary record format's fields (little-endian, LEB128 varints) written through an <see cref="IBufferWriter{T}"/>,
+/// one call per field: the first encoder of format 2, kept here as the reference that
+/// <see cref="Recon.Core.Artifacts.FieldSpanWriter"/>, which replaced it in the product, must match byte for byte.
+/// </summary>
 internal static class BinaryFieldWriter
 {
     public static void Varint(IBufferWriter<byte> w, ulong v)
