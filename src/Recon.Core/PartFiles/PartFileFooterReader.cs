@@ -46,16 +46,10 @@ public static class PartFileFooterReader
 
     public static async Task ReadExactlyAsync(IObjectStore store, string key, long offset, Memory<byte> into, CancellationToken ct)
     {
-        int total = 0;
-        while (total < into.Length)
+        int total = await store.ReadFullyAsync(key, offset, into, ct).ConfigureAwait(false);
+        if (total < into.Length)
         {
-            int n = await store.ReadAsync(key, offset + total, into[total..], ct).ConfigureAwait(false);
-            if (n == 0)
-            {
-                throw ReconErrors.ShortRead(key, offset, into.Length, total);
-            }
-
-            total += n;
+            throw ReconErrors.ShortRead(key, offset, into.Length, total);
         }
     }
 }

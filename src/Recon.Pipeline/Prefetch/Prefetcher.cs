@@ -147,17 +147,7 @@ public sealed class Prefetcher(ReconContext ctx)
         }
 
         var buffer = new byte[end - first.Offset];
-        int total = 0;
-        while (total < buffer.Length)
-        {
-            int n = await ctx.Store.ReadAsync(first.File, first.Offset + total, buffer.AsMemory(total), ct).ConfigureAwait(false);
-            if (n == 0)
-            {
-                break;
-            }
-
-            total += n;
-        }
+        int total = await ctx.Store.ReadFullyAsync(first.File, first.Offset, buffer, ct).ConfigureAwait(false);
 
         foreach (int i in run)
         {

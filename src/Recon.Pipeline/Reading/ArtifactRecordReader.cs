@@ -293,19 +293,10 @@ public sealed class ArtifactRecordReader(IObjectStore store, IArtifactCache? cac
     private async ValueTask<byte[]> ReadRangeAsync(string file, long offset, int length, string artifactId, CancellationToken ct)
     {
         var bytes = new byte[length];
-        int total = 0;
-        while (total < bytes.Length)
-        {
-            int n = await store.ReadAsync(file, offset + total, bytes.AsMemory(total), ct).ConfigureAwait(false);
-            if (n == 0)
-            {
-                throw ReconErrors.CorruptRecord(file, offset, artifactId, $"the file ends after {total} of the {length} bytes expected");
-            }
-
-            total += n;
-        }
-
-        return bytes;
+        int total = await store.ReadFullyAsync(file, offset, bytes, ct).ConfigureAwait(false);
+        return total == length
+            ? bytes
+            : throw ReconErrors.CorruptRecord(file, offset, artifactId, $"the file ends after {total} of the {length} bytes expected");
     }
 
     private static T Checked<T>(Func<T> read, string file, long offset, string artifactId)
