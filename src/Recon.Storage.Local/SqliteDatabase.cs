@@ -14,6 +14,7 @@ internal sealed class SqliteDatabase : IDisposable
 
     private readonly SqliteConnection _connection;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private int _disposed;
 
     /// <summary>Opens (creating if needed) the file and runs <paramref name="setUp"/> (schema, migrations) in one immediate transaction.</summary>
     public SqliteDatabase(string databasePath, Action<SqliteTransaction> setUp)
@@ -49,6 +50,7 @@ internal sealed class SqliteDatabase : IDisposable
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
             using var tx = _connection.BeginTransaction(deferred: false);
             var result = change(tx);
             tx.Commit();
@@ -66,6 +68,7 @@ internal sealed class SqliteDatabase : IDisposable
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
             return work();
         }
         finally
@@ -114,9 +117,29 @@ internal sealed class SqliteDatabase : IDisposable
 
     public static DateTimeOffset Time(long ticks) => new(ticks + UnixEpochTicks, TimeSpan.Zero);
 
+    /// <summary>
+    /// Closes the connection once the statement or transaction in flight on another thread (if any) has finished:
+    /// closing it underneath rolled the transaction back half-way and failed inside the driver. Calls after this throw
+    /// <see cref="ObjectDisposedException"/>. The gate is not disposed, so a call still waiting for it is not stranded.
+    /// </summary>
     public void Dispose()
     {
-        _connection.Dispose();
-        _gate.Dispose();
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        bool entered = _gate.Wait(TimeSpan.FromSeconds(60));
+        try
+        {
+            _connection.Dispose();
+        }
+        finally
+        {
+            if (entered)
+            {
+                _gate.Release();
+            }
+        }
     }
 }
