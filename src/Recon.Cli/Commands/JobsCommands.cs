@@ -7,6 +7,7 @@ using Recon.Hosting;
 using Recon.Jobs.Engine;
 using Recon.Jobs.Queue;
 using Recon.Jobs.Sources;
+using Recon.Orchestration.Jobs;
 using Spectre.Console;
 
 namespace Recon.Cli.Commands;
