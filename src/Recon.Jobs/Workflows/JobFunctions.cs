@@ -112,7 +112,7 @@ public sealed class JobFunctions(JobEngineOptions engine, JobFunctionsOptions? o
             spec = TransformSpec.Parse(await File.ReadAllTextAsync(full, ct).ConfigureAwait(false), Path.GetDirectoryName(full)!);
         }
 
-        var plan = await Task.Run(() => TransformJob.CompileForAthena(spec, new AthenaTarget { JobId = jobId, RequireS3 = _options.RequireS3 }, _options.WorkRoot, engine, ct), ct)
+        var plan = await Task.Run(() => TransformJob.CompileForAthena(spec, new AthenaTarget { JobId = jobId, RequireS3 = _options.RequireS3, Database = _options.AthenaDatabase }, _options.WorkRoot, engine, ct), ct)
             .ConfigureAwait(false);
         _options.Compiled?.Invoke(jobId, spec, plan);
         static JsonArray Statements(IEnumerable<AthenaStatement> statements) => new([.. statements.Select(s => (JsonNode)new JsonObject

@@ -21,6 +21,9 @@ public sealed record JobFunctionsOptions
     /// <summary>Whether a transform's inputs and output must be S3 folders (Athena on AWS); the local runner's stand-in accepts local paths.</summary>
     public bool RequireS3 { get; init; } = true;
 
+    /// <summary>The Glue database a transform's tables are created in (the stack's, RECON_ATHENA_DATABASE on Lambda).</summary>
+    public string AthenaDatabase { get; init; } = new AthenaTarget { JobId = "default" }.Database;
+
     /// <summary>Told what <c>recon-transform-compile</c> compiled (the local Athena stand-in runs only that).</summary>
     public Action<string, TransformSpec, AthenaPlan>? Compiled { get; init; }
 }

@@ -15,7 +15,8 @@ namespace Recon.Lambda.Jobs;
 /// compare's work is the key prefix the execution names under the deployment bucket's <c>{prefix}/jobs/</c> (S3, shared
 /// by the Map's workers), each step pulls what it reads into its own folder under /tmp and removes it when done, and
 /// <c>s3://</c> inputs are read with the function's role. The engine gets <see cref="EngineShare"/> of the function's
-/// memory (AWS_LAMBDA_FUNCTION_MEMORY_SIZE), or RECON_JOB_MEMORY_LIMIT when set.
+/// memory (AWS_LAMBDA_FUNCTION_MEMORY_SIZE), or RECON_JOB_MEMORY_LIMIT when set. A transform's tables go to the Glue
+/// database RECON_ATHENA_DATABASE (the stack's).
 /// </summary>
 internal sealed class LambdaJobFunctions : IDisposable
 {
@@ -62,6 +63,7 @@ internal sealed class LambdaJobFunctions : IDisposable
             PartitionsAtOnce = 1,
             WorkRoot = scratch,
             RequireS3 = true,
+            AthenaDatabase = environment("RECON_ATHENA_DATABASE") is { Length: > 0 } database ? database : new JobFunctionsOptions().AthenaDatabase,
         });
         return new LambdaJobFunctions(s3, functions, location);
     }
