@@ -313,6 +313,20 @@ public sealed partial class AthenaDialectTests : IDisposable
     }
 
     [Fact]
+    public void S3Output_IsKeptAsGiven_ForAthena_AndRefusedByTheEmbeddedEngineWithTheReason()
+    {
+        var spec = Spec("{\"op\": \"filter\", \"where\": \"status = 'open'\"}", output: "s3://reports-bucket/out/open/");
+        Assert.Equal("s3://reports-bucket/out/open/", spec.OutputPath);
+        var plan = TransformJob.CompileForAthena(spec with { OutputFormat = "parquet" }, new AthenaTarget { JobId = "job1", RequireS3 = false }, _dir.File("work"), Engine, CancellationToken.None);
+        Assert.Contains("TO 's3://reports-bucket/out/open/'", Unload(plan).Sql, StringComparison.Ordinal);
+
+        var error = Assert.Throws<ReconException>(() => TransformJob.Run(spec, _dir.File("work"), Engine, TimeProvider.System, CancellationToken.None));
+
+        Assert.Contains("the embedded engine writes local files only", error.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_dir.File("s3:")));
+    }
+
+    [Fact]
     public async Task LocalAthena_RunsOnlyTheStatementsCompiledHere_WithTheirOwnParameters()
     {
         var athena = new LocalAthena(_dir.File("work"), Engine, TimeProvider.System);

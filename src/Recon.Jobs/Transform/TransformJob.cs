@@ -11,6 +11,11 @@ public static class TransformJob
     public static TransformResult Run(TransformSpec spec, string workRoot, JobEngineOptions engineOptions, TimeProvider time, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(spec);
+        if (spec.OutputPath.StartsWith("s3://", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ReconException($"the output '{spec.OutputPath}' is an S3 folder: the embedded engine writes local files only; an S3 output is written by Athena (recon transform --workflow on AWS, workflows/transform.asl.json).");
+        }
+
         long started = time.GetTimestamp();
         var work = Path.Combine(Path.GetFullPath(workRoot), "transform-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(work);
