@@ -56,10 +56,31 @@ internal sealed partial class ObjectStoreCompareWorkspace(IObjectStore store, st
             var files = part.EndsWith('/')
                 ? Directory.Exists(path) ? Directory.GetFiles(path, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToArray() : []
                 : File.Exists(path) ? [path] : []; // a step that wrote no such file (a partition stopped by duplicate keys)
+            var published = new HashSet<string>(StringComparer.Ordinal);
             foreach (var file in files)
             {
                 var key = prefix + Path.GetRelativePath(local, file).Replace(Path.DirectorySeparatorChar, '/');
                 await store.PublishAsync(key, file, ct).ConfigureAwait(false);
+                published.Add(key);
+            }
+
+            if (part.EndsWith('/'))
+            {
+                // A folder is replaced whole: a retried step may write other file names (the engine writes a partition
+                // as one or several files), and a file left from an earlier attempt would be read as more rows.
+                var stale = new List<string>();
+                await foreach (var entry in store.ListAsync(prefix + part, ct).ConfigureAwait(false))
+                {
+                    if (!published.Contains(entry.Key))
+                    {
+                        stale.Add(entry.Key);
+                    }
+                }
+
+                foreach (var key in stale)
+                {
+                    await store.DeleteAsync(key, ct).ConfigureAwait(false);
+                }
             }
         }
     }
