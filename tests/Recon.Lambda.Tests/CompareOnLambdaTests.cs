@@ -180,6 +180,27 @@ public sealed class CompareOnLambdaTests : IDisposable
     }
 
     [Fact]
+    public async Task ComparePrepare_ALocalInput_IsRefusedWithTheReason_BeforeAnythingIsWritten()
+    {
+        var work = "compare/" + Guid.NewGuid().ToString("N")[..12];
+        var jobs = Bucket(_dataBucket, "prod/jobs");
+        await jobs.PutAsync(work + "/spec.json", JsonSerializer.SerializeToUtf8Bytes(Spec with { Source = "/data/extracts/source.csv" }), CancellationToken.None);
+        using var functions = OpenFunctions(_dir.File("lambda-tmp"));
+
+        var error = await Assert.ThrowsAsync<ReconException>(() => functions.Handlers["recon-compare-prepare"](
+            new MemoryStream(Encoding.UTF8.GetBytes($"{{\"work\":\"{work}\"}}")), CancellationToken.None));
+
+        Assert.Contains("the compare's source '/data/extracts/source.csv' is not an s3:// object or folder", error.Message, StringComparison.Ordinal);
+        var keys = new List<string>();
+        await foreach (var entry in jobs.ListAsync(work + "/", CancellationToken.None))
+        {
+            keys.Add(entry.Key);
+        }
+
+        Assert.Equal([work + "/spec.json"], keys);
+    }
+
+    [Fact]
     public async Task ComparePrepare_WorkOutsideTheJobsPrefix_IsRefusedWithTheReason()
     {
         using var functions = OpenFunctions(_dir.File("lambda-tmp"));

@@ -40,6 +40,9 @@ public abstract class CompareWorkspace
     /// <summary>Where a part of the work is, for a reader (a folder path or an object store location).</summary>
     internal abstract string Location(string work, string part);
 
+    /// <summary>Whether the steps run where the spec's local paths mean something (else only <c>s3://</c> inputs).</summary>
+    internal abstract bool ReadsLocalFiles { get; }
+
     /// <summary>Whether the spec's report folder (a local path) is written to; else the report is the work's <c>report/</c>.</summary>
     internal abstract bool WritesSpecReportFolder { get; }
 }

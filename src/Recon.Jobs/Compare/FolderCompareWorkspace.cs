@@ -15,4 +15,6 @@ internal sealed class FolderCompareWorkspace : CompareWorkspace
     internal override string Location(string work, string part) => Path.Combine(Path.GetFullPath(work), part.TrimEnd('/'));
 
     internal override bool WritesSpecReportFolder => true;
+
+    internal override bool ReadsLocalFiles => true;
 }

@@ -104,6 +104,8 @@ internal sealed partial class ObjectStoreCompareWorkspace(IObjectStore store, st
 
     internal override bool WritesSpecReportFolder => false;
 
+    internal override bool ReadsLocalFiles => false;
+
     /// <summary>The work's key prefix, ending in '/'; a work name is relative and plain (no '..', no leading '/').</summary>
     private static string Prefix(string work) =>
         WorkName().IsMatch(work)

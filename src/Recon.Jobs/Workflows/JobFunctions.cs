@@ -39,6 +39,14 @@ public sealed class JobFunctions(JobEngineOptions engine, JobFunctionsOptions? o
         {
             var spec = JsonSerializer.Deserialize<CompareSpec>(await File.ReadAllTextAsync(Path.Combine(local, "spec.json"), ct).ConfigureAwait(false))
                 ?? throw new ReconException($"compare spec in '{Work.Location(work, "spec.json")}' is empty");
+            foreach (var (side, path) in new[] { ("source", spec.Source), ("target", spec.Target) })
+            {
+                if (!Work.ReadsLocalFiles && !S3Input.Is(path))
+                {
+                    throw new ReconException($"the compare's {side} '{path}' is not an s3:// object or folder: a compare run by the deployed workflow reads its inputs from S3 only (upload it, or run recon compare on a machine that has the file).");
+                }
+            }
+
             var plan = await Task.Run(() => ComparePreparer.Prepare(spec, local, engine, ct), ct).ConfigureAwait(false);
             await Work.PushAsync(work, local, ["source/", "target/", "plan.json"], ct).ConfigureAwait(false);
             return new JsonObject { ["work"] = work, ["partitions"] = new JsonArray([.. Enumerable.Range(0, plan.Partitions).Select(p => (JsonNode)p)]) };
