@@ -93,7 +93,7 @@ internal sealed partial class ObjectStoreCompareWorkspace(IObjectStore store, st
         }
         catch (IOException)
         {
-            // A warm Lambda reuses /tmp: what is left is removed with the next step's own folder only by hand; log-free by design.
+            // Left behind: on Lambda the next start of the function clears the scratch root (LambdaJobFunctions.Open).
         }
         catch (UnauthorizedAccessException)
         {

@@ -51,6 +51,10 @@ internal sealed class LambdaJobFunctions : IDisposable
         var resilience = new AwsResilience(time: time);
         var prefix = JobsPrefix(settings.S3Prefix);
         var scratch = scratchRoot ?? Path.Combine(Path.GetTempPath(), "recon-jobs");
+        if (scratchRoot is null)
+        {
+            ClearScratch(scratch);
+        }
         var engine = new JobEngineOptions
         {
             MemoryLimit = MemoryLimit(environment),
@@ -66,6 +70,34 @@ internal sealed class LambdaJobFunctions : IDisposable
             AthenaDatabase = environment("RECON_ATHENA_DATABASE") is { Length: > 0 } database ? database : new JobFunctionsOptions().AthenaDatabase,
         });
         return new LambdaJobFunctions(s3, functions, location);
+    }
+
+    /// <summary>
+    /// Removes what an earlier process left in the scratch root: Lambda keeps /tmp across restarts of an environment
+    /// (a step cut off at its timeout restarts the runtime), and an environment runs one process, which has started no
+    /// step yet.
+    /// </summary>
+    private static void ClearScratch(string scratch)
+    {
+        if (!Directory.Exists(scratch))
+        {
+            return;
+        }
+
+        foreach (var dir in Directory.EnumerateDirectories(scratch))
+        {
+            try
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Left for the next start: the step's own folder is unique, so it does not collide.
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
     }
 
     /// <summary>RECON_JOB_MEMORY_LIMIT (e.g. 2GB), else <see cref="EngineShare"/> of AWS_LAMBDA_FUNCTION_MEMORY_SIZE (MB), else 1GB.</summary>
