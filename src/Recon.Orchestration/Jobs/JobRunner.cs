@@ -134,7 +134,7 @@ public sealed class JobRunner(string workRoot, JobEngineOptions engine, TimeProv
         }
     }
 
-    private static CompareSpec ParseCompare(string json, string baseDirectory)
+    internal static CompareSpec ParseCompare(string json, string baseDirectory)
     {
         CompareSpec spec;
         try
