@@ -11,7 +11,7 @@ public sealed class CloudPipelineTests
     private static readonly CancellationToken Ct = CancellationToken.None;
 
     [Fact]
-    public async Task The_aws_backend_gives_the_same_artifacts_history_and_counts_as_the_embedded_default()
+    public async Task Run_OnTheAwsBackend_GivesTheSameArtifactsHistoryAndCountsAsTheEmbeddedDefault()
     {
         using var world = new CloudWorld();
         await world.GenerateAsync();
@@ -63,7 +63,7 @@ public sealed class CloudPipelineTests
     }
 
     [Fact]
-    public async Task Redis_stopped_in_the_middle_of_a_run_the_run_completes_from_ranged_reads()
+    public async Task Run_WhenRedisStopsMidRun_CompletesFromRangedReads()
     {
         using var world = new CloudWorld();
         await world.GenerateAsync(seed: 11);
@@ -99,7 +99,7 @@ public sealed class CloudPipelineTests
     }
 
     [Fact]
-    public async Task Throttling_and_connection_resets_between_the_SDK_and_the_servers_change_nothing_but_the_retry_counts()
+    public async Task Run_WithThrottlingAndConnectionResets_ChangesNothingButTheRetryCounts()
     {
         using var world = new CloudWorld();
         await world.GenerateAsync(batches: 4, events: 3_000, artifacts: 300, seed: 5);
@@ -127,7 +127,7 @@ public sealed class CloudPipelineTests
     }
 
     [Fact]
-    public async Task Two_runners_started_at_once_on_the_same_ledger_apply_every_batch_once()
+    public async Task Run_TwoRunnersAtOnceOnOneLedger_ApplyEveryBatchOnce()
     {
         using var world = new CloudWorld();
         await world.GenerateAsync(batches: 8, events: 6_000, artifacts: 300, seed: 23);
