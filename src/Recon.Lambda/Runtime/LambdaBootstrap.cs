@@ -59,7 +59,7 @@ internal static class LambdaBootstrap
                 backend = pipeline;
                 var callbacks = new StepFunctionsTaskCallbacks(stepFunctionsHttp, () => AwsCredentials.FromEnvironment(environment), settings.Region,
                     TimeProvider.System);
-                var functions = new ReconFunctions(pipeline.Context, callbacks, progress: null, new EmbeddedMetrics(stdout, settings.Deployment, TimeProvider.System));
+                var functions = new ReconFunctions(pipeline.Stages, callbacks, progress: null, new EmbeddedMetrics(stdout, settings.Deployment, TimeProvider.System));
                 handler = functions.Handlers[name];
             }
         }
