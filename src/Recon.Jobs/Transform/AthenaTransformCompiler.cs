@@ -94,6 +94,10 @@ internal sealed partial class AthenaTransformCompiler(JobEngine engine, Transfor
             {
                 throw JobErrors.InStep(label, e, expression);
             }
+            catch (InvalidOperationException e)
+            {
+                throw JobErrors.InStep(label, e);
+            }
         }
 
         if (order is not null)
@@ -254,7 +258,7 @@ internal sealed partial class AthenaTransformCompiler(JobEngine engine, Transfor
                     : t;
         }
 
-        var multiple = step["multiple"]?.GetValue<string>() ?? "error";
+        var multiple = TransformCompiler.Text(step["multiple"]) ?? "error";
         switch (multiple)
         {
             case "error":
@@ -286,7 +290,7 @@ internal sealed partial class AthenaTransformCompiler(JobEngine engine, Transfor
         var rows = TransformCompiler.Names(step["rows"], "rows");
         var column = TransformCompiler.String(step, "column");
         var values = TransformCompiler.String(step, "values");
-        var aggregate = step["aggregate"]?.GetValue<string>() ?? "sum";
+        var aggregate = TransformCompiler.Text(step["aggregate"]) ?? "sum";
         foreach (var c in rows.Append(column).Append(values).Where(c => !schema.ContainsKey(c)))
         {
             throw JobErrors.PivotColumnUnknown(c, schema.Keys);
@@ -343,7 +347,7 @@ internal sealed partial class AthenaTransformCompiler(JobEngine engine, Transfor
         foreach (var (name, value) in aggregates)
         {
             CheckName(name);
-            var text = value?.GetValue<string>() ?? throw JobErrors.AggregateWithoutExpression(name);
+            var text = value?.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : throw JobErrors.AggregateWithoutExpression(name);
             var (sql, type) = Expression(text, schema, ref expression, keys);
             select.Add($"{sql} AS {Sql.Id(name)}");
             result[name] = type;

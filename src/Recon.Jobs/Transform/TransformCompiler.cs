@@ -198,7 +198,7 @@ internal sealed class TransformCompiler(JobEngine engine, TransformSpec spec, st
         }
 
         var keyList = Sql.Join(on.Select(p => Sql.Id(p.Value)));
-        var multiple = step["multiple"]?.GetValue<string>() ?? "error";
+        var multiple = Text(step["multiple"]) ?? "error";
         string source;
         switch (multiple)
         {
@@ -233,7 +233,7 @@ internal sealed class TransformCompiler(JobEngine engine, TransformSpec spec, st
         var rows = Names(step["rows"], "rows");
         var column = String(step, "column");
         var values = String(step, "values");
-        var aggregate = step["aggregate"]?.GetValue<string>() ?? "sum";
+        var aggregate = Text(step["aggregate"]) ?? "sum";
         foreach (var c in rows.Append(column).Append(values))
         {
             if (!schema.ContainsKey(c))
@@ -293,7 +293,7 @@ internal sealed class TransformCompiler(JobEngine engine, TransformSpec spec, st
         var select = by.Select(Sql.Id).ToList();
         foreach (var (name, value) in aggregates)
         {
-            var text = value?.GetValue<string>() ?? throw JobErrors.AggregateWithoutExpression(name);
+            var text = value?.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : throw JobErrors.AggregateWithoutExpression(name);
             var (sql, _) = Expression(text, schema, ref expression, keys);
             select.Add($"{sql} AS {Sql.Id(name)}");
         }
@@ -350,6 +350,13 @@ internal sealed class TransformCompiler(JobEngine engine, TransformSpec spec, st
         var twice = values.GroupBy(v => v ?? "null", StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         return twice is null ? values : throw JobErrors.PivotValueTwice(twice.Key);
     }
+
+    /// <summary>
+    /// An optional field whose valid values are words ("multiple", "aggregate"): a string's value, any other JSON value as
+    /// written (so that 1 is refused as '1' by the check that lists the valid words), null when absent.
+    /// </summary>
+    internal static string? Text(JsonNode? node) =>
+        node is null ? null : node.GetValueKind() == JsonValueKind.String ? node.GetValue<string>() : node.ToJsonString();
 
     internal static string String(JsonObject step, string field) =>
         step[field]?.GetValueKind() == JsonValueKind.String ? step[field]!.GetValue<string>() : throw JobErrors.FieldNotString(field);
