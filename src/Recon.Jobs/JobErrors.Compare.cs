@@ -52,4 +52,12 @@ internal static partial class JobErrors
     /// <param name="option">The option that names the column: "--key" or "--columns".</param>
     public static ReconException ColumnNotInTarget(string option, string column, string target, IEnumerable<string> columns) =>
         new($"{option} column '{column}' is not in the target '{target}' (columns: {List(columns)}).") { File = target };
+
+    /// <param name="sample">Up to five of the duplicate keys.</param>
+    public static ReconException CompareDuplicateKeys(long source, long target, IEnumerable<string> sample) =>
+        new(string.Create(CultureInfo.InvariantCulture,
+            $"duplicate keys: {source} key(s) occur more than once in the source and {target} in the target (e.g. {string.Join("; ", sample)}); rows are never paired silently: pass --duplicates first or --duplicates aggregate, or fix the key."))
+        {
+            Action = "Pass --duplicates first or --duplicates aggregate, or fix the key.",
+        };
 }

@@ -225,6 +225,39 @@ public sealed class TransformTests : IDisposable
         Assert.Equal("step 1 (group): aggregate 'total' needs an expression", group.Message);
     }
 
+    [Theory]
+    [InlineData("\"from\": 1", "\"from\" must be an input name (a string), not 1")]
+    [InlineData("\"output\": {\"path\": 5}", "\"output\".\"path\" must be a path (a string), not 5")]
+    [InlineData("\"output\": {\"path\": \"out.csv\", \"format\": 1}", "\"output\".\"format\" must be csv or parquet (a string), not 1")]
+    [InlineData("\"memory_limit\": true", "\"memory_limit\" must be a size such as 512MB or 2GB (a string), not true")]
+    [InlineData("\"from\": [\"orders\"]", "\"from\" must be an input name (a string), not [\"orders\"]")]
+    public void Parse_TopLevelFieldOfTheWrongJsonType_IsRefusedNamingTheFieldAndWhatItMustBe(string field, string message)
+    {
+        // Before, these threw InvalidOperationException from GetValue<string>(): the CLI showed "unexpected failure".
+        var defaults = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["inputs"] = "\"inputs\": {\"orders\": \"orders.csv\"}",
+            ["output"] = "\"output\": {\"path\": \"out.csv\"}",
+        };
+        var name = field[1..field.IndexOf('"', 1)];
+        defaults[name] = field;
+        var json = "{" + string.Join(", ", defaults.Values) + "}";
+
+        var error = Assert.Throws<ReconException>(() => TransformSpec.Parse(json, _dir.Path));
+        Assert.Equal(message, error.Message);
+        Assert.StartsWith("Write ", error.Action, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_OptionalFieldsLeftOutOrNull_TakeTheirDefaults()
+    {
+        var spec = TransformSpec.Parse(
+            "{\"inputs\": {\"orders\": \"orders.csv\"}, \"from\": null, \"memory_limit\": null, \"output\": {\"path\": \"out.parquet\", \"format\": null}}", _dir.Path);
+        Assert.Equal("orders", spec.From);
+        Assert.Equal("parquet", spec.OutputFormat);
+        Assert.Null(spec.MemoryLimit);
+    }
+
     [Fact]
     public void Run_MissingInputOrDuplicateLookupKeys_TheErrorCarriesTheFileAndWhatToDo()
     {

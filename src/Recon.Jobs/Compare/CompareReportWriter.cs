@@ -19,9 +19,7 @@ internal static class CompareReportWriter
         if (plan.Spec.Duplicates == "error" && dupSource + dupTarget > 0)
         {
             var sampled = results.SelectMany(r => r.DuplicateSamples).Order(StringComparer.Ordinal).Take(5);
-            throw new ReconException(
-                $"duplicate keys: {dupSource} key(s) occur more than once in the source and {dupTarget} in the target " +
-                $"(e.g. {string.Join("; ", sampled)}); rows are never paired silently: pass --duplicates first or --duplicates aggregate, or fix the key.");
+            throw JobErrors.CompareDuplicateKeys(dupSource, dupTarget, sampled);
         }
 
         var columns = new Dictionary<string, ColumnReport>(StringComparer.Ordinal);

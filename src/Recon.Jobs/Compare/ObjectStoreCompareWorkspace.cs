@@ -30,7 +30,7 @@ internal sealed partial class ObjectStoreCompareWorkspace(IObjectStore store, st
                 }
                 else if (await store.GetLengthAsync(prefix + part, ct).ConfigureAwait(false) is null)
                 {
-                    throw new ReconException($"the compare work '{Location(work, part)}' is missing: the step before did not write it (or the work prefix is wrong).");
+                    throw JobErrors.CompareWorkMissing(Location(work, part));
                 }
                 else
                 {
@@ -110,7 +110,7 @@ internal sealed partial class ObjectStoreCompareWorkspace(IObjectStore store, st
     private static string Prefix(string work) =>
         WorkName().IsMatch(work)
             ? work.TrimEnd('/') + "/"
-            : throw new ReconException($"compare work '{work}' is not a key prefix of the job store: use segments of letters, digits and ._=- separated by '/', e.g. compare/7f3a9c.");
+            : throw JobErrors.CompareWorkNameInvalid(work);
 
     private async Task DownloadAsync(string key, string file, CancellationToken ct)
     {

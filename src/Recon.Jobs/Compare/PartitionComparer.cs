@@ -14,7 +14,7 @@ internal static class PartitionComparer
     {
         if (partition < 0 || partition >= plan.Partitions)
         {
-            throw new Core.ReconException($"partition {partition} is outside 0..{plan.Partitions - 1} of the compare in '{plan.Work}'.");
+            throw JobErrors.PartitionOutOfRange(partition, plan.Partitions, plan.Work);
         }
 
         using var engine = new JobEngine(engineOptions, plan.Work);

@@ -22,12 +22,12 @@ public sealed record JobEngineOptions
     {
         if (!System.Text.RegularExpressions.Regex.IsMatch(MemoryLimit, "^[0-9]+(\\.[0-9]+)?\\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", System.Text.RegularExpressions.RegexOptions.IgnoreCase))
         {
-            throw new Core.ReconException($"memory limit '{MemoryLimit}' is not a size such as 512MB or 2GB.");
+            throw JobErrors.MemoryLimitInvalid(MemoryLimit);
         }
 
         if (Threads < 0)
         {
-            throw new Core.ReconException($"engine threads must be 0 (one per core) or more, not {Threads}.");
+            throw JobErrors.EngineThreadsNegative(Threads);
         }
     }
 }

@@ -27,7 +27,7 @@ public sealed class JobWorker(IJobQueue queue, JobExecutor execute, JobWorkerOpt
     {
         if (options.MaxConcurrent < 1)
         {
-            throw new ReconException($"--max-concurrent must be 1 or more, not {options.MaxConcurrent}.");
+            throw JobErrors.MaxConcurrentTooLow(options.MaxConcurrent);
         }
 
         using var slots = new SemaphoreSlim(options.MaxConcurrent, options.MaxConcurrent);

@@ -31,12 +31,12 @@ internal static class S3Input
         var (store, key) = Open(options, uri, label);
         if (key.Length == 0 || key.EndsWith('/') || await store.GetLengthAsync(key, ct).ConfigureAwait(false) is not { } length)
         {
-            throw new ReconException($"{label} '{uri}' does not exist: give the S3 object of the spec (s3://BUCKET/KEY).");
+            throw JobErrors.S3SpecMissing(label, uri);
         }
 
         if (length > MaxTextBytes)
         {
-            throw new ReconException($"{label} '{uri}' is {length} bytes; a spec is at most {MaxTextBytes} bytes.");
+            throw JobErrors.S3SpecTooLarge(label, uri, length, MaxTextBytes);
         }
 
         await using var stream = await store.OpenReadAsync(key, ct).ConfigureAwait(false);
@@ -48,7 +48,7 @@ internal static class S3Input
     {
         if (options.OpenBucket is null)
         {
-            throw new ReconException($"{label} '{uri}': this job has no S3 access configured (recon reads s3:// inputs with the deployment's S3 settings: --s3-endpoint, --region, AWS credentials).");
+            throw JobErrors.S3NotConfigured(label, uri);
         }
 
         var rest = uri[Scheme.Length..];
@@ -57,7 +57,7 @@ internal static class S3Input
         string key = slash < 0 ? "" : rest[(slash + 1)..];
         if (bucket.Length < 3)
         {
-            throw new ReconException($"{label} '{uri}' does not name a bucket: use s3://BUCKET/KEY or s3://BUCKET/FOLDER/.");
+            throw JobErrors.S3NoBucket(label, uri);
         }
 
         return (options.OpenBucket(bucket), key);
@@ -92,7 +92,7 @@ internal static class S3Input
 
         if (count == 0)
         {
-            throw new ReconException($"{label} '{uri}' does not exist: no object has that key and none is under '{prefix}'.");
+            throw JobErrors.S3InputMissing(label, uri, prefix);
         }
 
         return into;

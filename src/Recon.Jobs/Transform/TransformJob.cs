@@ -13,7 +13,7 @@ public static class TransformJob
         ArgumentNullException.ThrowIfNull(spec);
         if (spec.OutputPath.StartsWith("s3://", StringComparison.OrdinalIgnoreCase))
         {
-            throw new ReconException($"the output '{spec.OutputPath}' is an S3 folder: the embedded engine writes local files only; an S3 output is written by Athena (recon transform --workflow on AWS, workflows/transform.asl.json).");
+            throw JobErrors.TransformOutputOnS3(spec.OutputPath);
         }
 
         long started = time.GetTimestamp();

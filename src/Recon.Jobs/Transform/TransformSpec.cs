@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Recon.Core;
 
 namespace Recon.Jobs.Transform;
 
@@ -28,29 +27,29 @@ public sealed record TransformSpec
         JsonObject root;
         try
         {
-            root = JsonNode.Parse(json) as JsonObject ?? throw new ReconException("a transform spec must be a JSON object");
+            root = JsonNode.Parse(json) as JsonObject ?? throw JobErrors.SpecNotObject();
         }
         catch (JsonException e)
         {
-            throw new ReconException($"the transform spec is not valid JSON: {e.Message}");
+            throw JobErrors.SpecInvalidJson(e);
         }
 
         if (root["inputs"] is not JsonObject inputs || inputs.Count == 0)
         {
-            throw new ReconException("the transform spec needs \"inputs\": {\"name\": \"path\", …}");
+            throw JobErrors.SpecWithoutInputs();
         }
 
         var resolved = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (name, value) in inputs)
         {
-            var path = value?.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : throw new ReconException($"input '{name}' must be a path (a string)");
+            var path = value?.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : throw JobErrors.SpecInputNotPath(name);
             resolved[name] = Path.IsPathRooted(path) || path.StartsWith("s3://", StringComparison.OrdinalIgnoreCase) ? path : Path.GetFullPath(Path.Combine(baseDirectory, path));
         }
 
-        var from = root["from"]?.GetValue<string>() ?? inputs.First().Key;
+        var from = OptionalString(root["from"], "\"from\"", "an input name") ?? inputs.First().Key;
         if (!resolved.ContainsKey(from))
         {
-            throw new ReconException($"\"from\": '{from}' is not one of the inputs ({string.Join(", ", resolved.Keys)})");
+            throw JobErrors.SpecFromUnknown(from, resolved.Keys);
         }
 
         var steps = new List<JsonObject>();
@@ -58,24 +57,24 @@ public sealed record TransformSpec
         {
             foreach (var s in array)
             {
-                steps.Add(s as JsonObject ?? throw new ReconException($"step {steps.Count + 1} must be a JSON object with an \"op\""));
+                steps.Add(s as JsonObject ?? throw JobErrors.SpecStepNotObject(steps.Count + 1));
             }
         }
         else if (root["steps"] is not null)
         {
-            throw new ReconException("\"steps\" must be an array");
+            throw JobErrors.SpecStepsNotArray();
         }
 
-        if (root["output"] is not JsonObject output || output["path"]?.GetValue<string>() is not { Length: > 0 } outPath)
+        if (root["output"] is not JsonObject output || OptionalString(output["path"], "\"output\".\"path\"", "a path") is not { Length: > 0 } outPath)
         {
-            throw new ReconException("the transform spec needs \"output\": {\"path\": \"out.parquet\"} (format csv or parquet)");
+            throw JobErrors.SpecWithoutOutput();
         }
 
-        var format = output["format"]?.GetValue<string>()?.ToLowerInvariant()
+        var format = OptionalString(output["format"], "\"output\".\"format\"", "csv or parquet")?.ToLowerInvariant()
             ?? (outPath.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase) ? "parquet" : "csv");
         if (format is not ("csv" or "parquet"))
         {
-            throw new ReconException($"output format '{format}' is not csv or parquet");
+            throw JobErrors.SpecOutputFormatUnknown(format);
         }
 
         return new TransformSpec
@@ -86,7 +85,13 @@ public sealed record TransformSpec
             // An s3:// output is Athena's (UNLOAD TO the folder); it is never a path under the spec's folder.
             OutputPath = Path.IsPathRooted(outPath) || outPath.StartsWith("s3://", StringComparison.OrdinalIgnoreCase) ? outPath : Path.GetFullPath(Path.Combine(baseDirectory, outPath)),
             OutputFormat = format,
-            MemoryLimit = root["memory_limit"]?.GetValue<string>(),
+            MemoryLimit = OptionalString(root["memory_limit"], "\"memory_limit\"", "a size such as 512MB or 2GB"),
         };
     }
+
+    /// <summary>A field that may be left out (JSON null too), but is text when given; another JSON kind is refused by name.</summary>
+    private static string? OptionalString(JsonNode? node, string field, string what) =>
+        node is null ? null
+        : node.GetValueKind() == JsonValueKind.String ? node.GetValue<string>()
+        : throw JobErrors.SpecFieldNotString(field, what, node);
 }

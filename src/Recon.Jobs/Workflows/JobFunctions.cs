@@ -38,12 +38,12 @@ public sealed class JobFunctions(JobEngineOptions engine, JobFunctionsOptions? o
         try
         {
             var spec = JsonSerializer.Deserialize<CompareSpec>(await File.ReadAllTextAsync(Path.Combine(local, "spec.json"), ct).ConfigureAwait(false))
-                ?? throw new ReconException($"compare spec in '{Work.Location(work, "spec.json")}' is empty");
+                ?? throw JobErrors.CompareSpecEmpty(Work.Location(work, "spec.json"));
             foreach (var (side, path) in new[] { ("source", spec.Source), ("target", spec.Target) })
             {
                 if (!Work.ReadsLocalFiles && !S3Input.Is(path))
                 {
-                    throw new ReconException($"the compare's {side} '{path}' is not an s3:// object or folder: a compare run by the deployed workflow reads its inputs from S3 only (upload it, or run recon compare on a machine that has the file).");
+                    throw JobErrors.CompareInputNotS3(side, path);
                 }
             }
 
@@ -60,7 +60,7 @@ public sealed class JobFunctions(JobEngineOptions engine, JobFunctionsOptions? o
     private async Task<JsonNode> ComparePartitionAsync(JsonObject json, CancellationToken ct)
     {
         var work = Required(json, "work");
-        int partition = json["partition"]?.GetValue<int>() ?? throw new ReconException("partition is missing from the step input");
+        int partition = json["partition"]?.GetValue<int>() ?? throw JobErrors.StepPartitionMissing();
         var local = await Work.PullAsync(work, $"p{partition:D5}", ["plan.json", $"source/__p={partition}/", $"target/__p={partition}/"], ct).ConfigureAwait(false);
         try
         {
@@ -161,7 +161,7 @@ public sealed class JobFunctions(JobEngineOptions engine, JobFunctionsOptions? o
     private static async Task<Stream> Run(Stream input, Func<JsonObject, CancellationToken, Task<JsonNode>> step, CancellationToken ct)
     {
         var json = await JsonNode.ParseAsync(input, cancellationToken: ct).ConfigureAwait(false) as JsonObject
-            ?? throw new ReconException("a job step's input must be a JSON object");
+            ?? throw JobErrors.StepInputNotObject();
         // The engine works synchronously: each step runs it off the caller's thread, so that Map iterations overlap.
         var output = await step(json, ct).ConfigureAwait(false);
         return new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(output));
@@ -170,7 +170,7 @@ public sealed class JobFunctions(JobEngineOptions engine, JobFunctionsOptions? o
     private static string Relative(string local, string path) => Path.GetRelativePath(local, path).Replace(Path.DirectorySeparatorChar, '/');
 
     private static string Required(JsonObject json, string name) =>
-        json[name]?.GetValue<string>() ?? throw new ReconException($"'{name}' is missing from the step input");
+        json[name]?.GetValue<string>() ?? throw JobErrors.StepInputMissing(name);
 
     private static string Share(string limit, int parts)
     {
