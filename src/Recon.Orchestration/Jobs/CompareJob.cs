@@ -37,10 +37,10 @@ public static class CompareJob
             ct.ThrowIfCancellationRequested();
             if (execution.Status != ExecutionStatus.Succeeded)
             {
-                throw new ReconException(execution.Cause ?? $"the compare workflow ended {execution.Status}: {execution.Error}");
+                throw OrchestrationJobErrors.WorkflowFailed("compare", execution.Status, execution.Error, execution.Cause);
             }
 
-            var dir = execution.Output?["report_dir"]?.GetValue<string>() ?? throw new ReconException("the compare workflow returned no report folder");
+            var dir = execution.Output?["report_dir"]?.GetValue<string>() ?? throw OrchestrationJobErrors.CompareWorkflowWithoutReport();
             var report = JsonSerializer.Deserialize<CompareReport>(await File.ReadAllTextAsync(Path.Combine(dir, "report.json"), ct).ConfigureAwait(false))!;
             return report with { ReportDirectory = spec.Report is null ? null : dir };
         }

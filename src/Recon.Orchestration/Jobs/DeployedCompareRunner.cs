@@ -27,9 +27,7 @@ public sealed class DeployedCompareRunner(IObjectStore jobs, string jobsLocation
         {
             if (!S3Input.Is(path))
             {
-                throw new ReconException(
-                    $"job {job.Id}: the compare's {side} '{path}' is not an s3:// object or folder: the deployed compare workflow reads its inputs from S3 only " +
-                    "(upload it, or run the job without --compare-state-machine to compare on this machine).");
+                throw OrchestrationJobErrors.DeployedCompareInputNotS3(job.Id, side, path);
             }
         }
 
@@ -45,11 +43,11 @@ public sealed class DeployedCompareRunner(IObjectStore jobs, string jobsLocation
         if (state.Status != "SUCCEEDED" || state.Output is null)
         {
             // The workflow has retried what it retries: its failure is the job's, with the execution's own reason.
-            throw new ReconException($"job {job.Id}: the compare execution {execution} ended {state.Status}: {state.Error}: {state.Cause}");
+            throw OrchestrationJobErrors.DeployedCompareFailed(job.Id, execution, state.Status, state.Error, state.Cause);
         }
 
         var output = JsonNode.Parse(state.Output)!;
-        var result = output["report"]?.DeepClone() as JsonObject ?? throw new ReconException($"job {job.Id}: the compare execution {execution} returned no report");
+        var result = output["report"]?.DeepClone() as JsonObject ?? throw OrchestrationJobErrors.DeployedCompareWithoutReport(job.Id, execution);
         long differences = output["differences"]!.GetValue<long>();
         result["differences"] = differences;
         result["passed"] = differences <= spec.FailOn;

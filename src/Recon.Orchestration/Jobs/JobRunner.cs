@@ -21,11 +21,11 @@ public sealed class JobRunner(string workRoot, JobEngineOptions engine, TimeProv
         JsonObject spec;
         try
         {
-            spec = JsonNode.Parse(specJson) as JsonObject ?? throw new ReconException("a job spec must be a JSON object");
+            spec = JsonNode.Parse(specJson) as JsonObject ?? throw OrchestrationJobErrors.JobSpecNotObject();
         }
         catch (JsonException e)
         {
-            throw new ReconException($"the job spec is not valid JSON: {e.Message}");
+            throw OrchestrationJobErrors.JobSpecInvalidJson(e);
         }
 
         var kind = spec["kind"]?.GetValue<string>() ?? (spec.ContainsKey("steps") || spec.ContainsKey("inputs") ? JobKinds.Transform : null);
@@ -39,7 +39,7 @@ public sealed class JobRunner(string workRoot, JobEngineOptions engine, TimeProv
                 ComparePreparer.Validate(ParseCompare(spec.ToJsonString(), baseDirectory));
                 break;
             default:
-                throw new ReconException("the job spec needs \"kind\": \"compare\" or \"transform\"");
+                throw OrchestrationJobErrors.JobSpecWithoutKind();
         }
 
         var stored = new JsonObject { ["kind"] = kind, ["base_dir"] = Path.GetFullPath(baseDirectory), ["spec"] = spec };
@@ -68,7 +68,7 @@ public sealed class JobRunner(string workRoot, JobEngineOptions engine, TimeProv
                 paths.AddRange([c.Source, c.Target, c.Report]);
                 break;
             default:
-                throw new ReconException($"unknown job kind '{kind}'");
+                throw OrchestrationJobErrors.JobKindUnknown(kind);
         }
 
         return paths.OfType<string>()
@@ -101,7 +101,7 @@ public sealed class JobRunner(string workRoot, JobEngineOptions engine, TimeProv
                     {
                         if (exportArtifacts is null)
                         {
-                            throw new ReconException("this worker cannot read recon:artifacts (no Recon data folder)");
+                            throw OrchestrationJobErrors.ArtifactsUnreadable();
                         }
 
                         exported = Path.Combine(Path.GetFullPath(workRoot), $"artifacts-{job.Id}.csv");
@@ -130,7 +130,7 @@ public sealed class JobRunner(string workRoot, JobEngineOptions engine, TimeProv
             }
 
             default:
-                throw new ReconException($"job {job.Id} has unknown kind '{job.Kind}'");
+                throw OrchestrationJobErrors.QueuedJobKindUnknown(job.Id, job.Kind);
         }
     }
 
@@ -139,11 +139,11 @@ public sealed class JobRunner(string workRoot, JobEngineOptions engine, TimeProv
         CompareSpec spec;
         try
         {
-            spec = JsonSerializer.Deserialize<CompareSpec>(json) ?? throw new ReconException("the compare spec is empty");
+            spec = JsonSerializer.Deserialize<CompareSpec>(json) ?? throw OrchestrationJobErrors.CompareSpecEmpty();
         }
         catch (JsonException e)
         {
-            throw new ReconException($"the compare spec is not valid: {e.Message}");
+            throw OrchestrationJobErrors.CompareSpecInvalid(e);
         }
 
         string Full(string p) => p == Recon.Jobs.Sources.ArtifactBalances.SourceName || Path.IsPathRooted(p) || p.StartsWith("s3://", StringComparison.OrdinalIgnoreCase)

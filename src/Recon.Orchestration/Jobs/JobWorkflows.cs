@@ -29,12 +29,12 @@ public static class JobWorkflows
                 }
                 catch (WorkflowDefinitionException e)
                 {
-                    throw new ReconException($"workflow definition '{path}' cannot run locally: {e.Message}");
+                    throw OrchestrationJobErrors.WorkflowDefinitionNotLocal(path, e);
                 }
             }
         }
 
-        throw new ReconException($"workflow definition '{file}' was not found (looked in {string.Join(", ", Candidates(directory))}): pass --workflows DIR or reinstall recon.");
+        throw OrchestrationJobErrors.WorkflowDefinitionNotFound(file, Candidates(directory));
     }
 
     /// <summary>

@@ -69,7 +69,7 @@ public sealed class JobsBenchmark(string folder, long rows, JobEngineOptions eng
             $"{report.RowsWithDifferences:N0} differing, {report.RowsOnlyInSource:N0} only in source, {report.RowsOnlyInTarget:N0} only in target ({(ok ? "as planted" : $"EXPECTED {expectedDiff:N0}/{onlySource:N0}/{onlyTarget:N0}")})");
         if (!ok)
         {
-            throw new ReconException("bench jobs: the compare did not find the planted differences: " + check);
+            throw OrchestrationJobErrors.BenchDifferencesMissed(check);
         }
 
         return new JobsBenchResult("compare", rows, sw.Elapsed.TotalSeconds, PeakRss(), check);

@@ -51,22 +51,22 @@ public sealed class LocalAthena(string workRoot, JobEngineOptions engine, TimePr
     public async Task<JsonNode> StartQueryExecutionAsync(JsonObject parameters, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        var query = parameters["QueryString"]?.GetValue<string>() ?? throw new ReconException("StartQueryExecution needs a QueryString");
+        var query = parameters["QueryString"]?.GetValue<string>() ?? throw OrchestrationJobErrors.AthenaQueryStringMissing();
         var workGroup = parameters["WorkGroup"]?.GetValue<string>();
         if (workGroup != LocalWorkGroup)
         {
-            throw new ReconException($"the local Athena stand-in runs in workgroup '{LocalWorkGroup}', not '{workGroup}'");
+            throw OrchestrationJobErrors.AthenaWorkGroupWrong(LocalWorkGroup, workGroup);
         }
 
         var given = parameters["ExecutionParameters"] is JsonArray array ? array.Select(v => v?.GetValue<string>() ?? "").ToList() : [];
         if (!_statements.TryGetValue(query, out var registered))
         {
-            throw new ReconException($"the local Athena stand-in runs only statements recon-transform-compile produced in this process; not: {Abbreviate(query)}");
+            throw OrchestrationJobErrors.AthenaStatementUnknown(Abbreviate(query));
         }
 
         if (!given.SequenceEqual(registered.Statement.Parameters, StringComparer.Ordinal))
         {
-            throw new ReconException($"the ExecutionParameters ({given.Count}) are not the {registered.Statement.Parameters.Count} values compiled for: {Abbreviate(query)}");
+            throw OrchestrationJobErrors.AthenaParametersDiffer(given.Count, registered.Statement.Parameters.Count, Abbreviate(query));
         }
 
         long started = time.GetTimestamp();
@@ -76,7 +76,7 @@ public sealed class LocalAthena(string workRoot, JobEngineOptions engine, TimePr
             case "table":
                 foreach (var path in spec.Inputs.Values.Where(p => !p.StartsWith("s3://", StringComparison.OrdinalIgnoreCase) && !File.Exists(p) && !Directory.Exists(p)))
                 {
-                    throw new ReconException($"input '{path}' does not exist");
+                    throw OrchestrationJobErrors.AthenaInputMissing(path);
                 }
 
                 break;

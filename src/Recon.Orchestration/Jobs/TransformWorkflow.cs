@@ -32,9 +32,9 @@ public static class TransformWorkflow
         ct.ThrowIfCancellationRequested();
         if (execution.Status != ExecutionStatus.Succeeded)
         {
-            throw new ReconException(execution.Cause ?? $"the transform workflow ended {execution.Status}: {execution.Error}");
+            throw OrchestrationJobErrors.WorkflowFailed("transform", execution.Status, execution.Error, execution.Cause);
         }
 
-        return execution.Output as JsonObject ?? throw new ReconException("the transform workflow returned no result");
+        return execution.Output as JsonObject ?? throw OrchestrationJobErrors.TransformWorkflowWithoutResult();
     }
 }
