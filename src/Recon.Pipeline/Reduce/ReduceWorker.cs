@@ -50,6 +50,20 @@ internal sealed class ReduceWorker(PartitionSpill spill, int partitions, Func<in
 
     public void ParseLine(ReadOnlySpan<byte> text, int batchOrdinal, int fileOrdinal, long line)
     {
+        // The common line is read as spans and encoded from the line's bytes (no reader, strings or event object);
+        // every other line, good or bad, goes through the parser, which decides it exactly as before.
+        if (EventLineScanner.TryScan(text, out var fields))
+        {
+            int partition = ArtifactPartitioner.PartitionOf(fields.ArtifactId, partitions);
+            EventBinaryCodec.Write(_buffers[partition], LineSequence.Pack(batchOrdinal, fileOrdinal, line), fields);
+            if (_buffers[partition].WrittenCount >= FlushThreshold)
+            {
+                Flush(partition);
+            }
+
+            return;
+        }
+
         if (EventParser.TryParseLine(text, _pool, out var ev, out var error))
         {
             ev!.Sequence = LineSequence.Pack(batchOrdinal, fileOrdinal, line);
