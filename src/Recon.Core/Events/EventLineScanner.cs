@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Unicode;
 
 namespace Recon.Core.Events;
@@ -21,6 +22,8 @@ public static class EventLineScanner
     private const int Required = EventIdBit | ArtifactIdBit | EntityBit | TypeBit | AmountBit | CurrencyBit | OccurredAtBit;
 
     /// <summary>Reads a common, valid event line; false means "not decided here": parse it with the parser.</summary>
+    // Hot for every input line: compiled optimized at once rather than after seconds in the lower tiers.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryScan(ReadOnlySpan<byte> line, out EventLineFields fields)
     {
         fields = default;
@@ -95,6 +98,7 @@ public static class EventLineScanner
         return (seen & Required) == Required && SkipWhitespace(line, i) == line.Length;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryValue(ReadOnlySpan<byte> line, scoped ref int i, int bit, bool check, ref EventLineFields f)
     {
         switch (bit)
@@ -170,11 +174,13 @@ public static class EventLineScanner
     }
 
     // Non-empty, within the byte limit, without control characters: what the parser accepts for ids, entity and type.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool IsId(ReadOnlySpan<byte> value, int maxBytes, bool check) =>
         !value.IsEmpty && value.Length <= maxBytes && !(check && EventParser.HasControlUtf8(value));
 
     private static bool IsUpper(byte b) => (uint)(b - 'A') <= 'Z' - 'A';
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int Bit(ReadOnlySpan<byte> name) => name.Length switch
     {
         4 when name.SequenceEqual("type"u8) => TypeBit,
@@ -189,6 +195,7 @@ public static class EventLineScanner
         _ => 0,
     };
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int SkipWhitespace(ReadOnlySpan<byte> line, int i)
     {
         while (i < line.Length && line[i] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
@@ -200,6 +207,7 @@ public static class EventLineScanner
     }
 
     /// <summary>A string without escapes (the line has no backslash) and without the raw control bytes JSON forbids.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool TryString(ReadOnlySpan<byte> line, scoped ref int i, bool check, out ReadOnlySpan<byte> value)
     {
         value = default;
@@ -224,6 +232,7 @@ public static class EventLineScanner
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool TryLiteral(ReadOnlySpan<byte> line, scoped ref int i, ReadOnlySpan<byte> literal)
     {
         if (!line[i..].StartsWith(literal))
@@ -236,6 +245,7 @@ public static class EventLineScanner
     }
 
     /// <summary>A JSON number: <c>-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryNumber(ReadOnlySpan<byte> line, scoped ref int i, out ReadOnlySpan<byte> text)
     {
         text = default;
@@ -305,6 +315,7 @@ public static class EventLineScanner
     }
 
     /// <summary>Skips one JSON value at <paramref name="depth"/> (strict grammar, no escapes); false if it is not one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TrySkipValue(ReadOnlySpan<byte> line, scoped ref int i, int depth, bool check)
     {
         if (i >= line.Length)

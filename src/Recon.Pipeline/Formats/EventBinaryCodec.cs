@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Recon.Core.Events;
 
@@ -39,6 +40,7 @@ internal static class EventBinaryCodec
     /// The same record as <see cref="Write(IBufferWriter{byte}, FinancialEvent)"/> for the event the line scanner read,
     /// from the line's bytes (each span is the UTF-8 of the parser's string, so the bytes are identical).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Write(IBufferWriter<byte> output, long sequence, scoped in EventLineFields e)
     {
         int max = 4 + 8 + 16 + 10 + 4 + (6 * 2) + e.ArtifactId.Length + e.EventId.Length + e.Entity.Length + e.Type.Length +
