@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Recon.Pipeline.Formats;
@@ -9,6 +10,7 @@ namespace Recon.Pipeline.Formats;
 /// </summary>
 internal static class PrefetchFile
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Write(string path, IEnumerable<PrefetchedRecord> records)
     {
         using var w = new BinaryWriter(new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20));
