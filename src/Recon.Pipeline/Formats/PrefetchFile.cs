@@ -54,9 +54,12 @@ internal static class PrefetchFile
 
     private static void WriteString(BinaryWriter w, string s)
     {
-        var bytes = Encoding.UTF8.GetBytes(s);
-        w.Write((ushort)bytes.Length);
-        w.Write(bytes);
+        // Ids are at most 512 characters: their UTF-8 fits on the stack, so a record's write allocates nothing.
+        int max = Encoding.UTF8.GetMaxByteCount(s.Length);
+        Span<byte> bytes = max <= 2048 ? stackalloc byte[2048] : new byte[max];
+        int n = Encoding.UTF8.GetBytes(s, bytes);
+        w.Write((ushort)n);
+        w.Write(bytes[..n]);
     }
 
     private static string ReadString(BinaryReader r)

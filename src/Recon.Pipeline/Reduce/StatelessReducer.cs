@@ -190,7 +190,8 @@ public sealed class StatelessReducer(ReconContext ctx)
         var excluded = results.Select(r => r.FailureReason is not null).ToArray();
         string spillKey = RunLayout.SpillKey(run.RunId, partition);
         long length = await ctx.Store.GetLengthAsync(spillKey, ct).ConfigureAwait(false) ?? throw ReconErrors.ObjectMissing(spillKey);
-        var data = new byte[length];
+        // Filled whole by the read below: not zeroed first (a partition's spill is tens of MB).
+        var data = GC.AllocateUninitializedArray<byte>(checked((int)length));
         await using (var s = await ctx.Store.OpenReadAsync(spillKey, ct).ConfigureAwait(false))
         {
             await s.ReadExactlyAsync(data, ct).ConfigureAwait(false);
@@ -437,7 +438,8 @@ public sealed class StatelessReducer(ReconContext ctx)
         {
             var key = EventBinaryCodec.ReadArtifactId(data.AsSpan(array[i].Offset));
             int j = i + 1;
-            while (j < array.Length && EventBinaryCodec.ReadArtifactId(data.AsSpan(array[j].Offset)).SequenceEqual(key))
+            // Different sort keys are different ids: only equal keys need the ids compared.
+            while (j < array.Length && keys[j] == keys[i] && EventBinaryCodec.ReadArtifactId(data.AsSpan(array[j].Offset)).SequenceEqual(key))
             {
                 j++;
             }
