@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Recon.Pipeline.Formats;
@@ -9,6 +10,7 @@ namespace Recon.Pipeline.Formats;
 /// </summary>
 internal static class PrefetchFile
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Write(string path, IEnumerable<PrefetchedRecord> records)
     {
         using var w = new BinaryWriter(new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20));
@@ -52,9 +54,12 @@ internal static class PrefetchFile
 
     private static void WriteString(BinaryWriter w, string s)
     {
-        var bytes = Encoding.UTF8.GetBytes(s);
-        w.Write((ushort)bytes.Length);
-        w.Write(bytes);
+        // Ids are at most 512 characters: their UTF-8 fits on the stack, so a record's write allocates nothing.
+        int max = Encoding.UTF8.GetMaxByteCount(s.Length);
+        Span<byte> bytes = max <= 2048 ? stackalloc byte[2048] : new byte[max];
+        int n = Encoding.UTF8.GetBytes(s, bytes);
+        w.Write((ushort)n);
+        w.Write(bytes[..n]);
     }
 
     private static string ReadString(BinaryReader r)
