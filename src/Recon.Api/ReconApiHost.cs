@@ -48,7 +48,7 @@ public static class ReconApiHost
 
         builder.Services.AddSingleton(services);
         builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(services.Context.Time);
+        builder.Services.AddSingleton(services.Backend.Time);
         builder.Services.AddSingleton(services.Access);
         builder.Services.AddSingleton<TokenValidator>();
         builder.Services.AddSingleton<IngestSignal>();

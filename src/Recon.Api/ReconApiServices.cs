@@ -15,13 +15,11 @@ public sealed class ReconApiServices
         Backend = backend;
         Access = access ?? throw new ArgumentNullException(nameof(access));
         Executions = executions ?? throw new ArgumentNullException(nameof(executions));
-        Reader = new ArtifactRecordReader(backend.Context.Store, backend.Context.Cache);
-        Queries = new ArtifactQueries(backend.Context.Index, Reader);
+        Reader = new ArtifactRecordReader(backend.Store, backend.Cache);
+        Queries = new ArtifactQueries(backend.Index, Reader);
     }
 
     public ReconBackend Backend { get; }
-
-    public ReconContext Context => Backend.Context;
 
     /// <summary>The CLI's artifact queries (<c>recon artifact get/history</c>), so the bytes are the same.</summary>
     public ArtifactQueries Queries { get; }

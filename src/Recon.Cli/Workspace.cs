@@ -25,11 +25,12 @@ internal sealed class Workspace : IDisposable
 
     public string DataDirectory => Backend.DataDirectory;
 
-    public ReconContext Context => Backend.Context;
+    /// <summary>The pipeline on the backend's ports, where the commands build the stages they run.</summary>
+    public PipelineStages Stages => Backend.Stages;
 
     public CountingObjectStore Store => Backend.Store;
 
-    public ArtifactQueries Queries => new(Context.Index, new ArtifactRecordReader(Context.Store, Context.Cache));
+    public ArtifactQueries Queries => new(Backend.Index, new ArtifactRecordReader(Backend.Store, Backend.Cache));
 
     /// <summary>Histories of the workflow executions this machine ran (<c>recon runs</c>).</summary>
     public IExecutionStore Executions => new FileExecutionStore(Path.Combine(DataDirectory, "executions"));
@@ -76,9 +77,9 @@ internal sealed class Workspace : IDisposable
             }
 
             // Scratch files left by a killed run are never needed: every step rewrites its outputs from the start.
-            if (Directory.Exists(Context.ScratchDirectory))
+            if (Directory.Exists(Stages.ScratchDirectory))
             {
-                foreach (var f in Directory.EnumerateFiles(Context.ScratchDirectory, "*.tmp"))
+                foreach (var f in Directory.EnumerateFiles(Stages.ScratchDirectory, "*.tmp"))
                 {
                     File.Delete(f);
                 }

@@ -22,11 +22,11 @@ public sealed class ReconBackend : IDisposable
     private readonly Lock _jobsGate = new();
     private IJobQueue? _jobs;
 
-    private ReconBackend(ReconSettings settings, ReconContext context, CountingObjectStore store, AwsResilience? resilience,
+    private ReconBackend(ReconSettings settings, PipelineStages stages, CountingObjectStore store, AwsResilience? resilience,
         RedisArtifactCache? redis, List<IDisposable> owned)
     {
         Settings = settings;
-        Context = context;
+        Stages = stages;
         Store = store;
         Resilience = resilience;
         Redis = redis;
@@ -35,10 +35,25 @@ public sealed class ReconBackend : IDisposable
 
     public ReconSettings Settings { get; }
 
-    public ReconContext Context { get; }
+    /// <summary>The pipeline on this backend's ports: where every stage is built (<see cref="PipelineStages"/>).</summary>
+    public PipelineStages Stages { get; }
 
     /// <summary>The object store, counting requests (for the benchmark and the run report).</summary>
     public CountingObjectStore Store { get; }
+
+    /// <summary>The inbox: a folder (DATA/inbox or --inbox) or an S3 prefix.</summary>
+    public IObjectStore Inbox => Stages.Inbox;
+
+    public IArtifactIndex Index => Stages.Index;
+
+    public IArtifactCache Cache => Stages.Cache;
+
+    public IReconLedger Ledger => Stages.Ledger;
+
+    public TimeProvider Time => Stages.Time;
+
+    /// <summary>The pipeline options with this backend's defaults applied.</summary>
+    public PipelineOptions Options => Stages.Options;
 
     /// <summary>The AWS retry policies and their counters; null on the local backend.</summary>
     public AwsResilience? Resilience { get; }
@@ -197,7 +212,7 @@ public sealed class ReconBackend : IDisposable
             }
 
             var counting = new CountingObjectStore(objects);
-            var context = new ReconContext
+            var stages = new PipelineStages
             {
                 Store = counting,
                 Inbox = inbox,
@@ -209,7 +224,7 @@ public sealed class ReconBackend : IDisposable
                 Options = WithBackendDefaults(options ?? new PipelineOptions(), settings),
                 Faults = faults ?? NoFaults.Instance,
             };
-            return new ReconBackend(settings, context, counting, resilience, redis, owned);
+            return new ReconBackend(settings, stages, counting, resilience, redis, owned);
         }
         catch
         {

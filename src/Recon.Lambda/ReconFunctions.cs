@@ -21,17 +21,17 @@ namespace Recon.Lambda;
 /// </summary>
 public sealed class ReconFunctions
 {
-    public ReconFunctions(ReconContext ctx, ITaskCallbacks callbacks, IProgress<StageProgress>? progress = null)
+    public ReconFunctions(PipelineStages ctx, ITaskCallbacks callbacks, IProgress<StageProgress>? progress = null)
         : this(ctx, callbacks, progress, metrics: null)
     {
     }
 
     /// <param name="metrics">Where the backlog and failure metrics go (stdout on Lambda); null: not published (one machine).</param>
-    internal ReconFunctions(ReconContext ctx, ITaskCallbacks callbacks, IProgress<StageProgress>? progress, EmbeddedMetrics? metrics)
+    internal ReconFunctions(PipelineStages ctx, ITaskCallbacks callbacks, IProgress<StageProgress>? progress, EmbeddedMetrics? metrics)
     {
         ArgumentNullException.ThrowIfNull(ctx);
         ArgumentNullException.ThrowIfNull(callbacks);
-        Context = ctx;
+        Stages = ctx;
         var steps = new StepContext(ctx, callbacks, progress, metrics);
         var turns = new TurnHandOver(steps);
         Runs = new RunFunctions(steps, turns);
@@ -41,7 +41,7 @@ public sealed class ReconFunctions
         Index = new IndexFunctions(steps);
     }
 
-    public ReconContext Context { get; }
+    public PipelineStages Stages { get; }
 
     public RunFunctions Runs { get; }
 

@@ -18,13 +18,13 @@ namespace Recon.Orchestration;
 /// </summary>
 public sealed class WorkflowPipeline : IDisposable
 {
-    private readonly ReconContext _ctx;
+    private readonly PipelineStages _ctx;
     private readonly WorkflowSet _workflows;
     private readonly WorkflowRunner _runner;
     private readonly LocalDeadLetters _deadLetters;
     private int _runs;
 
-    public WorkflowPipeline(ReconContext ctx, WorkflowSet workflows, IExecutionStore? executions = null,
+    public WorkflowPipeline(PipelineStages ctx, WorkflowSet workflows, IExecutionStore? executions = null,
         IProgress<StageProgress>? progress = null, WorkflowPipelineOptions? options = null, WorkflowRunnerOptions? runnerOptions = null)
     {
         ArgumentNullException.ThrowIfNull(ctx);
@@ -65,7 +65,7 @@ public sealed class WorkflowPipeline : IDisposable
         _ctx.Options.Validate();
         long started = _ctx.Time.GetTimestamp();
         // Nothing is applied onto a partial state: a lost index or ledger stops the run before anything is claimed.
-        await Pipeline.Maintenance.StateGuard.CheckAsync(_ctx, ct).ConfigureAwait(false);
+        await _ctx.CheckStateAsync(ct).ConfigureAwait(false);
         await CleanUpFinishedRunsAsync(ct).ConfigureAwait(false);
         var failedBatchesBefore = (await _ctx.Ledger.ListBatchesAsync(ct).ConfigureAwait(false))
             .Where(b => b.Status == BatchStatus.Failed).Select(b => b.BatchId).ToHashSet(StringComparer.Ordinal);
@@ -120,7 +120,7 @@ public sealed class WorkflowPipeline : IDisposable
             .Select(r => r.RunId)
             .ToList();
         var failures = executions.Where(e => e.Status != ExecutionStatus.Succeeded).Select(e => $"{e.Name}: {e.Error}: {e.Cause}").ToList();
-        return await RunReports.BuildAsync(_ctx, touched, _ctx.Time.GetElapsedTime(started).TotalSeconds, failures, ct, failedBatchesBefore).ConfigureAwait(false);
+        return await RunReports.BuildAsync(_ctx.Ledger, _ctx.Store, touched, _ctx.Time.GetElapsedTime(started).TotalSeconds, failures, ct, failedBatchesBefore).ConfigureAwait(false);
     }
 
     public void Dispose()

@@ -121,11 +121,11 @@ public sealed class ApiWorld : IAsyncDisposable
     {
         string folder = $"test/{batchId}";
         var data = Encoding.UTF8.GetBytes(string.Join('\n', lines) + "\n");
-        await Backend.Context.Inbox.PutAsync($"{folder}/events.jsonl", data, CancellationToken.None);
+        await Backend.Inbox.PutAsync($"{folder}/events.jsonl", data, CancellationToken.None);
         string start = new DateTimeOffset(2026, 11, 21, 10, 0, 0, TimeSpan.Zero).AddMinutes(minute).ToString("yyyy-MM-ddTHH:mm:ssZ");
         string end = new DateTimeOffset(2026, 11, 21, 10, 0, 0, TimeSpan.Zero).AddMinutes(minute + 5).ToString("yyyy-MM-ddTHH:mm:ssZ");
         string manifest = $$"""{"batch_id":"{{batchId}}","source":"test","window_start":"{{start}}","window_end":"{{end}}","files":[{"name":"events.jsonl","records":{{lines.Length}}}]}""";
-        await Backend.Context.Inbox.PutAsync($"{folder}/manifest.json", Encoding.UTF8.GetBytes(manifest), CancellationToken.None);
+        await Backend.Inbox.PutAsync($"{folder}/manifest.json", Encoding.UTF8.GetBytes(manifest), CancellationToken.None);
     }
 
     public static string Event(string eventId, string artifactId, string entity, string amount, string type = "receivable", string currency = "USD",
@@ -134,7 +134,7 @@ public sealed class ApiWorld : IAsyncDisposable
 
     public async Task RunAsync()
     {
-        var pipeline = new WorkflowPipeline(Backend.Context, WorkflowSet.Load(), new FileExecutionStore(Path.Combine(DataDirectory, "executions")));
+        var pipeline = new WorkflowPipeline(Backend.Stages, WorkflowSet.Load(), new FileExecutionStore(Path.Combine(DataDirectory, "executions")));
         await pipeline.RunAsync(CancellationToken.None, CancellationToken.None);
     }
 

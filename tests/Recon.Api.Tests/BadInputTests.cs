@@ -58,7 +58,7 @@ public class BadInputTests(SeededApi api) : IClassFixture<SeededApi>
 
         Assert.Equal(status, (int)response.StatusCode);
         Assert.Contains(detail, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
-        Assert.Null(await api.World.Backend.Context.Inbox.GetLengthAsync("s/ok-1/manifest.json", CancellationToken.None));
+        Assert.Null(await api.World.Backend.Inbox.GetLengthAsync("s/ok-1/manifest.json", CancellationToken.None));
     }
 
     [Fact]

@@ -55,11 +55,11 @@ public class IngestLoopTests
         var foreign = await submitter.PostAsync(new Uri("/api/batches", UriKind.Relative), Batch("b-2", good, ApiWorld.Event("e-9", "ORD-9", "E7", "1.00")));
         Assert.Equal(HttpStatusCode.Forbidden, foreign.StatusCode);
         Assert.Contains("entity 'E7'", await foreign.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.Null(await world.Backend.Context.Inbox.GetLengthAsync("api/b-2/events.jsonl", CancellationToken.None));
+        Assert.Null(await world.Backend.Inbox.GetLengthAsync("api/b-2/events.jsonl", CancellationToken.None));
 
         await world.RunAsync();
 
-        var batch = (await world.Backend.Context.Ledger.GetBatchAsync("b-1", CancellationToken.None))!;
+        var batch = (await world.Backend.Ledger.GetBatchAsync("b-1", CancellationToken.None))!;
         Assert.Equal((2L, 1L, 1L), (batch.Lines, batch.Applied, batch.Quarantined));
         Assert.Equal(HttpStatusCode.OK, (await submitter.PostAsync(new Uri("/api/batches", UriKind.Relative), Batch("b-1", good, bad))).StatusCode);
     }
@@ -70,10 +70,10 @@ public class IngestLoopTests
         await using var world = await ApiWorld.CreateAsync(aws: false);
         await world.WriteBatchAsync("b-1", 0, ApiWorld.Event("e-1", "ORD-1", "E1", "5.00"));
         // The manifest declares two records, the file holds one: the batch fails.
-        await world.Backend.Context.Inbox.PutAsync("test/b-1/manifest.json", Encoding.UTF8.GetBytes(
+        await world.Backend.Inbox.PutAsync("test/b-1/manifest.json", Encoding.UTF8.GetBytes(
             """{"batch_id":"b-1","source":"test","window_start":"2026-11-21T10:00:00Z","window_end":"2026-11-21T10:05:00Z","files":[{"name":"events.jsonl","records":2}]}"""), CancellationToken.None);
         await world.RunAsync();
-        Assert.Equal(Core.Ports.BatchStatus.Failed, (await world.Backend.Context.Ledger.GetBatchAsync("b-1", CancellationToken.None))!.Status);
+        Assert.Equal(Core.Ports.BatchStatus.Failed, (await world.Backend.Ledger.GetBatchAsync("b-1", CancellationToken.None))!.Status);
         await world.StartAsync();
         using var ops = world.Client(await world.TokenAsync("ops", "operator"));
 

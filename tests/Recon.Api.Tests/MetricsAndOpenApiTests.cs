@@ -18,7 +18,7 @@ public class MetricsAndOpenApiTests(SeededApi api) : IClassFixture<SeededApi>
         string text = await client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
         var metrics = Parse(text);
 
-        var ledger = api.World.Backend.Context.Ledger;
+        var ledger = api.World.Backend.Ledger;
         var batches = await ledger.ListBatchesAsync(CancellationToken.None);
         var runs = await ledger.ListRunsAsync(CancellationToken.None);
         Assert.Equal(batches.Count(b => b.Status == BatchStatus.Done), metrics["recon_batches{status=\"done\"}"]);

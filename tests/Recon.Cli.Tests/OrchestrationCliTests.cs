@@ -5,7 +5,7 @@ namespace Recon.Cli.Tests;
 public class OrchestrationCliTests
 {
     [Fact]
-    public async Task Run_keeps_each_workflow_execution_and_runs_show_prints_its_history()
+    public async Task Run_OnGeneratedBatches_KeepsEachExecutionAndRunsShowPrintsItsHistory()
     {
         using var cli = new CliHarness();
         Assert.Equal(0, (await cli.RunAsync("generate", "--out", cli.Inbox, "--batches", "2", "--events", "200", "--artifacts", "20", "--seed", "3")).Exit);
@@ -35,7 +35,7 @@ public class OrchestrationCliTests
     }
 
     [Fact]
-    public async Task Workflow_validate_accepts_the_shipped_definitions_and_names_the_state_of_an_unsupported_construct()
+    public async Task WorkflowValidate_OnShippedAndUnsupportedDefinitions_AcceptsTheFormerAndNamesTheStateOfTheLatter()
     {
         using var cli = new CliHarness();
         var ok = await cli.RunAsync("workflow", "validate");
@@ -55,7 +55,7 @@ public class OrchestrationCliTests
     }
 
     [Fact]
-    public async Task Init_then_run_get_and_history_on_the_aws_backend_through_the_settings_flags()
+    public async Task InitRunGetHistory_OnTheAwsBackendThroughSettingsFlags_Work()
     {
         Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", S3rverServer.AccessKey);
         Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", S3rverServer.SecretKey);

@@ -11,7 +11,7 @@ public sealed class CloudPipelineTests
     private static readonly CancellationToken Ct = CancellationToken.None;
 
     [Fact]
-    public async Task The_aws_backend_gives_the_same_artifacts_history_and_counts_as_the_embedded_default()
+    public async Task Run_OnTheAwsBackend_GivesTheSameArtifactsHistoryAndCountsAsTheEmbeddedDefault()
     {
         using var world = new CloudWorld();
         await world.GenerateAsync();
@@ -40,14 +40,14 @@ public sealed class CloudPipelineTests
         var cloudBatches = await CloudWorld.BatchesAsync(cloud);
         Assert.Equal(localBatches.Select(b => (b.BatchId, b.Status, b.Lines, b.Applied, b.Duplicates, b.Quarantined)),
             cloudBatches.Select(b => (b.BatchId, b.Status, b.Lines, b.Applied, b.Duplicates, b.Quarantined)));
-        Assert.Equal((await local.Context.Ledger.ListQuarantineAsync(null, Ct)).Select(q => (q.BatchId, q.File, q.Line, q.Reason)),
-            (await cloud.Context.Ledger.ListQuarantineAsync(null, Ct)).Select(q => (q.BatchId, q.File, q.Line, q.Reason)));
+        Assert.Equal((await local.Ledger.ListQuarantineAsync(null, Ct)).Select(q => (q.BatchId, q.File, q.Line, q.Reason)),
+            (await cloud.Ledger.ListQuarantineAsync(null, Ct)).Select(q => (q.BatchId, q.File, q.Line, q.Reason)));
 
         // get and history of the artifacts with the longest histories read the same through S3 ranged reads.
-        var localQueries = new ArtifactQueries(local.Context.Index, new ArtifactRecordReader(local.Context.Store, local.Context.Cache));
-        var cloudQueries = new ArtifactQueries(cloud.Context.Index, new ArtifactRecordReader(cloud.Context.Store, null));
+        var localQueries = new ArtifactQueries(local.Index, new ArtifactRecordReader(local.Store, local.Cache));
+        var cloudQueries = new ArtifactQueries(cloud.Index, new ArtifactRecordReader(cloud.Store, null));
         var busiest = new List<(string Id, long Versions)>();
-        await foreach (var row in local.Context.Index.ScanAsync(latestOnly: true, Ct))
+        await foreach (var row in local.Index.ScanAsync(latestOnly: true, Ct))
         {
             busiest.Add((row.ArtifactId, row.Version));
         }
@@ -63,7 +63,7 @@ public sealed class CloudPipelineTests
     }
 
     [Fact]
-    public async Task Redis_stopped_in_the_middle_of_a_run_the_run_completes_from_ranged_reads()
+    public async Task Run_WhenRedisStopsMidRun_CompletesFromRangedReads()
     {
         using var world = new CloudWorld();
         await world.GenerateAsync(seed: 11);
@@ -99,7 +99,7 @@ public sealed class CloudPipelineTests
     }
 
     [Fact]
-    public async Task Throttling_and_connection_resets_between_the_SDK_and_the_servers_change_nothing_but_the_retry_counts()
+    public async Task Run_WithThrottlingAndConnectionResets_ChangesNothingButTheRetryCounts()
     {
         using var world = new CloudWorld();
         await world.GenerateAsync(batches: 4, events: 3_000, artifacts: 300, seed: 5);
@@ -127,7 +127,7 @@ public sealed class CloudPipelineTests
     }
 
     [Fact]
-    public async Task Two_runners_started_at_once_on_the_same_ledger_apply_every_batch_once()
+    public async Task Run_TwoRunnersAtOnceOnOneLedger_ApplyEveryBatchOnce()
     {
         using var world = new CloudWorld();
         await world.GenerateAsync(batches: 8, events: 6_000, artifacts: 300, seed: 23);
@@ -148,7 +148,7 @@ public sealed class CloudPipelineTests
         Assert.Equal(world.Summary!.ExpectedApplied, batches.Sum(x => x.Applied));
         // Each batch is in exactly one run. (A runner's report lists every run whose stage moved while it ran, which
         // includes runs of the other runner whose turn it handed over, so the two reports may overlap.)
-        var runs = await runnerA.Context.Ledger.ListRunsAsync(Ct);
+        var runs = await runnerA.Ledger.ListRunsAsync(Ct);
         Assert.Equal(batches.Count, runs.Where(r => r.Stage == RunStage.Indexed).Sum(r => r.BatchIds.Count));
         Assert.Equal(runs.Count, runs.Select(r => r.RunId).Distinct().Count());
         Assert.Equal(batches.Count, runs.SelectMany(r => r.BatchIds).Distinct().Count());

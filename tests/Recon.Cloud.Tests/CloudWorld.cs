@@ -69,13 +69,13 @@ internal sealed class CloudWorld : IDisposable
         foreach (var file in Directory.EnumerateFiles(Inbox, "*", SearchOption.AllDirectories))
         {
             string key = Path.GetRelativePath(Inbox, file).Replace('\\', '/');
-            await backend.Context.Inbox.PutAsync(key, await File.ReadAllBytesAsync(file), CancellationToken.None);
+            await backend.Inbox.PutAsync(key, await File.ReadAllBytesAsync(file), CancellationToken.None);
         }
     }
 
     public static async Task<RunReport> RunAsync(ReconBackend backend, WorkflowPipelineOptions? options = null)
     {
-        var pipeline = new WorkflowPipeline(backend.Context, WorkflowSet.Load(), null, null, options);
+        var pipeline = new WorkflowPipeline(backend.Stages, WorkflowSet.Load(), null, null, options);
         return await pipeline.RunAsync(CancellationToken.None, CancellationToken.None);
     }
 
@@ -89,7 +89,7 @@ internal sealed class CloudWorld : IDisposable
     public static async Task<List<string>> ContentAsync(ReconBackend backend, bool keepVersions = false)
     {
         using var buffer = new MemoryStream();
-        var queries = new ArtifactQueries(backend.Context.Index, new ArtifactRecordReader(backend.Context.Store, backend.Context.Cache));
+        var queries = new ArtifactQueries(backend.Index, new ArtifactRecordReader(backend.Store, backend.Cache));
         await queries.ExportAsync(buffer, CancellationToken.None);
         var lines = new List<string>();
         foreach (var line in Encoding.UTF8.GetString(buffer.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries))
@@ -109,7 +109,7 @@ internal sealed class CloudWorld : IDisposable
     }
 
     public static async Task<IReadOnlyList<BatchRecord>> BatchesAsync(ReconBackend backend) =>
-        (await backend.Context.Ledger.ListBatchesAsync(CancellationToken.None)).OrderBy(b => b.BatchId, StringComparer.Ordinal).ToList();
+        (await backend.Ledger.ListBatchesAsync(CancellationToken.None)).OrderBy(b => b.BatchId, StringComparer.Ordinal).ToList();
 
     public void Dispose() => _folder.Dispose();
 }

@@ -90,7 +90,7 @@ public sealed class BacklogMetricsTests
     }
 
     [Fact]
-    public async Task Without_a_metrics_writer_nothing_is_published_and_plan_still_works()
+    public async Task Plan_WithoutAMetricsWriter_PublishesNothingAndStillPlans()
     {
         using var world = new LocalWorld();
         world.WriteBatches(1);

@@ -13,7 +13,7 @@ public sealed class HandlerTests
     private static readonly CancellationToken Ct = CancellationToken.None;
 
     [Fact]
-    public async Task Plan_with_nothing_pending_returns_a_null_run_id()
+    public async Task Plan_WithNothingPending_ReturnsANullRunId()
     {
         using var world = new LocalWorld();
         var functions = new ReconFunctions(world.Context(new PipelineOptions { Partitions = 2 }), new RecordingCallbacks());
@@ -26,7 +26,7 @@ public sealed class HandlerTests
     }
 
     [Fact]
-    public async Task Every_step_called_twice_records_once_and_the_second_call_changes_nothing()
+    public async Task EveryStep_CalledTwice_RecordsOnceAndTheSecondCallChangesNothing()
     {
         using var world = new LocalWorld();
         world.WriteBatches(1);
@@ -101,7 +101,7 @@ public sealed class HandlerTests
     }
 
     [Fact]
-    public async Task Input_that_is_not_the_handlers_JSON_is_a_clear_validation_error()
+    public async Task Handler_OnInputThatIsNotItsJson_ThrowsAClearValidationError()
     {
         using var world = new LocalWorld();
         var f = new ReconFunctions(world.Context(new PipelineOptions { Partitions = 2 }), new RecordingCallbacks());
@@ -116,7 +116,7 @@ public sealed class HandlerTests
     }
 
     [Fact]
-    public void A_lambda_cause_is_unwrapped_to_its_message()
+    public void ReasonOf_ALambdaCause_UnwrapsItToItsMessage()
     {
         Assert.Equal("disk full (Recon.Transient)",
             RunFunctions.ReasonOf(new CaughtError { Error = "Recon.Transient", Cause = """{"errorMessage":"disk full","errorType":"IOException"}""" }));
@@ -124,7 +124,7 @@ public sealed class HandlerTests
     }
 
     [Fact]
-    public async Task The_process_turn_is_handed_to_the_next_waiting_run_when_the_run_before_it_is_recorded()
+    public async Task ProcessTurn_WhenTheRunBeforeIsRecorded_IsHandedToTheNextWaitingRun()
     {
         using var world = new LocalWorld();
         world.WriteBatches(2);

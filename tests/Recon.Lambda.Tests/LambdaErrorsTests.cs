@@ -7,7 +7,7 @@ namespace Recon.Lambda.Tests;
 public sealed class LambdaErrorsTests
 {
     [Fact]
-    public void Classified_errors_are_rethrown_under_the_type_names_Lambda_reports()
+    public void Wrap_ClassifiedError_RethrowsUnderTheTypeNameLambdaReports()
     {
         var throttled = LambdaErrors.Wrap(new ReconRetryableException(ReconErrorNames.Throttled, "slow down"));
         Assert.IsType<ReconThrottled>(throttled);
@@ -18,7 +18,7 @@ public sealed class LambdaErrorsTests
     }
 
     [Fact]
-    public void Every_Recon_error_a_definition_retries_or_catches_also_names_its_Lambda_type()
+    public void TypeNames_EveryReconErrorADefinitionRetriesOrCatches_AlsoNamesItsLambdaType()
     {
         foreach (var path in Directory.GetFiles(WorkflowSet.DefaultDirectory(), "*.asl.json"))
         {

@@ -9,7 +9,7 @@ namespace Recon.Lambda.Tests;
 public sealed class LambdaRuntimeTests
 {
     [Fact]
-    public async Task The_loop_answers_each_event_and_reports_errors_under_the_names_the_definitions_catch()
+    public async Task Loop_OnEachEvent_AnswersItAndReportsErrorsUnderTheNamesTheDefinitionsCatch()
     {
         var now = DateTimeOffset.UtcNow;
         await using var api = await FakeRuntimeApi.StartAsync(
@@ -53,7 +53,7 @@ public sealed class LambdaRuntimeTests
     }
 
     [Fact]
-    public async Task An_init_error_is_reported_with_its_type()
+    public async Task ReportInitError_WithAType_PostsTheErrorWithItsType()
     {
         await using var api = await FakeRuntimeApi.StartAsync();
         using var http = new HttpClient();
@@ -66,7 +66,7 @@ public sealed class LambdaRuntimeTests
     }
 
     [Fact]
-    public async Task A_next_event_without_a_deadline_is_refused_clearly()
+    public async Task Next_OnAnEventWithoutADeadline_RefusesItClearly()
     {
         await using var api = await FakeRuntimeApi.StartAsync(("req-1", null, "{}"));
         using var http = new HttpClient();

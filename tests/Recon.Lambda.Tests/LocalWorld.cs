@@ -15,12 +15,12 @@ internal sealed class LocalWorld : IDisposable
     public string Inbox => _folder.File("inbox");
 
     /// <summary>The embedded backend on this folder, opened by the product's own code (<see cref="ReconBackend.Open"/>).</summary>
-    public ReconContext Context(PipelineOptions options, TimeProvider? time = null)
+    public PipelineStages Context(PipelineOptions options, TimeProvider? time = null)
     {
         var backend = ReconBackend.Open(new ReconSettings { Backend = BackendKind.Local, DataDirectory = _folder.Path, Inbox = Inbox }, create: true,
             options, faults: null, time, cacheBytes: 16L << 20);
         _open.Add(backend);
-        return backend.Context;
+        return backend.Stages;
     }
 
     /// <summary>One batch per window, one event each on artifact ORD-{n}, amount n.</summary>

@@ -16,7 +16,7 @@ public sealed class WorkflowRetryTests
     private static readonly PipelineOptions OneBatchPerRun = new() { Partitions = 2, MaxRunEvents = 1 };
 
     [Fact]
-    public async Task A_step_throttled_twice_then_succeeding_is_retried_with_growing_delays_and_the_run_succeeds()
+    public async Task Run_WhenAStepIsThrottledTwiceThenSucceeds_RetriesWithGrowingDelaysAndSucceeds()
     {
         using var world = new LocalWorld();
         world.WriteBatches(1);
@@ -47,7 +47,7 @@ public sealed class WorkflowRetryTests
     }
 
     [Fact]
-    public async Task A_step_that_always_fails_fails_its_batch_with_the_reason_and_the_later_batches_are_applied()
+    public async Task Run_WhenAStepAlwaysFails_FailsItsBatchWithTheReasonAndAppliesTheLaterBatches()
     {
         using var world = new LocalWorld();
         world.WriteBatches(3);

@@ -99,10 +99,10 @@ public class ArtifactGrowthTests
         Assert.Equal(json, Encoding.UTF8.GetString(ArtifactCodec.ToUtf8(reparsed)));
 
         // Part-files alone still check and rebuild the index.
-        Assert.True((await new Verifier(final).VerifyAsync(null, Ct)).Ok);
-        var (_, rows) = await new Reindexer(final).ReindexAsync(null, Ct);
+        Assert.True((await final.Verifier().VerifyAsync(null, Ct)).Ok);
+        var (_, rows) = await final.Reindexer().ReindexAsync(null, Ct);
         Assert.Equal(runs, rows);
-        Assert.True((await new Verifier(final).VerifyAsync(null, Ct)).Ok);
+        Assert.True((await final.Verifier().VerifyAsync(null, Ct)).Ok);
         var again = await new ArtifactQueries(final.Index, new ArtifactRecordReader(final.Store, null)).GetAsync("HOT-1", null, Ct);
         Assert.Equal(expected, again.State.Lines.Select(l => l.EventId));
     }
@@ -168,7 +168,7 @@ public class ArtifactGrowthTests
         // A page that does not touch the bad segment still reads; verify names the damaged record.
         var page = await queries.GetLinesAsync("ORD-1", null, 4, 2, Ct);
         Assert.Equal(["e-2", "f-2"], page.State.Lines.Select(l => l.EventId));
-        var verify = await new Verifier(ctx).VerifyAsync(null, Ct);
+        var verify = await ctx.Verifier().VerifyAsync(null, Ct);
         Assert.Contains(verify.Problems, p => p.Contains(first.File, StringComparison.Ordinal) && p.Contains("ORD-1", StringComparison.Ordinal));
     }
 
@@ -259,7 +259,7 @@ public class ArtifactGrowthTests
         Assert.True(SegmentedRecordCodec.IsSegmented(record.AsSpan(PartFileFormat.RecordHeaderSize)));
         // The older versions are unchanged.
         Assert.Equal(Expected(fixture, "ORD-1.json"), Pretty((await queries.GetAsync("ORD-1", history[1].State.UpdatedAt, Ct)).State));
-        Assert.True((await new Verifier(ctx).VerifyAsync(null, Ct)).Ok);
+        Assert.True((await ctx.Verifier().VerifyAsync(null, Ct)).Ok);
     }
 
     /// <summary>ORD-1 gets two lines (e-N, f-N) per run for <paramref name="runs"/> runs: one version and one segment each.</summary>
@@ -295,7 +295,7 @@ public class ArtifactGrowthTests
         return (head.OwnLevel, row.Length - PartFileFormat.RecordHeaderSize - head.HeadLength);
     }
 
-    private static async Task<ArtifactRecordHead> HeadAsync(ReconContext ctx, IndexRow row)
+    private static async Task<ArtifactRecordHead> HeadAsync(PipelineStages ctx, IndexRow row)
     {
         var record = await new ArtifactRecordReader(ctx.Store, null).ReadFromFileAsync(row, Ct);
         return SegmentedRecordCodec.ReadHead(record.AsSpan(PartFileFormat.RecordHeaderSize));

@@ -44,7 +44,7 @@ public class BacklogPlannerTests
         var ctx = world.Context();
         await TestWorld.RunAsync(ctx);
         world.WriteBatch("b-3", TestWorld.Window(2), [TestWorld.Event("e-3", "ORD-1", "1.00"), TestWorld.Event("e-4", "ORD-1", "1.00")]);
-        await new InboxScanner(ctx).ScanAsync(CancellationToken.None);
+        await ctx.InboxScanner().ScanAsync(CancellationToken.None);
 
         var report = await BacklogReport.BuildAsync(ctx.Ledger, DateTimeOffset.UtcNow.AddMinutes(1), CancellationToken.None);
 

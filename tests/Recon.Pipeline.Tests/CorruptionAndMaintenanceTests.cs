@@ -29,7 +29,7 @@ public class CorruptionAndMaintenanceTests
         Assert.Contains("'ORD-1'", ex.Message, StringComparison.Ordinal);
         Assert.Equal(20.00m, (await queries.GetAsync("ORD-2", null, CancellationToken.None)).State.Balances["USD"]);
 
-        var report = await new Verifier(ctx).VerifyAsync(null, CancellationToken.None);
+        var report = await ctx.Verifier().VerifyAsync(null, CancellationToken.None);
         var problem = Assert.Single(report.Problems);
         Assert.Contains("CRC mismatch", problem, StringComparison.Ordinal);
         Assert.Contains("'ORD-1'", problem, StringComparison.Ordinal);
@@ -47,13 +47,13 @@ public class CorruptionAndMaintenanceTests
         await ctx.Index.ClearAsync(CancellationToken.None);
         Assert.Empty(await TestWorld.ArtifactsAsync(ctx));
 
-        var (files, rows) = await new Reindexer(ctx).ReindexAsync(null, CancellationToken.None);
+        var (files, rows) = await ctx.Reindexer().ReindexAsync(null, CancellationToken.None);
 
         Assert.Equal(3, rows);
         Assert.True(files >= 2);
         Assert.Equal(before, await CrashSafetyTests.SnapshotAsync(ctx));
         Assert.Equal(2, (await ctx.Index.GetHistoryAsync("ORD-1", CancellationToken.None)).Count);
-        Assert.True((await new Verifier(ctx).VerifyAsync(null, CancellationToken.None)).Ok);
+        Assert.True((await ctx.Verifier().VerifyAsync(null, CancellationToken.None)).Ok);
     }
 
     [Fact]
@@ -65,7 +65,7 @@ public class CorruptionAndMaintenanceTests
         await TestWorld.RunAsync(ctx);
         await ctx.Index.ClearAsync(CancellationToken.None);
 
-        var report = await new Verifier(ctx).VerifyAsync(null, CancellationToken.None);
+        var report = await ctx.Verifier().VerifyAsync(null, CancellationToken.None);
 
         Assert.Contains(report.Problems, p => p.Contains("'ORD-1' version 1", StringComparison.Ordinal) && p.Contains("recon reindex", StringComparison.Ordinal));
     }

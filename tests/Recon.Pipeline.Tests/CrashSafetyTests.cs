@@ -62,7 +62,7 @@ public class CrashSafetyTests
         return await SnapshotAsync(ctx);
     }
 
-    internal static async Task AssertSameAsync(Dictionary<string, string> expected, ReconContext ctx)
+    internal static async Task AssertSameAsync(Dictionary<string, string> expected, PipelineStages ctx)
     {
         Assert.Equal(expected, await SnapshotAsync(ctx));
         var batches = await ctx.Ledger.ListBatchesAsync(CancellationToken.None);
@@ -73,7 +73,7 @@ public class CrashSafetyTests
     }
 
     /// <summary>Artifact id → balances, lines and version: what must not change with a crash.</summary>
-    internal static async Task<Dictionary<string, string>> SnapshotAsync(ReconContext ctx) =>
+    internal static async Task<Dictionary<string, string>> SnapshotAsync(PipelineStages ctx) =>
         (await TestWorld.ArtifactsAsync(ctx)).ToDictionary(
             kv => kv.Key,
             kv => $"v{kv.Value.Version} {kv.Value.Status} {string.Join(",", kv.Value.Balances.Select(b => $"{b.Value}{b.Key}"))} " +

@@ -251,7 +251,7 @@ public class HostileInputTests
         Assert.Contains("'ORD-1'", e.Message, StringComparison.Ordinal);
         Assert.NotEqual(BatchStatus.Done, (await ctx.Ledger.GetBatchAsync("b-2", Ct))?.Status);
         Assert.Single(await ctx.Ledger.ListRunsAsync(Ct));
-        await new Reindexer(ctx).ReindexAsync(null, Ct);
+        await ctx.Reindexer().ReindexAsync(null, Ct);
         await TestWorld.RunAsync(ctx);
         var ord1 = (await TestWorld.ArtifactsAsync(ctx))["ORD-1"];
         Assert.Equal(16.00m, ord1.Balances["USD"]);
@@ -278,7 +278,7 @@ public class HostileInputTests
         Assert.Contains("r-000001", e.Message, StringComparison.Ordinal);
         Assert.Contains("Restore the ledger", e.Message, StringComparison.Ordinal);
         Assert.Empty(await ctx.Ledger.ListRunsAsync(Ct));
-        var reindex = await Assert.ThrowsAsync<ReconException>(() => new Reindexer(ctx).ReindexAsync(null, Ct));
+        var reindex = await Assert.ThrowsAsync<ReconException>(() => ctx.Reindexer().ReindexAsync(null, Ct));
         Assert.Contains("Restore the ledger", reindex.Message, StringComparison.Ordinal);
         Assert.NotNull(await ctx.Index.GetLatestAsync("ORD-1", Ct));
     }

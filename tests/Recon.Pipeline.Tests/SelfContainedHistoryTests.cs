@@ -60,7 +60,7 @@ public class SelfContainedHistoryTests
         Assert.Equal(runs, chainedCount.RangedReads);
 
         await AssertSameHistoryAsync(ctx, chainedCtx, "ORD-1", runs);
-        Assert.True((await new Verifier(ctx).VerifyAsync(null, Ct)).Ok);
+        Assert.True((await ctx.Verifier().VerifyAsync(null, Ct)).Ok);
     }
 
     [Fact]
@@ -109,7 +109,7 @@ public class SelfContainedHistoryTests
         var latest = await new ArtifactQueries(ctx.Index, new ArtifactRecordReader(ctx.Store, null)).GetAsync("HOT-1", null, Ct);
         Assert.Equal(expected, latest.State.Lines.Select(l => l.EventId));
         await AssertSameHistoryAsync(ctx, chained.Context(chainedOptions), "HOT-1", runs);
-        Assert.True((await new Verifier(ctx).VerifyAsync(null, Ct)).Ok);
+        Assert.True((await ctx.Verifier().VerifyAsync(null, Ct)).Ok);
     }
 
     [Fact]
@@ -139,7 +139,7 @@ public class SelfContainedHistoryTests
         Assert.Empty(latest.Chain);
         Assert.Equal(8, latest.OwnLineCount);
         await AssertSameHistoryAsync(ctx, chained.Context(off), "ORD-1", 4);
-        Assert.True((await new Verifier(ctx).VerifyAsync(null, Ct)).Ok);
+        Assert.True((await ctx.Verifier().VerifyAsync(null, Ct)).Ok);
     }
 
     private static async Task<(RunReport Small, RunReport Chained)> RunBothAsync(TestWorld small, TestWorld chained,
@@ -157,7 +157,7 @@ public class SelfContainedHistoryTests
     }
 
     /// <summary>Every version, read by as-of time in both folders, is the same artifact (run id and time aside), lines and all.</summary>
-    private static async Task AssertSameHistoryAsync(ReconContext a, ReconContext b, string artifactId, int versions)
+    private static async Task AssertSameHistoryAsync(PipelineStages a, PipelineStages b, string artifactId, int versions)
     {
         var qa = new ArtifactQueries(a.Index, new ArtifactRecordReader(a.Store, null));
         var qb = new ArtifactQueries(b.Index, new ArtifactRecordReader(b.Store, null));
@@ -181,7 +181,7 @@ public class SelfContainedHistoryTests
         return Encoding.UTF8.GetString(ArtifactCodec.ToUtf8(state));
     }
 
-    private static async Task<ArtifactRecordHead> HeadAsync(ReconContext ctx, IndexRow row)
+    private static async Task<ArtifactRecordHead> HeadAsync(PipelineStages ctx, IndexRow row)
     {
         var record = await new ArtifactRecordReader(ctx.Store, null).ReadFromFileAsync(row, Ct);
         return SegmentedRecordCodec.ReadHead(record.AsSpan(PartFileFormat.RecordHeaderSize));

@@ -33,18 +33,14 @@ internal sealed class TestWorld : IDisposable
     /// <c>recon run --data ROOT --inbox ROOT/inbox</c> does); each call opens it again, as a new process would.
     /// </summary>
     /// <param name="wrapIndex">Puts a test's wrapper around the index (a gate, a counter), as the only change to it.</param>
-    public ReconContext Context(PipelineOptions? options = null, IFaultInjector? faults = null, Func<IArtifactIndex, IArtifactIndex>? wrapIndex = null,
+    public PipelineStages Context(PipelineOptions? options = null, IFaultInjector? faults = null, Func<IArtifactIndex, IArtifactIndex>? wrapIndex = null,
         TimeProvider? time = null)
     {
         var backend = ReconBackend.Open(new ReconSettings { Backend = BackendKind.Local, DataDirectory = Root, Inbox = Inbox }, create: true,
             options ?? new PipelineOptions { Partitions = 4 }, faults, time, cacheBytes: 64L << 20);
         _open.Add(backend);
-        var c = backend.Context;
-        return wrapIndex is null ? c : new ReconContext
-        {
-            Store = c.Store, Inbox = c.Inbox, Index = wrapIndex(c.Index), Cache = c.Cache, Ledger = c.Ledger, ScratchDirectory = c.ScratchDirectory,
-            Time = c.Time, Rule = c.Rule, Options = c.Options, Faults = c.Faults, SegmentIds = c.SegmentIds,
-        };
+        var stages = backend.Stages;
+        return wrapIndex is null ? stages : stages.WithIndex(wrapIndex(stages.Index));
     }
 
     /// <summary>Closes every open handle, as a process exit would.</summary>
@@ -59,7 +55,7 @@ internal sealed class TestWorld : IDisposable
     }
 
     /// <summary>Runs the pipeline the way <c>recon run</c> does: workflows/*.asl.json in the local runner, with the Lambda handlers.</summary>
-    public static async Task<RunReport> RunAsync(ReconContext ctx) =>
+    public static async Task<RunReport> RunAsync(PipelineStages ctx) =>
         await new WorkflowPipeline(ctx, Workflows.Value).RunAsync(CancellationToken.None, CancellationToken.None);
 
     private static readonly Lazy<WorkflowSet> Workflows = new(() => WorkflowSet.Load());
@@ -104,7 +100,7 @@ internal sealed class TestWorld : IDisposable
         $"\"reverses\":{(reverses is null ? "null" : $"\"{reverses}\"")},\"attributes\":{{\"sku\":\"B00X\"}}}}";
 
     /// <summary>Every artifact's latest version, read through the index and part-files.</summary>
-    public static async Task<Dictionary<string, ArtifactState>> ArtifactsAsync(ReconContext ctx)
+    public static async Task<Dictionary<string, ArtifactState>> ArtifactsAsync(PipelineStages ctx)
     {
         var reader = new ArtifactRecordReader(ctx.Store, null);
         var result = new Dictionary<string, ArtifactState>(StringComparer.Ordinal);

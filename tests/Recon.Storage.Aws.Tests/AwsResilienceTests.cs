@@ -9,7 +9,7 @@ namespace Recon.Storage.Aws.Tests;
 public sealed class AwsResilienceTests
 {
     [Fact]
-    public void Throttling_errors_of_both_services_are_classified_as_throttled()
+    public void Classify_ThrottlingErrorOfS3OrDynamoDb_IsThrottled()
     {
         Assert.Equal(AwsErrorClass.Throttled, AwsResilience.Classify(new ProvisionedThroughputExceededException("slow down")));
         Assert.Equal(AwsErrorClass.Throttled, AwsResilience.Classify(
@@ -19,7 +19,7 @@ public sealed class AwsResilienceTests
     }
 
     [Fact]
-    public void Network_and_server_errors_are_transient()
+    public void Classify_NetworkOrServerError_IsTransient()
     {
         Assert.Equal(AwsErrorClass.Transient, AwsResilience.Classify(new HttpRequestException("connection reset")));
         Assert.Equal(AwsErrorClass.Transient, AwsResilience.Classify(new IOException("unexpected EOF")));
@@ -30,7 +30,7 @@ public sealed class AwsResilienceTests
     }
 
     [Fact]
-    public void Validation_not_found_and_failed_conditions_are_never_retried()
+    public void Classify_ValidationNotFoundOrFailedCondition_IsPermanent()
     {
         Assert.Equal(AwsErrorClass.Permanent, AwsResilience.Classify(new ConditionalCheckFailedException("older version")));
         Assert.Equal(AwsErrorClass.Permanent, AwsResilience.Classify(
@@ -41,7 +41,7 @@ public sealed class AwsResilienceTests
     }
 
     [Fact]
-    public async Task A_throttled_call_is_retried_until_it_succeeds_and_the_retries_are_counted()
+    public async Task Execute_WhenThrottledThenSucceeding_RetriesUntilSuccessAndCountsTheRetries()
     {
         var resilience = AwsTestClients.FastResilience();
         int calls = 0;
@@ -58,7 +58,7 @@ public sealed class AwsResilienceTests
     }
 
     [Fact]
-    public async Task Exhausted_retries_surface_as_a_named_retryable_error_with_the_operation()
+    public async Task Execute_WhenRetriesRunOut_ThrowsANamedRetryableErrorWithTheOperation()
     {
         var resilience = AwsTestClients.FastResilience();
         int calls = 0;
@@ -75,7 +75,7 @@ public sealed class AwsResilienceTests
     }
 
     [Fact]
-    public async Task A_permanent_error_is_thrown_at_once_and_unchanged()
+    public async Task Execute_OnAPermanentError_ThrowsItAtOnceUnchanged()
     {
         var resilience = AwsTestClients.FastResilience();
         int calls = 0;
@@ -88,7 +88,7 @@ public sealed class AwsResilienceTests
     }
 
     [Fact]
-    public async Task A_request_that_hangs_is_cut_off_by_the_per_attempt_timeout_and_retried()
+    public async Task Execute_WhenARequestHangs_CutsItOffAtTheAttemptTimeoutAndRetries()
     {
         var resilience = new AwsResilience(new AwsResilienceOptions
         {
@@ -113,7 +113,7 @@ public sealed class AwsResilienceTests
     }
 
     [Fact]
-    public async Task A_single_attempt_per_class_means_no_retry_and_the_named_error_at_once()
+    public async Task Execute_WithOneAttemptPerClass_ThrowsTheNamedErrorWithoutRetry()
     {
         var resilience = new AwsResilience(new AwsResilienceOptions { ThrottledAttempts = 1, TransientAttempts = 1 });
         int calls = 0;

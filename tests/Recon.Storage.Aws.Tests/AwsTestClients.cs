@@ -24,8 +24,11 @@ public static class AwsTestClients
     public static string UniqueName(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 33, 63)];
 
     /// <summary>Fast retries for tests: same policy shape, shorter delays.</summary>
-    public static AwsResilience FastResilience() => new(new AwsResilienceOptions
+    /// <param name="throttledAttempts">Attempts per request under throttling (the product's default unless a test
+    /// shares one fault counter between many parallel requests, where one request may draw many faults in a row).</param>
+    public static AwsResilience FastResilience(int throttledAttempts = 8) => new(new AwsResilienceOptions
     {
+        ThrottledAttempts = throttledAttempts,
         ThrottledDelay = TimeSpan.FromMilliseconds(5),
         ThrottledMaxDelay = TimeSpan.FromMilliseconds(50),
         TransientDelay = TimeSpan.FromMilliseconds(5),

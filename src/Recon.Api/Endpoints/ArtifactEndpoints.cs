@@ -237,7 +237,7 @@ internal static class ArtifactEndpoints
         (int Offset, int Limit)? page, ApiMetrics metrics, CancellationToken ct)
     {
         ArtifactVersion? version = null;
-        long started = services.Context.Time.GetTimestamp();
+        long started = services.Backend.Time.GetTimestamp();
         ReconException? failure = null;
         try
         {
@@ -251,19 +251,19 @@ internal static class ArtifactEndpoints
         }
         finally
         {
-            metrics.RecordLookup(services.Context.Time.GetElapsedTime(started));
+            metrics.RecordLookup(services.Backend.Time.GetElapsedTime(started));
         }
 
         if (failure is not null)
         {
             // Not found is a ReconException like any other: tell it apart by asking the index (only on this path).
-            var latest = await services.Context.Index.GetLatestAsync(id, ct).ConfigureAwait(false);
+            var latest = await services.Backend.Index.GetLatestAsync(id, ct).ConfigureAwait(false);
             if (latest is null)
             {
                 return (null, NotFound(id));
             }
 
-            if (at is { } t && await services.Context.Index.GetAsOfAsync(id, t, ct).ConfigureAwait(false) is null)
+            if (at is { } t && await services.Backend.Index.GetAsOfAsync(id, t, ct).ConfigureAwait(false) is null)
             {
                 // It exists but had no version then: say so only to a caller who may know it exists.
                 var current = await services.Queries.GetAsync(id, null, ct).ConfigureAwait(false);
@@ -288,7 +288,7 @@ internal static class ArtifactEndpoints
         }
         catch (ReconException)
         {
-            if ((await services.Context.Index.GetHistoryAsync(id, ct).ConfigureAwait(false)).Count == 0)
+            if ((await services.Backend.Index.GetHistoryAsync(id, ct).ConfigureAwait(false)).Count == 0)
             {
                 return null;
             }

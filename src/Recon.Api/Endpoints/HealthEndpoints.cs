@@ -21,13 +21,13 @@ internal static class HealthEndpoints
 
     private static async Task<IResult> ReadyAsync(ReconApiServices services, CancellationToken ct)
     {
-        var ctx = services.Context;
+        var backend = services.Backend;
         var checks = new (string Name, Func<CancellationToken, Task> Probe)[]
         {
-            ("ledger", async t => await ctx.Ledger.GetIndexedThroughAsync(t).ConfigureAwait(false)),
-            ("index", async t => await ctx.Index.GetLatestAsync("\u0001readyz-probe", t).ConfigureAwait(false)),
-            ("store", async t => await ctx.Store.GetLengthAsync("readyz-probe", t).ConfigureAwait(false)),
-            ("cache", async t => await ctx.Cache.GetManyAsync([new ArtifactCacheKey("\u0001readyz-probe", 1)], new byte[]?[1], t).ConfigureAwait(false)),
+            ("ledger", async t => await backend.Ledger.GetIndexedThroughAsync(t).ConfigureAwait(false)),
+            ("index", async t => await backend.Index.GetLatestAsync("\u0001readyz-probe", t).ConfigureAwait(false)),
+            ("store", async t => await backend.Store.GetLengthAsync("readyz-probe", t).ConfigureAwait(false)),
+            ("cache", async t => await backend.Cache.GetManyAsync([new ArtifactCacheKey("\u0001readyz-probe", 1)], new byte[]?[1], t).ConfigureAwait(false)),
             ("access", async t => await services.Access.ListAuditAsync(1, t).ConfigureAwait(false)),
         };
         var results = new List<(string Name, string? Error)>();

@@ -117,7 +117,7 @@ internal static class JobEndpoints
         }
 
         Directory.CreateDirectory(folder);
-        var now = services.Context.Time.GetUtcNow();
+        var now = services.Backend.Time.GetUtcNow();
         var job = await queue.SubmitAsync(string.IsNullOrWhiteSpace(name) ? kind : name, kind, stored, now, ct).ConfigureAwait(false);
         await services.Access.AppendAuditAsync(new AuditEntry(now, caller.Name, "job.submit", job.Id, $"{kind} job '{job.Name}'"), ct).ConfigureAwait(false);
         http.Response.Headers.Location = $"/api/jobs/{Uri.EscapeDataString(job.Id)}";
@@ -134,7 +134,7 @@ internal static class JobEndpoints
             return NotFound(id);
         }
 
-        var now = services.Context.Time.GetUtcNow();
+        var now = services.Backend.Time.GetUtcNow();
         if (!await queue.RetryAsync(id, now, ct).ConfigureAwait(false))
         {
             return ApiProblems.Conflict($"job '{id}' is {JobJson.StateName(existing.State)}, not dead: only a dead job can be retried.");

@@ -38,8 +38,8 @@ internal static class OperationsEndpoints
     private static async Task<IResult> BacklogAsync(ReconApiServices services, CancellationToken ct)
     {
         // As 'recon backlog': registering what the inbox holds makes the pending figures true; no batch changes state.
-        await new InboxScanner(services.Context).ScanAsync(ct).ConfigureAwait(false);
-        var report = await BacklogReport.BuildAsync(services.Context.Ledger, services.Context.Time.GetUtcNow(), ct).ConfigureAwait(false);
+        await services.Backend.Stages.InboxScanner().ScanAsync(ct).ConfigureAwait(false);
+        var report = await BacklogReport.BuildAsync(services.Backend.Ledger, services.Backend.Time.GetUtcNow(), ct).ConfigureAwait(false);
         return ApiJson.Result(w => LedgerJson.Backlog(w, report));
     }
 
@@ -74,7 +74,7 @@ internal static class OperationsEndpoints
             }
         }
 
-        var all = await services.Context.Ledger.ListBatchesAsync(ct).ConfigureAwait(false);
+        var all = await services.Backend.Ledger.ListBatchesAsync(ct).ConfigureAwait(false);
         int start = 0;
         if (after is not null)
         {
@@ -132,32 +132,32 @@ internal static class OperationsEndpoints
 
     private static async Task<IResult> GetBatchAsync(string id, ReconApiServices services, CancellationToken ct)
     {
-        var batch = await services.Context.Ledger.GetBatchAsync(id, ct).ConfigureAwait(false);
+        var batch = await services.Backend.Ledger.GetBatchAsync(id, ct).ConfigureAwait(false);
         if (batch is null)
         {
             return BatchNotFound(id);
         }
 
-        var attempts = await services.Context.Ledger.GetBatchAttemptsAsync(id, ct).ConfigureAwait(false);
+        var attempts = await services.Backend.Ledger.GetBatchAttemptsAsync(id, ct).ConfigureAwait(false);
         return ApiJson.Result(w => LedgerJson.BatchDetail(w, batch, attempts));
     }
 
     private static async Task<IResult> QuarantineAsync(string id, HttpContext http, ReconApiServices services, CancellationToken ct)
     {
-        if (await services.Context.Ledger.GetBatchAsync(id, ct).ConfigureAwait(false) is null)
+        if (await services.Backend.Ledger.GetBatchAsync(id, ct).ConfigureAwait(false) is null)
         {
             return BatchNotFound(id);
         }
 
         bool raw = http.Caller().IsAtLeastOperator;
-        var lines = await services.Context.Ledger.ListQuarantineAsync(id, ct).ConfigureAwait(false);
+        var lines = await services.Backend.Ledger.ListQuarantineAsync(id, ct).ConfigureAwait(false);
         // A bad line cannot be attributed to an entity: its raw text is for operators and admins only.
         return ApiJson.Result(w => LedgerJson.Quarantine(w, lines, withRaw: raw));
     }
 
     private static async Task<IResult> RetryAsync(string id, HttpContext http, ReconApiServices services, IngestSignal signal, CancellationToken ct)
     {
-        var existing = await services.Context.Ledger.GetBatchAsync(id, ct).ConfigureAwait(false);
+        var existing = await services.Backend.Ledger.GetBatchAsync(id, ct).ConfigureAwait(false);
         if (existing is null)
         {
             return BatchNotFound(id);
@@ -166,14 +166,14 @@ internal static class OperationsEndpoints
         BatchRecord retried;
         try
         {
-            retried = await new BatchRetrier(services.Context).RetryAsync(id, ct).ConfigureAwait(false);
+            retried = await services.Backend.Stages.BatchRetrier().RetryAsync(id, ct).ConfigureAwait(false);
         }
         catch (ReconException e)
         {
             return ApiProblems.Conflict(e.Message);
         }
 
-        await services.Access.AppendAuditAsync(new AuditEntry(services.Context.Time.GetUtcNow(), http.Caller().Name, "batch.retry", id,
+        await services.Access.AppendAuditAsync(new AuditEntry(services.Backend.Time.GetUtcNow(), http.Caller().Name, "batch.retry", id,
             $"was failed: {existing.Reason}"), ct).ConfigureAwait(false);
         signal.Wake();
         http.Response.Headers.Location = $"/api/batches/{Uri.EscapeDataString(id)}";
@@ -187,7 +187,7 @@ internal static class OperationsEndpoints
             return ApiProblems.BadRequest($"limit '{limit}' must be a whole number from 1 to {MaxLimit}.");
         }
 
-        var runs = (await services.Context.Ledger.ListRunsAsync(ct).ConfigureAwait(false)).OrderByDescending(r => r.Seq).Take(max).ToList();
+        var runs = (await services.Backend.Ledger.ListRunsAsync(ct).ConfigureAwait(false)).OrderByDescending(r => r.Seq).Take(max).ToList();
         return ApiJson.Result(w =>
         {
             w.WriteStartArray();
@@ -204,7 +204,7 @@ internal static class OperationsEndpoints
 
     private static async Task<IResult> GetRunAsync(string id, ReconApiServices services, CancellationToken ct)
     {
-        var run = await services.Context.Ledger.GetRunAsync(id, ct).ConfigureAwait(false);
+        var run = await services.Backend.Ledger.GetRunAsync(id, ct).ConfigureAwait(false);
         if (run is null)
         {
             return ApiProblems.NotFound($"run '{id}' is not known; GET /api/runs lists the runs.");

@@ -62,7 +62,7 @@ internal static class SubmitEndpoints
             }
         }
 
-        var inbox = services.Context.Inbox;
+        var inbox = services.Backend.Inbox;
         string manifestKey = $"{batch.Location}/{BatchManifest.FileName}";
         string dataKey = $"{batch.Location}/{BatchSubmission.DataFileName}";
         byte[] data = batch.DataBytes();
@@ -71,7 +71,7 @@ internal static class SubmitEndpoints
         await Gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            var known = await services.Context.Ledger.GetBatchAsync(batch.BatchId, ct).ConfigureAwait(false);
+            var known = await services.Backend.Ledger.GetBatchAsync(batch.BatchId, ct).ConfigureAwait(false);
             if (known is not null && known.Location != batch.Location)
             {
                 return ApiProblems.Conflict($"batch_id '{batch.BatchId}' is already used by source '{known.Source}'; batch ids are unique across sources.");
@@ -80,7 +80,7 @@ internal static class SubmitEndpoints
             if (await inbox.GetLengthAsync(manifestKey, ct).ConfigureAwait(false) is not null)
             {
                 bool same = (await ReadAllAsync(services, manifestKey, ct).ConfigureAwait(false)).AsSpan().SequenceEqual(manifest) &&
-                            await services.Context.Inbox.GetLengthAsync(dataKey, ct).ConfigureAwait(false) is not null &&
+                            await services.Backend.Inbox.GetLengthAsync(dataKey, ct).ConfigureAwait(false) is not null &&
                             (await ReadAllAsync(services, dataKey, ct).ConfigureAwait(false)).AsSpan().SequenceEqual(data);
                 return same
                     ? Accepted(batch, url, known is null ? "submitted" : BatchStatusNames.Of(known.Status), StatusCodes.Status200OK)
@@ -101,7 +101,7 @@ internal static class SubmitEndpoints
             Gate.Release();
         }
 
-        await services.Access.AppendAuditAsync(new AuditEntry(services.Context.Time.GetUtcNow(), caller.Name, "batch.submit", batch.BatchId,
+        await services.Access.AppendAuditAsync(new AuditEntry(services.Backend.Time.GetUtcNow(), caller.Name, "batch.submit", batch.BatchId,
             $"source={batch.Source} events={batch.Lines.Count} bytes={data.Length}"), ct).ConfigureAwait(false);
         signal.Wake();
         http.Response.Headers.Location = url;
@@ -145,7 +145,7 @@ internal static class SubmitEndpoints
 
     private static async Task<byte[]> ReadAllAsync(ReconApiServices services, string key, CancellationToken ct)
     {
-        await using var stream = await services.Context.Inbox.OpenReadAsync(key, ct).ConfigureAwait(false);
+        await using var stream = await services.Backend.Inbox.OpenReadAsync(key, ct).ConfigureAwait(false);
         using var copy = new MemoryStream();
         await stream.CopyToAsync(copy, ct).ConfigureAwait(false);
         return copy.ToArray();

@@ -24,7 +24,7 @@ internal sealed partial class IngestService(ReconApiServices services, ReconApiO
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var workflows = WorkflowSet.Load(options.WorkflowsDirectory);
-        var time = services.Context.Time;
+        var time = services.Backend.Time;
         // Let the host finish starting (Kestrel listening) before the first pass.
         await Task.Yield();
 
@@ -36,7 +36,7 @@ internal sealed partial class IngestService(ReconApiServices services, ReconApiO
         {
             try
             {
-                var pipeline = new WorkflowPipeline(services.Context, workflows, services.Executions);
+                var pipeline = new WorkflowPipeline(services.Backend.Stages, workflows, services.Executions);
                 var report = await pipeline.RunAsync(stoppingToken, abort.Token).ConfigureAwait(false);
                 if (report.Runs.Count > 0)
                 {

@@ -41,8 +41,8 @@ internal sealed class LedgerGauges : IDisposable
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            var ledger = _services.Context.Ledger;
-            var report = await BacklogReport.BuildAsync(ledger, _services.Context.Time.GetUtcNow(), ct).ConfigureAwait(false);
+            var ledger = _services.Backend.Ledger;
+            var report = await BacklogReport.BuildAsync(ledger, _services.Backend.Time.GetUtcNow(), ct).ConfigureAwait(false);
             var batches = await ledger.ListBatchesAsync(ct).ConfigureAwait(false);
             var runs = await ledger.ListRunsAsync(ct).ConfigureAwait(false);
             var snapshot = new Snapshot
@@ -94,7 +94,7 @@ internal sealed class LedgerGauges : IDisposable
         {
             (hits, misses) = (redis.Stats.Hits, redis.Stats.Misses);
         }
-        else if (_services.Context.Cache is MemoryArtifactCache memory)
+        else if (_services.Backend.Cache is MemoryArtifactCache memory)
         {
             (hits, misses) = (memory.Hits, memory.Misses);
         }

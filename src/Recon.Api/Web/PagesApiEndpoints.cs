@@ -54,11 +54,11 @@ internal static class PagesApiEndpoints
         }
 
         var step = h > 72 ? TimeSpan.FromHours(6) : TimeSpan.FromHours(1);
-        var now = services.Context.Time.GetUtcNow();
+        var now = services.Backend.Time.GetUtcNow();
         // Buckets end on whole steps, so the chart does not shift with every refresh.
         var to = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % step.Ticks), TimeSpan.Zero) + step;
         var from = to - TimeSpan.FromHours(Math.Ceiling(h / step.TotalHours) * step.TotalHours);
-        var batches = await services.Context.Ledger.ListBatchesAsync(ct).ConfigureAwait(false);
+        var batches = await services.Backend.Ledger.ListBatchesAsync(ct).ConfigureAwait(false);
         var points = BacklogHistory.Compute(batches, from, to, step);
         return ApiJson.Result(w =>
         {

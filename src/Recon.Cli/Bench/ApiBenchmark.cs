@@ -46,7 +46,7 @@ internal static class ApiBenchmark
         var sw = Stopwatch.StartNew();
         using (var ws = Workspace.Open(data, inbox, create: true, new PipelineOptions { Partitions = 8, MaxRunEvents = long.MaxValue }))
         {
-            var report = await new WorkflowPipeline(ws.Context, WorkflowSet.Load(), ws.Executions).RunAsync(ct, ct);
+            var report = await new WorkflowPipeline(ws.Stages, WorkflowSet.Load(), ws.Executions).RunAsync(ct, ct);
             if (report.FailedBatches > 0 || report.Applied != artifacts)
             {
                 throw new Core.ReconException($"bench api: seeding applied {report.Applied:N0} of {artifacts:N0} events ({report.FailedBatches} failed batch(es)).");

@@ -37,7 +37,7 @@ internal static class HotArtifactBenchmark
             inputBytes += batchBytes;
             long readBefore = backend.Store.BytesRead, readsBefore = backend.Store.RangedReads;
             var sw = Stopwatch.StartNew();
-            var report = await new WorkflowPipeline(backend.Context, workflows).RunAsync(ct, ct);
+            var report = await new WorkflowPipeline(backend.Stages, workflows).RunAsync(ct, ct);
             double seconds = sw.Elapsed.TotalSeconds;
             if (report.Failures.Count > 0 || report.Applied != 2L * lines || report.Runs.Count != 1)
             {

@@ -65,7 +65,7 @@ internal static class PipelineBenchmark
             var sw = Stopwatch.StartNew();
             using (var seedBackend = ReconBackend.Open(settings, create: true, options))
             {
-                var seedReport = await RunPipelineAsync(WithCache(seedBackend.Context, pipelineCache), ct);
+                var seedReport = await RunPipelineAsync(WithCache(seedBackend.Stages, pipelineCache), ct);
                 EnsureClean(seedReport, artifacts);
             }
 
@@ -87,7 +87,7 @@ internal static class PipelineBenchmark
             }, seed: 2);
 
             using var backend = ReconBackend.Open(settings, create: false, options);
-            var ctx = WithCache(backend.Context, pipelineCache);
+            var ctx = WithCache(backend.Stages, pipelineCache);
             long putsBefore = backend.Store.Puts;
             var retriesBefore = Retries(backend);
             say("running the measured batch…");
@@ -181,7 +181,7 @@ internal static class PipelineBenchmark
         }
     }
 
-    private static async Task<RunReport> RunPipelineAsync(ReconContext ctx, CancellationToken ct)
+    private static async Task<RunReport> RunPipelineAsync(PipelineStages ctx, CancellationToken ct)
     {
         using var pipeline = new WorkflowPipeline(ctx, WorkflowSet.Load());
         return await pipeline.RunAsync(ct, ct);
@@ -193,7 +193,7 @@ internal static class PipelineBenchmark
     /// the records are kept to fill the cache for the warm pass.
     /// </summary>
     private static async Task<(LookupPass Pass, KeyValuePair<ArtifactCacheKey, byte[]>[] Records)> LookupPassAsync(string name, bool warm,
-        ReconContext ctx, IArtifactCache cache, string[] ids, int concurrency, CancellationToken ct)
+        PipelineStages ctx, IArtifactCache cache, string[] ids, int concurrency, CancellationToken ct)
     {
         var counting = new CountingCache(cache);
         var reader = new ArtifactRecordReader(ctx.Store, counting);
@@ -245,21 +245,7 @@ internal static class PipelineBenchmark
         return cache;
     }
 
-    private static ReconContext WithCache(ReconContext ctx, IArtifactCache? cache) => cache is null
-        ? ctx
-        : new ReconContext
-        {
-            Store = ctx.Store,
-            Inbox = ctx.Inbox,
-            Index = ctx.Index,
-            Cache = cache,
-            Ledger = ctx.Ledger,
-            ScratchDirectory = ctx.ScratchDirectory,
-            Time = ctx.Time,
-            Rule = ctx.Rule,
-            Options = ctx.Options,
-            Faults = ctx.Faults,
-        };
+    private static PipelineStages WithCache(PipelineStages ctx, IArtifactCache? cache) => cache is null ? ctx : ctx.WithCache(cache);
 
     private static RetryCounts Retries(ReconBackend backend) =>
         backend.Resilience is { } r ? new RetryCounts(r.ThrottledRetries, r.TransientRetries) : default;

@@ -19,11 +19,11 @@ internal static class BatchRetryCommand
             var settings = CliOptions.Settings(pr);
             using var ws = Workspace.Open(settings, create: false);
             string batchId = pr.GetValue(id)!;
-            string? reason = (await ws.Context.Ledger.GetBatchAsync(batchId, ct))?.Reason;
-            var batch = await new BatchRetrier(ws.Context).RetryAsync(batchId, ct);
-            using (var access = ReconAccessStore.Open(settings, ws.Context.Time))
+            string? reason = (await ws.Backend.Ledger.GetBatchAsync(batchId, ct))?.Reason;
+            var batch = await ws.Stages.BatchRetrier().RetryAsync(batchId, ct);
+            using (var access = ReconAccessStore.Open(settings, ws.Backend.Time))
             {
-                await access.Store.AppendAuditAsync(new AuditEntry(ws.Context.Time.GetUtcNow(), $"cli:{Environment.UserName}", "batch.retry", batchId, $"was failed: {reason}"), ct);
+                await access.Store.AppendAuditAsync(new AuditEntry(ws.Backend.Time.GetUtcNow(), $"cli:{Environment.UserName}", "batch.retry", batchId, $"was failed: {reason}"), ct);
             }
 
             io.Out.WriteLine($"batch '{batch.BatchId}' is pending again ({batch.DeclaredRecords} record(s) declared); the next 'recon run' processes it.");

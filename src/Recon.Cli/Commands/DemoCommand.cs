@@ -35,7 +35,7 @@ internal static class DemoCommand
             var report = await RunCommand.RunOnceAsync(ws, io, ct, ct);
             long artifacts = 0;
             var candidates = new List<IndexRow>();
-            await foreach (var row in ws.Context.Index.ScanAsync(latestOnly: true, ct))
+            await foreach (var row in ws.Backend.Index.ScanAsync(latestOnly: true, ct))
             {
                 artifacts++;
                 if (candidates.Count < 400)
@@ -53,7 +53,7 @@ internal static class DemoCommand
                 io.Error.WriteLine(TerminalText.Safe($"recon: failed: {f}"));
             }
 
-            var reader = new ArtifactRecordReader(ws.Context.Store, ws.Context.Cache);
+            var reader = new ArtifactRecordReader(ws.Backend.Store, ws.Backend.Cache);
             ArtifactVersion? shown = null;
             foreach (var row in candidates)
             {

@@ -20,8 +20,8 @@ internal static class LedgerCommands
             Workspace.RequireInbox(settings);
             using var ws = Workspace.Open(settings, create: true);
             // Registering what the inbox holds makes the pending figures true; it changes no batch's state.
-            await new InboxScanner(ws.Context).ScanAsync(ct);
-            var report = await BacklogReport.BuildAsync(ws.Context.Ledger, ws.Context.Time.GetUtcNow(), ct);
+            await ws.Stages.InboxScanner().ScanAsync(ct);
+            var report = await BacklogReport.BuildAsync(ws.Backend.Ledger, ws.Backend.Time.GetUtcNow(), ct);
             if (pr.GetValue(bjson))
             {
                 WriteBacklogJson(io, report);
@@ -40,7 +40,7 @@ internal static class LedgerCommands
         batches.SetAction(async (pr, ct) =>
         {
             using var ws = Workspace.Open(CliOptions.Settings(pr), create: false);
-            var list = await ws.Context.Ledger.ListBatchesAsync(ct);
+            var list = await ws.Backend.Ledger.ListBatchesAsync(ct);
             if (pr.GetValue(json))
             {
                 JsonOut.Write(io.Out, w =>
@@ -75,12 +75,12 @@ internal static class LedgerCommands
         {
             using var ws = Workspace.Open(CliOptions.Settings(pr), create: false);
             string? only = pr.GetValue(batch);
-            if (only is not null && await ws.Context.Ledger.GetBatchAsync(only, ct) is null)
+            if (only is not null && await ws.Backend.Ledger.GetBatchAsync(only, ct) is null)
             {
                 throw ReconErrors.BatchNotFound(only);
             }
 
-            var lines = await ws.Context.Ledger.ListQuarantineAsync(only, ct);
+            var lines = await ws.Backend.Ledger.ListQuarantineAsync(only, ct);
             if (pr.GetValue(qjson))
             {
                 JsonOut.Write(io.Out, w => Api.Json.LedgerJson.Quarantine(w, lines, withRaw: true));

@@ -76,7 +76,7 @@ internal static class MaintenanceCommands
         verify.SetAction(async (pr, ct) =>
         {
             using var ws = Workspace.Open(CliOptions.Settings(pr), create: false);
-            var report = await new Verifier(ws.Context).VerifyAsync(null, ct);
+            var report = await ws.Stages.Verifier().VerifyAsync(null, ct);
             foreach (var p in report.Problems)
             {
                 io.Out.WriteLine(TerminalText.Safe($"problem: {p}"));
@@ -93,7 +93,7 @@ internal static class MaintenanceCommands
         {
             using var ws = Workspace.Open(CliOptions.Settings(pr), create: false);
             ws.LockForRun();
-            var (files, rows) = await new Reindexer(ws.Context).ReindexAsync(null, ct);
+            var (files, rows) = await ws.Stages.Reindexer().ReindexAsync(null, ct);
             io.Out.WriteLine($"reindexed {rows} row(s) from {files} part-file(s).");
             return 0;
         });

@@ -99,12 +99,12 @@ internal static class RunCommand
         var workflows = WorkflowSet.Load(workflowsDir);
         var options = new WorkflowPipelineOptions
         {
-            DeadLetters = new LocalDeadLetters(Path.Combine(ws.DataDirectory, LocalDeadLetters.FileName), ws.Context.Time),
+            DeadLetters = new LocalDeadLetters(Path.Combine(ws.DataDirectory, LocalDeadLetters.FileName), ws.Backend.Time),
         };
         if (!io.Interactive)
         {
             var plain = new PlainProgress(io.Out);
-            using var pipeline = new WorkflowPipeline(ws.Context, workflows, ws.Executions, plain, options);
+            using var pipeline = new WorkflowPipeline(ws.Stages, workflows, ws.Executions, plain, options);
             return await pipeline.RunAsync(stop, ct);
         }
 
@@ -115,7 +115,7 @@ internal static class RunCommand
             .StartAsync(async progressContext =>
             {
                 var bars = new BarProgress(progressContext);
-                using var pipeline = new WorkflowPipeline(ws.Context, workflows, ws.Executions, bars, options);
+                using var pipeline = new WorkflowPipeline(ws.Stages, workflows, ws.Executions, bars, options);
                 report = await pipeline.RunAsync(stop, ct);
                 bars.CompleteAll();
             });

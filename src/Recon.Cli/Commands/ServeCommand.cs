@@ -69,7 +69,7 @@ internal static class ServeCommand
                 ws.LockForRun(); // the ingest loop is 'recon run --watch': the same one-runner rule holds
             }
 
-            using var access = ReconAccessStore.Open(settings, ws.Context.Time);
+            using var access = ReconAccessStore.Open(settings, ws.Backend.Time);
             await using var app = ReconApiHost.Build(new ReconApiServices(ws.Backend, access.Store, ws.Executions), options,
                 b => b.Services.AddReconPages(), a => a.UseReconPages());
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);

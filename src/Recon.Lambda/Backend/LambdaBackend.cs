@@ -19,13 +19,13 @@ internal sealed class LambdaBackend : IDisposable
 
     private readonly List<IDisposable> _owned;
 
-    private LambdaBackend(ReconContext context, List<IDisposable> owned)
+    private LambdaBackend(PipelineStages stages, List<IDisposable> owned)
     {
-        Context = context;
+        Stages = stages;
         _owned = owned;
     }
 
-    public ReconContext Context { get; }
+    public PipelineStages Stages { get; }
 
     public static LambdaBackend Open(LambdaSettings settings, TimeProvider time, PipelineOptions? options = null)
     {
@@ -60,7 +60,7 @@ internal sealed class LambdaBackend : IDisposable
             }
 
             options ??= new PipelineOptions();
-            var context = new ReconContext
+            var stages = new PipelineStages
             {
                 Store = new CountingObjectStore(new S3ObjectStore(s3, settings.S3Bucket, settings.S3Prefix, resilience)),
                 Inbox = new S3ObjectStore(s3, settings.S3Bucket, settings.S3Prefix.Length == 0 ? "inbox" : settings.S3Prefix + "/inbox", resilience),
@@ -72,7 +72,7 @@ internal sealed class LambdaBackend : IDisposable
                 Time = time,
                 Options = options.ResumeAfter == TimeSpan.Zero ? options with { ResumeAfter = ResumeAfter } : options,
             };
-            return new LambdaBackend(context, owned);
+            return new LambdaBackend(stages, owned);
         }
         catch
         {

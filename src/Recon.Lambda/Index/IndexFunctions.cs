@@ -59,7 +59,7 @@ internal sealed class IndexFunctions
             throw ReconErrors.ForeignPartFile(run.RunId, foreign);
         }
 
-        long rows = await new IndexWorker(_steps.Ctx).IndexFilesAsync(run, request.Files, ct).ConfigureAwait(false);
+        long rows = await _steps.Ctx.IndexWorker().IndexFilesAsync(run, request.Files, ct).ConfigureAwait(false);
         _steps.Tick("index", run.RunId, request.Files.Count, _steps.PartFiles.GetValueOrDefault(run.RunId));
         return new IndexWorkerResponse { Rows = rows };
     });

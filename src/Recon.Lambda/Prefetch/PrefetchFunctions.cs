@@ -57,7 +57,7 @@ internal sealed class PrefetchFunctions
             return new PartitionResponse { Partition = request.Partition, Skipped = true };
         }
 
-        long found = await new Prefetcher(_steps.Ctx).PrefetchPartitionAsync(run, request.Partition, ct).ConfigureAwait(false);
+        long found = await _steps.Ctx.Prefetcher().PrefetchPartitionAsync(run, request.Partition, ct).ConfigureAwait(false);
         _steps.Tick("prefetch", run.RunId, 1, run.Partitions);
         return new PartitionResponse { Partition = request.Partition, Count = found };
     });

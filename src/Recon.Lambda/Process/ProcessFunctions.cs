@@ -67,7 +67,7 @@ internal sealed class ProcessFunctions
             return new PartitionResponse { Partition = request.Partition, Skipped = true };
         }
 
-        var engine = new JoinEngine(_steps.Ctx);
+        var engine = _steps.Ctx.JoinEngine();
         var results = await engine.ProcessPartitionAsync(run, request.Partition, await InputsAsync(engine, run, ct).ConfigureAwait(false), ct)
             .ConfigureAwait(false);
         await StepJson.WriteAsync(_steps.Ctx.Store, RunLayout.ProcessResultKey(run.RunId, request.Partition), results, ct).ConfigureAwait(false);

@@ -23,7 +23,7 @@ internal sealed class ReduceFunctions
             return new ScanResponse { RunId = run.RunId, Skipped = true, Partitions = StepContext.PartitionList(run) };
         }
 
-        var results = await new StatelessReducer(_steps.Ctx).ScanAsync(run, await _steps.BatchesOfAsync(run, ct).ConfigureAwait(false), _steps.Progress, ct)
+        var results = await _steps.Ctx.Reducer().ScanAsync(run, await _steps.BatchesOfAsync(run, ct).ConfigureAwait(false), _steps.Progress, ct)
             .ConfigureAwait(false);
         return new ScanResponse
         {
@@ -45,7 +45,7 @@ internal sealed class ReduceFunctions
             return new PartitionResponse { Partition = request.Partition, Skipped = true };
         }
 
-        await new StatelessReducer(_steps.Ctx).GroupPartitionAsync(run, request.Partition, ct).ConfigureAwait(false);
+        await _steps.Ctx.Reducer().GroupPartitionAsync(run, request.Partition, ct).ConfigureAwait(false);
         return new PartitionResponse { Partition = request.Partition };
     });
 
@@ -57,7 +57,7 @@ internal sealed class ReduceFunctions
         bool recorded = false;
         if (run.Stage < RunStage.Reduced)
         {
-            var results = await new StatelessReducer(ctx).ReadScanResultAsync(run, ct).ConfigureAwait(false);
+            var results = await ctx.Reducer().ReadScanResultAsync(run, ct).ConfigureAwait(false);
             ctx.Faults.At(FaultPoints.ReduceBeforeRecord);
             recorded = await ctx.Ledger.CompleteReduceAsync(run.RunId, results, _steps.Seconds(request.StartedAt), ctx.Time.GetUtcNow(), ct).ConfigureAwait(false);
             ctx.Faults.At(FaultPoints.ReduceAfterRecord);

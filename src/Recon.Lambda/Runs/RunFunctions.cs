@@ -56,7 +56,7 @@ public sealed class RunFunctions
             return new PlanResponse { RunId = null };
         }
 
-        int discovered = request.Scan ? await new InboxScanner(ctx).ScanAsync(ct).ConfigureAwait(false) : 0;
+        int discovered = request.Scan ? await ctx.InboxScanner().ScanAsync(ct).ConfigureAwait(false) : 0;
         for (int attempt = 1; ; attempt++)
         {
             var runs = await ctx.Ledger.ListRunsAsync(ct).ConfigureAwait(false);

@@ -47,7 +47,7 @@ internal static class LambdaBootstrap
             backend = LambdaBackend.Open(settings, TimeProvider.System);
             var callbacks = new StepFunctionsTaskCallbacks(stepFunctionsHttp, () => AwsCredentials.FromEnvironment(environment), settings.Region,
                 TimeProvider.System);
-            var functions = new ReconFunctions(backend.Context, callbacks, progress: null, new EmbeddedMetrics(stdout, settings.Deployment, TimeProvider.System));
+            var functions = new ReconFunctions(backend.Stages, callbacks, progress: null, new EmbeddedMetrics(stdout, settings.Deployment, TimeProvider.System));
             handler = functions.Handlers[name];
         }
 #pragma warning disable CA1031 // any failure to start is reported to Lambda as the init error

@@ -9,11 +9,11 @@ using Recon.Pipeline.Running;
 namespace Recon.Lambda.Steps;
 
 /// <summary>What the handlers of every stage share: the deployment's ports, the task-token callbacks, the progress display and per-process caches.</summary>
-internal sealed class StepContext(ReconContext ctx, ITaskCallbacks callbacks, IProgress<StageProgress>? progress, EmbeddedMetrics? metrics)
+internal sealed class StepContext(PipelineStages ctx, ITaskCallbacks callbacks, IProgress<StageProgress>? progress, EmbeddedMetrics? metrics)
 {
     private readonly ConcurrentDictionary<(string Run, string Stage), long> _done = new();
 
-    public ReconContext Ctx => ctx;
+    public PipelineStages Ctx => ctx;
 
     public ITaskCallbacks Callbacks => callbacks;
 

@@ -11,7 +11,7 @@ namespace Recon.Pipeline.Indexing;
 /// Indexes the part-files it is handed: reads their footers, writes an index row per record in key order across the
 /// files (batched; rows already there are left alone, so a retry is harmless) and puts the record bytes in the cache.
 /// </summary>
-public sealed class IndexWorker(ReconContext ctx)
+public sealed class IndexWorker(IndexDependencies ctx)
 {
     private const int RowsPerPut = 10_000;
     private const int CacheBatchBytes = 8 << 20;

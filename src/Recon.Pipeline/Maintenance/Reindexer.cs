@@ -8,15 +8,15 @@ namespace Recon.Pipeline.Maintenance;
 /// <c>recon reindex</c>: the index is derived data, so it is cleared and rebuilt from the part-file footers of every
 /// processed run (runs that failed or have not finished processing own no state).
 /// </summary>
-public sealed class Reindexer(ReconContext ctx)
+public sealed class Reindexer(IObjectStore store, IArtifactIndex index, IReconLedger ledger, IndexWorker worker)
 {
     public async Task<(long Files, long Rows)> ReindexAsync(IProgress<long>? progress, CancellationToken ct)
     {
         // A ledger that lost runs would make the rebuild leave out their part-files after clearing the index.
-        await StateGuard.CheckLedgerAsync(ctx, ct).ConfigureAwait(false);
-        var runs = (await ctx.Ledger.ListRunsAsync(ct).ConfigureAwait(false)).ToDictionary(r => r.RunId, StringComparer.Ordinal);
+        await StateGuard.CheckLedgerAsync(ledger, store, ct).ConfigureAwait(false);
+        var runs = (await ledger.ListRunsAsync(ct).ConfigureAwait(false)).ToDictionary(r => r.RunId, StringComparer.Ordinal);
         var byRun = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        await foreach (var obj in ctx.Store.ListAsync(RunLayout.PartsPrefix, ct).ConfigureAwait(false))
+        await foreach (var obj in store.ListAsync(RunLayout.PartsPrefix, ct).ConfigureAwait(false))
         {
             if (RunLayout.RunIdOfPartFile(obj.Key) is { } runId && runs.TryGetValue(runId, out var run) && run.Stage >= RunStage.Processed)
             {
@@ -29,8 +29,7 @@ public sealed class Reindexer(ReconContext ctx)
             }
         }
 
-        await ctx.Index.ClearAsync(ct).ConfigureAwait(false);
-        var worker = new IndexWorker(ctx);
+        await index.ClearAsync(ct).ConfigureAwait(false);
         long files = 0, rows = 0;
         foreach (var (runId, list) in byRun.OrderBy(kv => runs[kv.Key].Seq))
         {

@@ -17,32 +17,33 @@ namespace Recon.Pipeline.Maintenance;
 public static class StateGuard
 {
     /// <summary>Throws a <see cref="ReconException"/> saying what to do when the ledger or the index is behind the part-files.</summary>
-    public static async Task CheckAsync(ReconContext ctx, CancellationToken ct)
+    public static async Task CheckAsync(IReconLedger ledger, IObjectStore store, IArtifactIndex index, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(ctx);
-        var (runs, partFiles) = await CheckLedgerAsync(ctx, ct).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(index);
+        var (runs, partFiles) = await CheckLedgerAsync(ledger, store, ct).ConfigureAwait(false);
         var indexed = runs.Where(r => r.Stage == RunStage.Indexed && r.IndexedRows > 0 && partFiles.ContainsKey(r.RunId)).OrderBy(r => r.Seq).ToList();
         if (indexed.Count == 0)
         {
             return;
         }
 
-        await ProbeAsync(ctx, partFiles[indexed[^1].RunId], ct).ConfigureAwait(false);
+        await ProbeAsync(store, index, partFiles[indexed[^1].RunId], ct).ConfigureAwait(false);
         if (indexed.Count > 1)
         {
-            await ProbeAsync(ctx, partFiles[indexed[0].RunId], ct).ConfigureAwait(false);
+            await ProbeAsync(store, index, partFiles[indexed[0].RunId], ct).ConfigureAwait(false);
         }
     }
 
     /// <summary>Throws when part-files exist for runs the ledger does not know; returns the runs and the part-files by run.</summary>
-    public static async Task<(IReadOnlyList<RunRecord> Runs, Dictionary<string, List<string>> PartFiles)> CheckLedgerAsync(ReconContext ctx, CancellationToken ct)
+    public static async Task<(IReadOnlyList<RunRecord> Runs, Dictionary<string, List<string>> PartFiles)> CheckLedgerAsync(IReconLedger ledger, IObjectStore store, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(ctx);
-        var runs = await ctx.Ledger.ListRunsAsync(ct).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(ledger);
+        ArgumentNullException.ThrowIfNull(store);
+        var runs = await ledger.ListRunsAsync(ct).ConfigureAwait(false);
         var known = runs.Select(r => r.RunId).ToHashSet(StringComparer.Ordinal);
         var partFiles = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         var unknown = new SortedSet<string>(StringComparer.Ordinal);
-        await foreach (var obj in ctx.Store.ListAsync(RunLayout.PartsPrefix, ct).ConfigureAwait(false))
+        await foreach (var obj in store.ListAsync(RunLayout.PartsPrefix, ct).ConfigureAwait(false))
         {
             if (RunLayout.RunIdOfPartFile(obj.Key) is not { } runId)
             {
@@ -71,19 +72,19 @@ public static class StateGuard
         return (runs, partFiles);
     }
 
-    private static async Task ProbeAsync(ReconContext ctx, List<string> files, CancellationToken ct)
+    private static async Task ProbeAsync(IObjectStore store, IArtifactIndex index, List<string> files, CancellationToken ct)
     {
         // The run's last record: indexed with the rest of its run, so present whenever the run's rows are.
         for (int i = files.Count - 1; i >= 0; i--)
         {
-            var entries = await PartFileFooterReader.ReadAsync(ctx.Store, files[i], ct).ConfigureAwait(false);
+            var entries = await PartFileFooterReader.ReadAsync(store, files[i], ct).ConfigureAwait(false);
             if (entries.Count == 0)
             {
                 continue;
             }
 
             var last = entries[^1];
-            var row = await ctx.Index.GetLatestAsync(last.ArtifactId, ct).ConfigureAwait(false);
+            var row = await index.GetLatestAsync(last.ArtifactId, ct).ConfigureAwait(false);
             if (row is not { } found || found.Version < last.Version)
             {
                 throw ReconErrors.IndexBehindPartFiles(last.ArtifactId, last.Version, files[i], row?.Version);

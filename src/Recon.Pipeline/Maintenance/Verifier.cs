@@ -11,14 +11,14 @@ namespace Recon.Pipeline.Maintenance;
 /// <c>recon verify</c>: every index row against its part-file record (CRC, id, version; for a format 2 record also each
 /// section its chain links to, against the CRC in the link), and every part-file footer against the index. Reads the files directly, never the cache.
 /// </summary>
-public sealed class Verifier(ReconContext ctx)
+public sealed class Verifier(IObjectStore store, IArtifactIndex index, IReconLedger ledger)
 {
     public async Task<VerifyReport> VerifyAsync(IProgress<long>? progress, CancellationToken ct)
     {
         var problems = new List<string>();
         var indexed = new Dictionary<(string, long), IndexRow>();
         long rows = 0;
-        await foreach (var row in ctx.Index.ScanAsync(latestOnly: false, ct).ConfigureAwait(false))
+        await foreach (var row in index.ScanAsync(latestOnly: false, ct).ConfigureAwait(false))
         {
             rows++;
             indexed[(row.ArtifactId, row.Version)] = row;
@@ -33,9 +33,9 @@ public sealed class Verifier(ReconContext ctx)
             }
         }
 
-        var runs = (await ctx.Ledger.ListRunsAsync(ct).ConfigureAwait(false)).ToDictionary(r => r.RunId, StringComparer.Ordinal);
+        var runs = (await ledger.ListRunsAsync(ct).ConfigureAwait(false)).ToDictionary(r => r.RunId, StringComparer.Ordinal);
         long files = 0, entries = 0;
-        await foreach (var obj in ctx.Store.ListAsync(RunLayout.PartsPrefix, ct).ConfigureAwait(false))
+        await foreach (var obj in store.ListAsync(RunLayout.PartsPrefix, ct).ConfigureAwait(false))
         {
             var runId = RunLayout.RunIdOfPartFile(obj.Key);
             if (runId is null)
@@ -53,7 +53,7 @@ public sealed class Verifier(ReconContext ctx)
             IReadOnlyList<PartFileEntry> footer;
             try
             {
-                footer = await PartFileFooterReader.ReadAsync(ctx.Store, obj.Key, ct).ConfigureAwait(false);
+                footer = await PartFileFooterReader.ReadAsync(store, obj.Key, ct).ConfigureAwait(false);
             }
             catch (ReconException ex)
             {
@@ -83,13 +83,13 @@ public sealed class Verifier(ReconContext ctx)
         try
         {
             var record = new byte[row.Length];
-            await PartFileFooterReader.ReadExactlyAsync(ctx.Store, row.File, row.Offset, record, ct).ConfigureAwait(false);
+            await PartFileFooterReader.ReadExactlyAsync(store, row.File, row.Offset, record, ct).ConfigureAwait(false);
             var payload = PartFileRecord.Verify(record, row.File, row.Offset, row.ArtifactId);
             ArtifactRecordReader.VerifyIdentity(payload, row);
             if (SegmentedRecordCodec.IsSegmented(payload))
             {
                 // Each link of the chain must still address the bytes it names: one ranged read per earlier section.
-                var reader = new ArtifactRecordReader(ctx.Store, null);
+                var reader = new ArtifactRecordReader(store, null);
                 foreach (var segment in SegmentedRecordCodec.ReadHead(payload).Chain)
                 {
                     await reader.ReadSegmentLinesAsync(segment, row.ArtifactId, ct).ConfigureAwait(false);

@@ -11,12 +11,12 @@ namespace Recon.Pipeline.Planning;
 /// /api/batches/{id}/retry</c>). The manifest is read again now, so a still-broken one is refused with its problem;
 /// the next run reads the manifest and every file again.
 /// </summary>
-public sealed class BatchRetrier(ReconContext ctx)
+public sealed class BatchRetrier(IObjectStore inbox, IReconLedger ledger, TimeProvider time)
 {
     /// <summary>Retries the batch; throws a <see cref="ReconException"/> saying why when it cannot be retried.</summary>
     public async Task<BatchRecord> RetryAsync(string batchId, CancellationToken ct)
     {
-        var batch = await ctx.Ledger.GetBatchAsync(batchId, ct).ConfigureAwait(false)
+        var batch = await ledger.GetBatchAsync(batchId, ct).ConfigureAwait(false)
             ?? throw ReconErrors.BatchNotFound(batchId);
         if (!LedgerStateMachine.MayRetry(batch))
         {
@@ -26,7 +26,7 @@ public sealed class BatchRetrier(ReconContext ctx)
         BatchManifest manifest;
         try
         {
-            manifest = await StatelessReducer.ReadManifestAsync(ctx.Inbox, batch.Location, ct).ConfigureAwait(false);
+            manifest = await StatelessReducer.ReadManifestAsync(inbox, batch.Location, ct).ConfigureAwait(false);
         }
         catch (ReconException e)
         {
@@ -38,12 +38,12 @@ public sealed class BatchRetrier(ReconContext ctx)
             throw ReconErrors.ManifestNamesOtherBatch(batchId, batch.Location, manifest.BatchId, manifest.Source);
         }
 
-        var retry = new BatchRetry(manifest.WindowStart, manifest.WindowEnd, manifest.DeclaredRecords, ctx.Time.GetUtcNow());
-        if (!await ctx.Ledger.RetryBatchAsync(batchId, retry, ct).ConfigureAwait(false))
+        var retry = new BatchRetry(manifest.WindowStart, manifest.WindowEnd, manifest.DeclaredRecords, time.GetUtcNow());
+        if (!await ledger.RetryBatchAsync(batchId, retry, ct).ConfigureAwait(false))
         {
             throw ReconErrors.BatchChangedDuringRetry(batchId);
         }
 
-        return (await ctx.Ledger.GetBatchAsync(batchId, ct).ConfigureAwait(false))!;
+        return (await ledger.GetBatchAsync(batchId, ct).ConfigureAwait(false))!;
     }
 }

@@ -9,13 +9,13 @@ namespace Recon.Pipeline.Planning;
 /// Finds batches in the inbox (<c>&lt;source&gt;/&lt;batch_id&gt;/manifest.json</c>) and registers new ones in the ledger.
 /// A manifest that cannot be read marks its batch failed with the reason, so it shows in <c>recon backlog</c>.
 /// </summary>
-public sealed class InboxScanner(ReconContext ctx)
+public sealed class InboxScanner(IObjectStore inbox, IReconLedger ledger, TimeProvider time)
 {
     /// <summary>Registers every new batch; returns how many were registered.</summary>
     public async Task<int> ScanAsync(CancellationToken ct)
     {
         var known = new HashSet<string>(StringComparer.Ordinal);
-        var existing = await ctx.Ledger.ListBatchesAsync(ct).ConfigureAwait(false);
+        var existing = await ledger.ListBatchesAsync(ct).ConfigureAwait(false);
         foreach (var b in existing)
         {
             known.Add(b.BatchId);
@@ -26,7 +26,7 @@ public sealed class InboxScanner(ReconContext ctx)
             .ToDictionary(g => g.Key, g => SourceWatermark.CompleteThroughOf(g), StringComparer.Ordinal);
 
         int registered = 0;
-        await foreach (var obj in ctx.Inbox.ListAsync("", ct).ConfigureAwait(false))
+        await foreach (var obj in inbox.ListAsync("", ct).ConfigureAwait(false))
         {
             var parts = obj.Key.Split('/');
             if (parts.Length != 3 || parts[2] != BatchManifest.FileName || known.Contains(parts[1]))
@@ -35,12 +35,12 @@ public sealed class InboxScanner(ReconContext ctx)
             }
 
             string location = $"{parts[0]}/{parts[1]}";
-            var now = ctx.Time.GetUtcNow();
+            var now = time.GetUtcNow();
             BatchManifest? manifest = null;
             string? problem = null;
             try
             {
-                manifest = await StatelessReducer.ReadManifestAsync(ctx.Inbox, location, ct).ConfigureAwait(false);
+                manifest = await StatelessReducer.ReadManifestAsync(inbox, location, ct).ConfigureAwait(false);
                 if (manifest.BatchId != parts[1])
                 {
                     problem = $"manifest batch_id '{manifest.BatchId}' does not match its folder '{location}'";
@@ -66,13 +66,13 @@ public sealed class InboxScanner(ReconContext ctx)
                 DiscoveredAt = now,
                 LateWatermark = manifest is not null && watermarks.GetValueOrDefault(parts[0]) is { } mark && manifest.WindowStart < mark ? mark : null,
             };
-            if (await ctx.Ledger.RegisterBatchAsync(record, ct).ConfigureAwait(false))
+            if (await ledger.RegisterBatchAsync(record, ct).ConfigureAwait(false))
             {
                 registered++;
                 known.Add(record.BatchId);
                 if (problem is not null)
                 {
-                    await ctx.Ledger.FailBatchAsync(record.BatchId, problem, now, ct).ConfigureAwait(false);
+                    await ledger.FailBatchAsync(record.BatchId, problem, now, ct).ConfigureAwait(false);
                 }
             }
         }

@@ -8,7 +8,7 @@ namespace Recon.Pipeline.Prefetch;
 /// Pre-fetch: for every key a run touches, the latest index row (batched lookups), then the record from the cache or
 /// with one ranged read of its part-file (of a large format 2 record only its head: summary and chain), written into one consolidated pre-fetch file per partition.
 /// </summary>
-public sealed class Prefetcher(ReconContext ctx)
+public sealed class Prefetcher(PrefetchDependencies ctx)
 {
     private const int ConcurrentReads = 16;
 

@@ -19,7 +19,7 @@ public sealed class InFlightSet
 
     internal bool TryGet(string artifactId, out InFlightRecord record) => _latest.TryGetValue(artifactId, out record);
 
-    public static async Task<InFlightSet> LoadAsync(ReconContext ctx, RunRecord run, CancellationToken ct)
+    public static async Task<InFlightSet> LoadAsync(ProcessDependencies ctx, RunRecord run, CancellationToken ct)
     {
         if (run.PrefetchIndexedThrough < 0)
         {

@@ -16,7 +16,7 @@ namespace Recon.Pipeline.Process;
 /// stateless artifacts; for each key keeps the highest prior version, folds the new events in order and writes the
 /// next version into new part-files. Output depends only on its inputs, so a retry writes the same bytes.
 /// </summary>
-public sealed class JoinEngine(ReconContext ctx)
+public sealed class JoinEngine(ProcessDependencies ctx)
 {
     /// <summary>
     /// What every partition of a run reads alike: its batches, their manifests' file names and the in-flight set.

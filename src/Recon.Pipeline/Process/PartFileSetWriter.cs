@@ -8,7 +8,7 @@ namespace Recon.Pipeline.Process;
 /// The part-files of one partition of one run: records go to a staging file that rolls over at the size limit;
 /// nothing is visible until <see cref="PublishAsync"/> publishes each whole file under its deterministic key.
 /// </summary>
-internal sealed class PartFileSetWriter(ReconContext ctx, string runId, int partition) : IDisposable
+internal sealed class PartFileSetWriter(ProcessDependencies ctx, string runId, int partition) : IDisposable
 {
     private readonly List<(string Key, PartFileWriter Writer)> _files = [];
     private PartFileWriter? _current;

@@ -8,7 +8,7 @@ internal sealed class PartitionSpill : IDisposable
     private readonly FileStream[] _files;
     private readonly object[] _locks;
 
-    public PartitionSpill(ReconContext ctx, string runId, int partitions)
+    public PartitionSpill(ReduceDependencies ctx, string runId, int partitions)
     {
         _files = new FileStream[partitions];
         _locks = new object[partitions];

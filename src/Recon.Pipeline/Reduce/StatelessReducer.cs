@@ -19,7 +19,7 @@ namespace Recon.Pipeline.Reduce;
 /// groups the valid events by artifact id into hash partitions (a stateless artifact file and a sorted key list each).
 /// It reads no state. Deduplication is left to the fold, which sees every event of an artifact in order.
 /// </summary>
-public sealed class StatelessReducer(ReconContext ctx)
+public sealed class StatelessReducer(ReduceDependencies ctx)
 {
     private const int ChunkSize = 4 << 20;
 

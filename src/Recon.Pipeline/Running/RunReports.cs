@@ -10,16 +10,16 @@ public static class RunReports
     /// Batches already failed when the invocation began; any other failed batch outside its runs was failed by it (at
     /// registration) and is reported too. Null reports only the runs' batches.
     /// </param>
-    public static async Task<RunReport> BuildAsync(ReconContext ctx, IReadOnlyCollection<string> runIds, double seconds,
+    public static async Task<RunReport> BuildAsync(IReconLedger ledger, IObjectStore store, IReadOnlyCollection<string> runIds, double seconds,
         IReadOnlyList<string> failures, CancellationToken ct, IReadOnlySet<string>? failedBefore = null)
     {
         var ids = runIds.ToHashSet(StringComparer.Ordinal);
-        var all = await ctx.Ledger.ListBatchesAsync(ct).ConfigureAwait(false);
+        var all = await ledger.ListBatchesAsync(ct).ConfigureAwait(false);
         var batches = all.Where(b => b.RunId is not null && ids.Contains(b.RunId)).ToList();
         var failed = batches.Where(b => b.Status == BatchStatus.Failed)
             .Concat(failedBefore is null ? [] : all.Where(b => b.Status == BatchStatus.Failed && (b.RunId is null || !ids.Contains(b.RunId)) && !failedBefore.Contains(b.BatchId)))
             .ToList();
-        var finalRuns = (await ctx.Ledger.ListRunsAsync(ct).ConfigureAwait(false)).Where(r => ids.Contains(r.RunId)).OrderBy(r => r.Seq).ToList();
+        var finalRuns = (await ledger.ListRunsAsync(ct).ConfigureAwait(false)).Where(r => ids.Contains(r.RunId)).OrderBy(r => r.Seq).ToList();
         var stageSeconds = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var r in finalRuns)
         {
@@ -32,7 +32,7 @@ public static class RunReports
         int partFiles = 0;
         foreach (var r in finalRuns)
         {
-            await foreach (var _ in ctx.Store.ListAsync(RunLayout.PartFilesPrefix(r.RunId), ct).ConfigureAwait(false))
+            await foreach (var _ in store.ListAsync(RunLayout.PartFilesPrefix(r.RunId), ct).ConfigureAwait(false))
             {
                 partFiles++;
             }

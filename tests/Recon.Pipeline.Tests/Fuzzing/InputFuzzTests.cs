@@ -92,7 +92,7 @@ public class InputFuzzTests
         };
         Prop.ForAll(gen.ToArbitrary(), bytes =>
         {
-            using var spill = new PartitionSpill(ctx, "r-fuzz", 1);
+            using var spill = new PartitionSpill(ctx.ReduceDependencies, "r-fuzz", 1);
             var worker = new ReduceWorker(spill, 1, (_, _) => ("b-1", "f.csv"));
             long records = StatelessReducer.ReadCsv(new MemoryStream(bytes), worker, 0, 0);
             worker.FlushAll();
