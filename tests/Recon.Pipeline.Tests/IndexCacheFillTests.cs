@@ -55,23 +55,18 @@ public class IndexCacheFillTests
         Assert.Equal(rows.Keys.Order(StringComparer.Ordinal), cache.Sets.Select(k => k.ArtifactId).Order(StringComparer.Ordinal));
     }
 
-    private static async Task<ReconContext> RunAsync(TestWorld world, IArtifactCache cache)
+    private static async Task<PipelineStages> RunAsync(TestWorld world, IArtifactCache cache)
     {
         world.WriteBatch("b-1", TestWorld.Window(0),
             Enumerable.Range(0, Artifacts).Select(i => TestWorld.Event($"a-{i}", $"ORD-{i:D5}", $"{i}.25")).ToList());
-        var c = world.Context(new PipelineOptions { Partitions = 3 });
-        var ctx = new ReconContext
-        {
-            Store = c.Store, Inbox = c.Inbox, Index = c.Index, Cache = cache, Ledger = c.Ledger, ScratchDirectory = c.ScratchDirectory,
-            Time = c.Time, Rule = c.Rule, Options = c.Options, Faults = c.Faults, SegmentIds = c.SegmentIds,
-        };
+        var ctx = world.Context(new PipelineOptions { Partitions = 3 }).WithCache(cache);
         var report = await TestWorld.RunAsync(ctx);
         Assert.Empty(report.Failures);
         Assert.Equal(Artifacts, report.Applied);
         return ctx;
     }
 
-    private static async Task<Dictionary<string, IndexRow>> LatestRowsAsync(ReconContext ctx)
+    private static async Task<Dictionary<string, IndexRow>> LatestRowsAsync(PipelineStages ctx)
     {
         var rows = new Dictionary<string, IndexRow>(StringComparer.Ordinal);
         await foreach (var row in ctx.Index.ScanAsync(latestOnly: true, CancellationToken.None))
@@ -83,7 +78,7 @@ public class IndexCacheFillTests
         return rows;
     }
 
-    private static async Task AssertCachedRecordsAreTheFilesAsync(ReconContext ctx, RecordingCache cache, Dictionary<string, IndexRow> rows)
+    private static async Task AssertCachedRecordsAreTheFilesAsync(PipelineStages ctx, RecordingCache cache, Dictionary<string, IndexRow> rows)
     {
         var keys = rows.Values.Select(r => new ArtifactCacheKey(r.ArtifactId, r.Version)).ToList();
         var values = new byte[]?[keys.Count];
