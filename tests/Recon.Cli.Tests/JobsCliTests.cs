@@ -255,4 +255,27 @@ public class JobsCliTests
         Assert.Contains("?1 = 'open'", lines);
         Assert.Contains(lines, l => l.StartsWith("UNLOAD (SELECT sum(\"amount\") AS \"total\" FROM (SELECT * FROM (", StringComparison.Ordinal) && l.Contains("WHERE (\"status\" = CAST(? AS VARCHAR))", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task Transform_StepFieldOfTheWrongJsonType_IsAUserErrorInBothDialects_WithoutADotNetTypeName()
+    {
+        using var cli = new CliHarness();
+        File.WriteAllText(Path.Combine(cli.Root, "orders.csv"), "id,ccy,amount\n1,EUR,10.50\n");
+        File.WriteAllText(Path.Combine(cli.Root, "rates.csv"), "ccy,rate\nEUR,1.0850\n");
+        var spec = Path.Combine(cli.Root, "t.json");
+        File.WriteAllText(spec, """
+            {"inputs": {"orders": "orders.csv", "rates": "rates.csv"}, "steps": [{"op": "lookup", "from": "rates", "on": ["ccy"], "columns": ["rate"], "multiple": 1}], "output": {"path": "t.parquet"}}
+            """);
+        var work = Path.Combine(cli.Root, "work");
+
+        foreach (var r in new[]
+        {
+            await cli.RunAsync("transform", spec, "--work", work),
+            await cli.RunAsync("transform", spec, "--explain", "--dialect", "athena", "--work", work),
+        })
+        {
+            Assert.Equal(1, r.Exit);
+            Assert.Equal("recon: error: step 1 (lookup): \"multiple\": '1' is not error, first or all", r.Err.Trim());
+        }
+    }
 }

@@ -226,6 +226,24 @@ public sealed partial class AthenaDialectTests : IDisposable
     }
 
     [Fact]
+    public void Compile_StepFieldOfTheWrongJsonType_IsRefusedAsOnTheEmbeddedEngine()
+    {
+        string Refusal(string steps) => Assert.Throws<ReconException>(() => Compile(steps)).Message;
+
+        Assert.Equal("step 1 (lookup): \"multiple\": '1' is not error, first or all",
+            Refusal("{\"op\": \"lookup\", \"from\": \"rates\", \"on\": {\"currency\": \"ccy\"}, \"columns\": [\"rate\"], \"multiple\": 1}"));
+        Assert.Equal("step 1 (pivot): aggregate '2' is not one of sum, min, max, count, avg",
+            Refusal("{\"op\": \"pivot\", \"rows\": [\"entity\"], \"column\": \"currency\", \"values\": \"amount\", \"aggregate\": 2, \"column_values\": [\"EUR\"]}"));
+        Assert.Equal("step 1 (group): aggregate 'total' needs an expression",
+            Refusal("{\"op\": \"group\", \"by\": [\"entity\"], \"aggregates\": {\"total\": 1}}"));
+
+        // A location Athena cannot read names the location and what to give instead.
+        var s3 = Assert.Throws<ReconException>(() => Compile("", output: "/tmp/out.parquet", requireS3: true));
+        Assert.Equal("/tmp/out.parquet", s3.File);
+        Assert.Equal("Give the output as an S3 folder: s3://bucket/prefix/, ending in '/'.", s3.Action);
+    }
+
+    [Fact]
     public void Compile_WithoutDivisionOrRound_TheUnloadQueryGivesTheEmbeddedDialectsRows()
     {
         // Honest only where both engines mean the same: casts, a left join, CASE, sum/count, GROUP BY. The query runs on

@@ -212,6 +212,36 @@ public sealed class TransformTests : IDisposable
     }
 
     [Fact]
+    public void Spec_StepFieldOfTheWrongJsonType_IsRefusedNamingTheStepAndWhatIsValid()
+    {
+        // A number where a word or an expression belongs is the user's error, said as such: not a .NET conversion message.
+        var multiple = Assert.Throws<ReconException>(() => Run("{\"op\": \"lookup\", \"from\": \"rates\", \"on\": {\"currency\": \"ccy\"}, \"columns\": [\"rate\"], \"multiple\": 1}"));
+        Assert.Equal("step 1 (lookup): \"multiple\": '1' is not error, first or all", multiple.Message);
+
+        var pivot = Assert.Throws<ReconException>(() => Run("{\"op\": \"pivot\", \"rows\": [\"entity\"], \"column\": \"currency\", \"values\": \"amount\", \"aggregate\": 2}"));
+        Assert.Equal("step 1 (pivot): aggregate '2' is not one of sum, min, max, count, avg", pivot.Message);
+
+        var group = Assert.Throws<ReconException>(() => Run("{\"op\": \"group\", \"by\": [\"entity\"], \"aggregates\": {\"total\": 1}}"));
+        Assert.Equal("step 1 (group): aggregate 'total' needs an expression", group.Message);
+    }
+
+    [Fact]
+    public void Run_MissingInputOrDuplicateLookupKeys_TheErrorCarriesTheFileAndWhatToDo()
+    {
+        var missing = Assert.Throws<ReconException>(() => Run("", inputs: "\"orders\": \"gone.csv\""));
+        Assert.StartsWith($"input 'orders' '{_dir.File("gone.csv")}' does not exist", missing.Message, StringComparison.Ordinal);
+        Assert.Equal(_dir.File("gone.csv"), missing.File);
+        Assert.Equal("Give a file or a folder of CSV, JSON Lines (.jsonl, .jsonl.gz) or Parquet files.", missing.Action);
+
+        // An error inside a step is prefixed with the step and keeps what the inner error says to do.
+        var duplicates = Assert.Throws<ReconException>(() => Run(
+            "{\"op\": \"lookup\", \"from\": \"rates\", \"on\": {\"currency\": \"ccy\"}, \"columns\": [\"rate\"]}",
+            inputs: "\"orders\": \"orders.csv\", \"rates\": \"rates_dup.csv\""));
+        Assert.StartsWith("step 1 (lookup): ", duplicates.Message, StringComparison.Ordinal);
+        Assert.Equal("Set \"multiple\": \"first\" (the first row in file order) or \"all\" (one output row per match).", duplicates.Action);
+    }
+
+    [Fact]
     public void Derive_DivisionOfSmallLargeAndNegativeOperands_IsRoundedHalfAwayFromZeroExactly()
     {
         // Operands on both sides of the 64-bit path's bounds (a ≥ 10^9 takes the 128-bit branch), signs, exact midpoints

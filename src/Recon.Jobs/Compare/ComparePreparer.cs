@@ -1,6 +1,5 @@
 using System.Globalization;
 using DuckDB.NET.Data;
-using Recon.Core;
 using Recon.Jobs.Engine;
 using Recon.Jobs.Sources;
 
@@ -28,7 +27,7 @@ internal static class ComparePreparer
             var mapped = spec.Map.TryGetValue(original, out var m) ? m : original;
             if (!sourceNames.TryAdd(mapped, original))
             {
-                throw new ReconException($"--map gives two source columns the name '{mapped}' ('{sourceNames[mapped]}' and '{original}'); map only one of them.");
+                throw JobErrors.MapNameTwice(mapped, sourceNames[mapped], original);
             }
         }
 
@@ -36,7 +35,7 @@ internal static class ComparePreparer
         {
             if (!source.Columns.Contains(from, StringComparer.Ordinal))
             {
-                throw new ReconException($"--map names source column '{from}', which '{spec.Source}' does not have (columns: {string.Join(", ", source.Columns)}).");
+                throw JobErrors.MapColumnUnknown(from, spec.Source, source.Columns);
             }
         }
 
@@ -61,7 +60,7 @@ internal static class ComparePreparer
             var name = Resolve(column);
             if (!compared.Contains(name, StringComparer.Ordinal))
             {
-                throw new ReconException($"--tolerance names column '{column}', which is not compared (compared: {string.Join(", ", compared)}).");
+                throw JobErrors.ToleranceColumnNotCompared(column, compared);
             }
 
             tolerances[name] = ParseTolerance(column, text);
@@ -85,9 +84,7 @@ internal static class ComparePreparer
             var tol = tolerances.GetValueOrDefault(compared[i]);
             if (tolerances.ContainsKey(compared[i]) && !numeric)
             {
-                throw new ReconException(
-                    $"--tolerance is given for column '{compared[i]}', but its values are not all decimal numbers " +
-                    $"({s.NonNumeric} non-numeric value(s) in the source, {t.NonNumeric} in the target); remove the tolerance or fix the data.");
+                throw JobErrors.ToleranceOnText(compared[i], s.NonNumeric, t.NonNumeric);
             }
 
             int scale = Math.Max(s.Scale, t.Scale);
@@ -117,22 +114,22 @@ internal static class ComparePreparer
     {
         if (spec.Key.Count == 0 || spec.Key.Any(string.IsNullOrWhiteSpace))
         {
-            throw new ReconException("a compare needs --key COL[,COL…]: the column(s) that identify a row on both sides.");
+            throw JobErrors.CompareWithoutKey();
         }
 
         if (spec.Duplicates is not ("error" or "first" or "aggregate"))
         {
-            throw new ReconException($"--duplicates '{spec.Duplicates}' is not one of error, first, aggregate.");
+            throw JobErrors.DuplicatesModeUnknown(spec.Duplicates);
         }
 
         if (spec.FailOn < 0)
         {
-            throw new ReconException($"--fail-on must be 0 or more, not {spec.FailOn}.");
+            throw JobErrors.FailOnNegative(spec.FailOn);
         }
 
         if (spec.Partitions is < 0 or > 4096)
         {
-            throw new ReconException($"partitions must be between 1 and 4096 (0: automatic), not {spec.Partitions}.");
+            throw JobErrors.PartitionsOutOfRange(spec.Partitions);
         }
 
         foreach (var (column, text) in spec.Tolerance)
@@ -152,19 +149,19 @@ internal static class ComparePreparer
                 && decimal.TryParse(parts[1][..^1], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out rel)));
         return ok
             ? (abs, rel / 100m)
-            : throw new ReconException($"--tolerance for '{column}' is '{text}': write ABS or ABS:REL%, e.g. 0.01 or 0.01:0.5%, with non-negative decimals.");
+            : throw JobErrors.ToleranceMalformed(column, text);
     }
 
     private static void RequireBoth(string column, Dictionary<string, string> source, HashSet<string> target, CompareSpec spec, string option)
     {
         if (!source.ContainsKey(column))
         {
-            throw new ReconException($"{option} column '{column}' is not in the source '{spec.Source}' (columns after --map: {string.Join(", ", source.Keys)}).");
+            throw JobErrors.ColumnNotInSource(option, column, spec.Source, source.Keys);
         }
 
         if (!target.Contains(column))
         {
-            throw new ReconException($"{option} column '{column}' is not in the target '{spec.Target}' (columns: {string.Join(", ", target)}).");
+            throw JobErrors.ColumnNotInTarget(option, column, spec.Target, target);
         }
     }
 

@@ -1,4 +1,3 @@
-using Recon.Core;
 using Recon.Jobs.Engine;
 
 namespace Recon.Jobs.Sources;
@@ -36,7 +35,7 @@ internal sealed class InputTable
         var formats = files.Select(f => FormatOf(f, label)).Distinct().ToList();
         if (formats.Count > 1)
         {
-            throw new ReconException($"{label} folder '{path}' mixes file formats ({string.Join(", ", formats)}); keep one format per folder.");
+            throw JobErrors.InputMixesFormats(label, path, formats);
         }
 
         var format = formats[0];
@@ -79,7 +78,7 @@ internal sealed class InputTable
 
         if (!Directory.Exists(path))
         {
-            throw new ReconException($"{label} '{path}' does not exist: give a file or a folder of CSV, JSON Lines (.jsonl, .jsonl.gz) or Parquet files.");
+            throw JobErrors.InputMissing(label, path);
         }
 
         var files = Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories)
@@ -89,7 +88,7 @@ internal sealed class InputTable
             .ToList();
         if (files.Count == 0)
         {
-            throw new ReconException($"{label} folder '{path}' holds no files.");
+            throw JobErrors.InputFolderEmpty(label, path);
         }
 
         return files;
@@ -116,6 +115,6 @@ internal sealed class InputTable
             }
         }
 
-        throw new ReconException($"{label} file '{file}' has an unknown extension: use .csv, .csv.gz, .jsonl, .jsonl.gz or .parquet.");
+        throw JobErrors.InputExtensionUnknown(label, file);
     }
 }

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.IO.Compression;
 using System.Text.Json;
-using Recon.Core;
 
 namespace Recon.Jobs.Sources;
 
@@ -50,7 +49,7 @@ internal static class JsonLinesText
                 {
                     if (doc.RootElement.ValueKind != JsonValueKind.Object)
                     {
-                        throw new ReconException($"{label} file '{file}' line {lineNo}: expected a JSON object per line.");
+                        throw JobErrors.JsonLineNotObject(label, file, lineNo);
                     }
 
                     w.WriteStartObject();
@@ -79,11 +78,11 @@ internal static class JsonLinesText
         }
         catch (JsonException e)
         {
-            throw new ReconException($"{label} file '{file}' line {lineNo} is not valid JSON: {e.Message}");
+            throw JobErrors.JsonLineInvalid(label, file, lineNo, e);
         }
         catch (InvalidDataException e)
         {
-            throw new ReconException($"{label} file '{file}' is not valid gzip: {e.Message}");
+            throw JobErrors.GzipInvalid(label, file, e);
         }
     }
 }

@@ -32,17 +32,17 @@ internal sealed partial class AthenaTransformCompiler(JobEngine engine, Transfor
     {
         if (!JobIdPattern().IsMatch(target.JobId))
         {
-            throw new ReconException($"the Athena job id '{target.JobId}' must be 1 to 40 lower-case letters, digits or underscores");
+            throw JobErrors.AthenaJobIdInvalid(target.JobId);
         }
 
         if (!JobIdPattern().IsMatch(target.Database))
         {
-            throw new ReconException($"the Glue database '{target.Database}' must be lower-case letters, digits or underscores");
+            throw JobErrors.GlueDatabaseInvalid(target.Database);
         }
 
         if (spec.OutputFormat != "parquet")
         {
-            throw new ReconException("on Athena the output is Parquet: UNLOAD writes CSV without a header row (set \"output\": {\"format\": \"parquet\"})");
+            throw JobErrors.AthenaOutputNotParquet();
         }
 
         var output = Location(spec.OutputPath, "the output");
@@ -69,7 +69,7 @@ internal sealed partial class AthenaTransformCompiler(JobEngine engine, Transfor
             {
                 if (order is not null && op is not ("select" or "rename"))
                 {
-                    throw new ReconException("on Athena a sort must come last (only select may follow it): Trino does not keep the order of a subquery");
+                    throw JobErrors.AthenaSortNotLast();
                 }
 
                 (rel, schema) = op switch
@@ -81,7 +81,7 @@ internal sealed partial class AthenaTransformCompiler(JobEngine engine, Transfor
                     "group" => Group(step, rel, schema, ref expression),
                     "sort" => (rel, schema),
                     "select" or "rename" => Select(step, rel, schema, order),
-                    _ => throw new ReconException($"unknown op '{op}': use filter, derive, lookup, pivot, group, sort or select"),
+                    _ => throw JobErrors.UnknownOp(op),
                 };
                 if (op == "sort")
                 {
@@ -92,7 +92,11 @@ internal sealed partial class AthenaTransformCompiler(JobEngine engine, Transfor
             }
             catch (ReconException e)
             {
-                throw new ReconException($"{label}: {e.Message}{(expression is null ? "" : $" (expression: {expression})")}", e);
+                throw JobErrors.InStep(label, e, expression);
+            }
+            catch (InvalidOperationException e)
+            {
+                throw JobErrors.InStep(label, e);
             }
         }
 
@@ -168,10 +172,10 @@ internal sealed partial class AthenaTransformCompiler(JobEngine engine, Transfor
                     CheckName(column);
                     if (column.Contains('`', StringComparison.Ordinal))
                     {
-                        throw new ReconException($"{label}: the column name '{column}' holds a backtick, which a Glue table cannot name");
+                        throw JobErrors.AthenaColumnBacktick(label, column);
                     }
 
-                    var hive = HiveType(type) ?? throw new ReconException($"{label}: column '{column}' is {type}, which Recon does not map to an Athena table");
+                    var hive = HiveType(type) ?? throw JobErrors.AthenaColumnTypeUnmapped(label, column, type);
                     columns.Add($"`{column.ToLowerInvariant()}` {hive}");
                     select.Add($"{Sql.Id(column.ToLowerInvariant())} AS {Sql.Id(column)}");
                     schema[column] = ValueType.FromEngine(type) with { EngineType = type };
@@ -184,7 +188,7 @@ internal sealed partial class AthenaTransformCompiler(JobEngine engine, Transfor
             }
 
             default:
-                throw new ReconException($"{label}: on Athena the inputs are CSV or Parquet ({table.Format} is read by the embedded engine only)");
+                throw JobErrors.AthenaInputFormat(label, table.Format);
         }
 
         CheckNames(schema.Keys, label);
@@ -197,7 +201,7 @@ internal sealed partial class AthenaTransformCompiler(JobEngine engine, Transfor
         var (sql, type) = Expression(TransformCompiler.String(step, "where"), schema, ref expression);
         if (type.Kind is not (ValueKind.Bool or ValueKind.Null))
         {
-            throw new ReconException($"a filter needs a true/false condition, not {type.Describe()}");
+            throw JobErrors.FilterNotCondition(type);
         }
 
         return ($"SELECT * FROM ({rel}) AS t WHERE {sql}", schema);
@@ -205,12 +209,12 @@ internal sealed partial class AthenaTransformCompiler(JobEngine engine, Transfor
 
     private (string, Dictionary<string, ValueType>) Derive(JsonObject step, string rel, Dictionary<string, ValueType> schema, ref string? expression)
     {
-        var columns = step["columns"] as JsonObject ?? throw new ReconException("derive needs \"columns\": {\"name\": \"expression\", …}");
+        var columns = step["columns"] as JsonObject ?? throw JobErrors.DeriveWithoutColumns();
         var current = new Dictionary<string, ValueType>(schema, StringComparer.Ordinal);
         foreach (var (name, value) in columns)
         {
             CheckName(name);
-            var text = value?.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : throw new ReconException($"column '{name}' needs an expression (a string)");
+            var text = value?.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : throw JobErrors.ColumnWithoutExpression(name);
             var (sql, type) = Expression(text, current, ref expression);
             rel = current.ContainsKey(name)
                 ? $"SELECT {Sql.Join(current.Keys.Select(c => c == name ? $"{sql} AS {Sql.Id(c)}" : Sql.Id(c)))} FROM ({rel}) AS t"
@@ -228,18 +232,18 @@ internal sealed partial class AthenaTransformCompiler(JobEngine engine, Transfor
         var from = TransformCompiler.String(step, "from");
         if (!_inputs.TryGetValue(from, out var input))
         {
-            throw new ReconException($"lookup \"from\": '{from}' is not one of the inputs ({string.Join(", ", _inputs.Keys)})");
+            throw JobErrors.LookupInputUnknown(from, _inputs.Keys);
         }
 
         var on = TransformCompiler.Pairs(step["on"], "on");
         var bring = TransformCompiler.Pairs(step["columns"], "columns");
         foreach (var (l, r) in on)
         {
-            var lt = schema.TryGetValue(l, out var a) ? a : throw new ReconException($"lookup key '{l}' is not a column of the rows ({string.Join(", ", schema.Keys)})");
-            var rt = input.Schema.TryGetValue(r, out var b) ? b : throw new ReconException($"lookup key '{r}' is not a column of input '{from}' ({string.Join(", ", input.Schema.Keys)})");
+            var lt = schema.TryGetValue(l, out var a) ? a : throw JobErrors.LookupKeyNotInRows(l, schema.Keys);
+            var rt = input.Schema.TryGetValue(r, out var b) ? b : throw JobErrors.LookupKeyNotInInput(r, from, input.Schema.Keys);
             if (!(lt.IsNumber && rt.IsNumber) && lt.Kind != rt.Kind)
             {
-                throw new ReconException($"lookup key '{l}' is {lt.Describe()} but '{from}'.'{r}' is {rt.Describe()}");
+                throw JobErrors.LookupKeyTypesDiffer(l, lt, from, r, rt);
             }
         }
 
@@ -248,13 +252,13 @@ internal sealed partial class AthenaTransformCompiler(JobEngine engine, Transfor
         {
             CheckName(newName);
             result[newName] = !input.Schema.TryGetValue(r, out var t)
-                ? throw new ReconException($"lookup column '{r}' is not a column of input '{from}' ({string.Join(", ", input.Schema.Keys)})")
+                ? throw JobErrors.LookupColumnNotInInput(r, from, input.Schema.Keys)
                 : schema.ContainsKey(newName)
-                    ? throw new ReconException($"lookup would bring '{newName}', which the rows already have: name it differently (\"columns\": {{\"new name\": \"{r}\"}})")
+                    ? throw JobErrors.LookupColumnClash(newName, r)
                     : t;
         }
 
-        var multiple = step["multiple"]?.GetValue<string>() ?? "error";
+        var multiple = TransformCompiler.Text(step["multiple"]) ?? "error";
         switch (multiple)
         {
             case "error":
@@ -263,16 +267,16 @@ internal sealed partial class AthenaTransformCompiler(JobEngine engine, Transfor
                 long dups = engine.Scalar<long>($"SELECT count(*) FROM (SELECT {keyList} FROM {input.View} GROUP BY ALL HAVING count(*) > 1)");
                 if (dups > 0)
                 {
-                    throw new ReconException($"{dups} key(s) match several rows of '{from}': set \"multiple\": \"all\" (one output row per match)");
+                    throw JobErrors.AthenaLookupDuplicateKeys(dups, from);
                 }
 
                 break;
             case "all":
                 break;
             case "first":
-                throw new ReconException("\"multiple\": \"first\" (the first row in file order) cannot run on Athena, which reads files in parallel and has no file order: use \"error\" or \"all\", or group the lookup input first");
+                throw JobErrors.AthenaLookupFirst();
             default:
-                throw new ReconException($"\"multiple\": '{multiple}' is not error, first or all");
+                throw JobErrors.LookupMultipleUnknown(multiple);
         }
 
         var rightSelect = Sql.Join(on.Select(p => $"{Sql.Id(p.Value)} AS {Sql.Id("__k:" + p.Key)}").Concat(bring.Select(p => $"{Sql.Id(p.Value)} AS {Sql.Id(p.Key)}")));
@@ -286,18 +290,18 @@ internal sealed partial class AthenaTransformCompiler(JobEngine engine, Transfor
         var rows = TransformCompiler.Names(step["rows"], "rows");
         var column = TransformCompiler.String(step, "column");
         var values = TransformCompiler.String(step, "values");
-        var aggregate = step["aggregate"]?.GetValue<string>() ?? "sum";
+        var aggregate = TransformCompiler.Text(step["aggregate"]) ?? "sum";
         foreach (var c in rows.Append(column).Append(values).Where(c => !schema.ContainsKey(c)))
         {
-            throw new ReconException($"pivot names column '{c}', which the rows do not have ({string.Join(", ", schema.Keys)})");
+            throw JobErrors.PivotColumnUnknown(c, schema.Keys);
         }
 
         var pivotValues = step["column_values"] is { } given
             ? TransformCompiler.PivotValues(given)
-            : throw new ReconException("on Athena a pivot needs \"column_values\": [\"EUR\", \"USD\", …]: Trino has no PIVOT, and the output columns must be known when the SQL is written");
+            : throw JobErrors.AthenaPivotWithoutValues();
         if (pivotValues.Count > TransformCompiler.MaxPivotColumns)
         {
-            throw new ReconException($"pivot \"column_values\" lists more than {TransformCompiler.MaxPivotColumns} values: group instead");
+            throw JobErrors.AthenaPivotTooManyValues(TransformCompiler.MaxPivotColumns);
         }
 
         var result = new Dictionary<string, ValueType>(StringComparer.Ordinal);
@@ -314,7 +318,7 @@ internal sealed partial class AthenaTransformCompiler(JobEngine engine, Transfor
             CheckName(name);
             if (result.ContainsKey(name))
             {
-                throw new ReconException($"pivot value '{name}' of '{column}' would clash with the row column of that name");
+                throw JobErrors.PivotValueClash(name, column);
             }
 
             // Conditional aggregation: one aggregate per value, over the rows whose column (as text) is that value.
@@ -333,17 +337,17 @@ internal sealed partial class AthenaTransformCompiler(JobEngine engine, Transfor
         var by = TransformCompiler.Names(step["by"], "by");
         foreach (var c in by.Where(c => !schema.ContainsKey(c)))
         {
-            throw new ReconException($"group by '{c}': the rows have no such column ({string.Join(", ", schema.Keys)})");
+            throw JobErrors.GroupByUnknown(c, schema.Keys);
         }
 
-        var aggregates = step["aggregates"] as JsonObject ?? throw new ReconException("group needs \"aggregates\": {\"name\": \"sum(amount)\", …}");
+        var aggregates = step["aggregates"] as JsonObject ?? throw JobErrors.GroupWithoutAggregates();
         var keys = by.ToHashSet(StringComparer.Ordinal);
         var result = by.ToDictionary(c => c, c => schema[c], StringComparer.Ordinal);
         var select = by.Select(Sql.Id).ToList();
         foreach (var (name, value) in aggregates)
         {
             CheckName(name);
-            var text = value?.GetValue<string>() ?? throw new ReconException($"aggregate '{name}' needs an expression");
+            var text = value?.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : throw JobErrors.AggregateWithoutExpression(name);
             var (sql, type) = Expression(text, schema, ref expression, keys);
             select.Add($"{sql} AS {Sql.Id(name)}");
             result[name] = type;
@@ -361,7 +365,7 @@ internal sealed partial class AthenaTransformCompiler(JobEngine engine, Transfor
         {
             bool descending = item.StartsWith('-');
             var name = descending ? item[1..] : item;
-            order.Add(schema.ContainsKey(name) ? (name, descending) : throw new ReconException($"sort by '{name}': the rows have no such column ({string.Join(", ", schema.Keys)})"));
+            order.Add(schema.ContainsKey(name) ? (name, descending) : throw JobErrors.SortByUnknown(name, schema.Keys));
         }
 
         return order;
@@ -374,7 +378,7 @@ internal sealed partial class AthenaTransformCompiler(JobEngine engine, Transfor
         var rename = step["rename"] is null ? [] : TransformCompiler.Pairs(step["rename"], "rename");
         foreach (var c in columns.Concat(rename.Select(p => p.Key)).Where(c => !schema.ContainsKey(c)))
         {
-            throw new ReconException($"select names '{c}', which the rows do not have ({string.Join(", ", schema.Keys)})");
+            throw JobErrors.SelectUnknown(c, schema.Keys);
         }
 
         var names = rename.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
@@ -385,7 +389,7 @@ internal sealed partial class AthenaTransformCompiler(JobEngine engine, Transfor
             CheckName(output);
             if (!result.TryAdd(output, schema[c]))
             {
-                throw new ReconException($"select would produce two columns named '{output}'");
+                throw JobErrors.SelectNameTwice(output);
             }
         }
 
@@ -396,7 +400,7 @@ internal sealed partial class AthenaTransformCompiler(JobEngine engine, Transfor
                 var (name, descending) = order[i];
                 order[i] = columns.Contains(name, StringComparer.Ordinal)
                     ? (names.GetValueOrDefault(name, name), descending)
-                    : throw new ReconException($"select drops '{name}', which the sort before it orders by: on Athena the order is applied last, so keep the column");
+                    : throw JobErrors.AthenaSelectDropsSortColumn(name);
             }
         }
 
@@ -426,7 +430,7 @@ internal sealed partial class AthenaTransformCompiler(JobEngine engine, Transfor
     {
         if (path.Any(c => c is '\'' or '\\' or '`' || char.IsControl(c)))
         {
-            throw new ReconException($"{label} '{path}' holds a quote, backslash, backtick or control character, which Recon does not write into Athena SQL");
+            throw JobErrors.AthenaLocationUnsafe(label, path);
         }
 
         if (S3Folder().IsMatch(path))
@@ -436,10 +440,10 @@ internal sealed partial class AthenaTransformCompiler(JobEngine engine, Transfor
 
         if (target.RequireS3)
         {
-            throw new ReconException($"{label} must be an S3 folder for Athena (s3://bucket/prefix/, ending in '/', of letters, digits and !_.*()=-), not '{path}'");
+            throw JobErrors.AthenaLocationNotS3(label, path);
         }
 
-        return Path.IsPathRooted(path) ? path : throw new ReconException($"{label} '{path}' is not an absolute path");
+        return Path.IsPathRooted(path) ? path : throw JobErrors.AthenaLocationNotAbsolute(label, path);
     }
 
     /// <summary>A name Recon writes as a Trino identifier: no control characters (the SQL's parameter markers are made of them).</summary>
@@ -447,7 +451,7 @@ internal sealed partial class AthenaTransformCompiler(JobEngine engine, Transfor
     {
         if (name.Length == 0 || name.Any(char.IsControl))
         {
-            throw new ReconException($"the column name '{name}' is empty or holds a control character");
+            throw JobErrors.AthenaColumnNameInvalid(name);
         }
     }
 
@@ -457,7 +461,7 @@ internal sealed partial class AthenaTransformCompiler(JobEngine engine, Transfor
         var clash = names.GroupBy(n => n.ToLowerInvariant(), StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (clash is not null)
         {
-            throw new ReconException($"{(label is null ? "" : label + ": ")}the columns {string.Join(" and ", clash.Select(n => $"'{n}'"))} differ only by case, which Athena (Trino) folds: rename one");
+            throw JobErrors.AthenaNamesDifferByCase(label, clash);
         }
     }
 

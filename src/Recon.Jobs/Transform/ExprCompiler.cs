@@ -1,5 +1,4 @@
 using System.Globalization;
-using Recon.Core;
 using Recon.Jobs.Engine;
 
 namespace Recon.Jobs.Transform;
@@ -34,7 +33,7 @@ internal sealed class ExprCompiler(IReadOnlyDictionary<string, ValueType> column
         Expr.Unary u => Unary(u),
         Expr.Binary b => Binary(b),
         Expr.Call call => Call(call),
-        _ => throw new ReconException($"unsupported expression {e}"),
+        _ => throw JobErrors.ExpressionUnsupported(e),
     };
 
     private (string, ValueType) Literal(decimal value)
@@ -47,13 +46,13 @@ internal sealed class ExprCompiler(IReadOnlyDictionary<string, ValueType> column
     {
         if (!columns.TryGetValue(name, out var type))
         {
-            var near = columns.Keys.Where(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase)).ToList();
-            throw new ReconException($"unknown column '{name}'{(near.Count > 0 ? $" (did you mean '{near[0]}'?)" : "")}; the rows have: {string.Join(", ", columns.Keys)}");
+            var near = columns.Keys.FirstOrDefault(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase));
+            throw JobErrors.UnknownColumn(name, near, columns.Keys);
         }
 
         if (groupKeys is not null && !_inAggregate && !groupKeys.Contains(name))
         {
-            throw new ReconException($"column '{name}' is neither grouped by nor inside an aggregate (sum, min, max, count, avg)");
+            throw JobErrors.ColumnNotGrouped(name);
         }
 
         return (Sql.Id(name), type);
@@ -85,7 +84,7 @@ internal sealed class ExprCompiler(IReadOnlyDictionary<string, ValueType> column
             case "=" or "!=" or "<" or "<=" or ">" or ">=":
                 if (!(lt.IsNumber && rt.IsNumber) && lt.Kind != rt.Kind && lt.Kind != ValueKind.Null && rt.Kind != ValueKind.Null)
                 {
-                    throw new ReconException($"'{b.Op}' compares {lt.Describe()} with {rt.Describe()}");
+                    throw JobErrors.ComparesUnlike(b.Op, lt, rt);
                 }
 
                 if (lt.IsNarrow && rt.IsNarrow && lt.Kind == ValueKind.Decimal && rt.Kind == ValueKind.Decimal && lt.Scale != rt.Scale)
@@ -106,7 +105,7 @@ internal sealed class ExprCompiler(IReadOnlyDictionary<string, ValueType> column
                 RequireNumber(rt, b.Op);
                 if (lt.Kind == ValueKind.Decimal && rt.Kind == ValueKind.Decimal && lt.Scale + rt.Scale > 38)
                 {
-                    throw new ReconException($"'*' of numbers with {lt.Scale} and {rt.Scale} decimal places exceeds 38 places: round() one side first");
+                    throw JobErrors.ProductScaleTooLarge(lt.Scale, rt.Scale);
                 }
 
                 return ($"({l} * {r})", Combine(lt, rt, lt.Scale + rt.Scale, lt.IsNarrow && rt.IsNarrow && lt.Scale + rt.Scale < ValueType.NarrowPrecision));
@@ -115,7 +114,7 @@ internal sealed class ExprCompiler(IReadOnlyDictionary<string, ValueType> column
                 RequireNumber(rt, b.Op);
                 return Divide(l, lt, r, rt, Dialect);
             default:
-                throw new ReconException($"unknown operator '{b.Op}'");
+                throw JobErrors.UnknownOperator(b.Op);
         }
     }
 
@@ -136,7 +135,7 @@ internal sealed class ExprCompiler(IReadOnlyDictionary<string, ValueType> column
             // overflow is an error. The dividend cast to the result scale (≥ s2) makes that scale Recon's.
             if (sb > scale)
             {
-                throw new ReconException($"'/' by a number with {sb} decimal places exceeds the 18 places of a quotient: round() the divisor first");
+                throw JobErrors.DivisorScaleTooLarge(sb);
             }
 
             return ($"(CASE WHEN ({r}) = 0 THEN NULL ELSE CAST({l} AS DECIMAL(38,{scale})) / ({r}) END)", ValueType.Decimal(scale));
@@ -226,7 +225,7 @@ internal sealed class ExprCompiler(IReadOnlyDictionary<string, ValueType> column
                 {
                     places = args[1] is Expr.NumberLiteral { Value: var p } && p == decimal.Truncate(p) && p is >= 0 and <= 18
                         ? (int)p
-                        : throw new ReconException("round(x, places) needs places as a whole number from 0 to 18");
+                        : throw JobErrors.RoundPlacesInvalid();
                 }
 
                 var rounded = xt.Kind == ValueKind.Decimal ? ValueType.Decimal(Math.Min(places, xt.Scale), xt.Precision) : xt;
@@ -247,7 +246,7 @@ internal sealed class ExprCompiler(IReadOnlyDictionary<string, ValueType> column
             {
                 if (args.Count < 1)
                 {
-                    throw new ReconException("coalesce needs at least one argument");
+                    throw JobErrors.CoalesceWithoutArguments();
                 }
 
                 var compiled = args.Select(Compile).ToList();
@@ -290,7 +289,7 @@ internal sealed class ExprCompiler(IReadOnlyDictionary<string, ValueType> column
             case "sum" or "min" or "max" or "count" or "avg":
                 return Aggregate(call);
             default:
-                throw new ReconException($"unknown function '{name}': use round, abs, coalesce, if, lower, upper, trim, concat (and sum, min, max, count, avg in group)");
+                throw JobErrors.UnknownFunction(name);
         }
     }
 
@@ -298,12 +297,12 @@ internal sealed class ExprCompiler(IReadOnlyDictionary<string, ValueType> column
     {
         if (groupKeys is null)
         {
-            throw new ReconException($"{call.Function}() is an aggregate: use it in a group step");
+            throw JobErrors.AggregateOutsideGroup(call.Function);
         }
 
         if (_inAggregate)
         {
-            throw new ReconException($"{call.Function}() inside another aggregate");
+            throw JobErrors.AggregateInAggregate(call.Function);
         }
 
         if (call.Function == "count" && call.Arguments.Count == 0)
@@ -342,7 +341,7 @@ internal sealed class ExprCompiler(IReadOnlyDictionary<string, ValueType> column
         "min" or "max" => ($"{function}({columnSql})", type),
         "count" => ($"count({columnSql})", CountType),
         "avg" => Divide($"sum({columnSql})", SumType(type), $"count({columnSql})", CountType, dialect),
-        _ => throw new ReconException($"aggregate '{function}' is not one of sum, min, max, count, avg"),
+        _ => throw JobErrors.UnknownAggregate(function),
     };
 
     private static ValueType Unify(IReadOnlyList<ValueType> types, string function)
@@ -362,7 +361,7 @@ internal sealed class ExprCompiler(IReadOnlyDictionary<string, ValueType> column
 
         if (known.Any(t => t.Kind != known[0].Kind))
         {
-            throw new ReconException($"{function} mixes {string.Join(" and ", known.Select(t => t.Describe()).Distinct())}");
+            throw JobErrors.MixedTypes(function, known);
         }
 
         return known[0];
@@ -385,7 +384,7 @@ internal sealed class ExprCompiler(IReadOnlyDictionary<string, ValueType> column
     {
         if (call.Arguments.Count < min || call.Arguments.Count > max)
         {
-            throw new ReconException($"{call.Function} takes {(min == max ? $"{min}" : $"{min} or {max}")} argument(s), not {call.Arguments.Count}");
+            throw JobErrors.WrongArgumentCount(call.Function, min, max, call.Arguments.Count);
         }
     }
 
@@ -393,7 +392,7 @@ internal sealed class ExprCompiler(IReadOnlyDictionary<string, ValueType> column
     {
         if (type.Kind != kind && type.Kind != ValueKind.Null)
         {
-            throw new ReconException($"'{op}' needs {new ValueType(kind).Describe()}, not {type.Describe()}");
+            throw JobErrors.OperandType(op, kind, type);
         }
     }
 
@@ -401,7 +400,7 @@ internal sealed class ExprCompiler(IReadOnlyDictionary<string, ValueType> column
     {
         if (!type.IsNumber)
         {
-            throw new ReconException($"'{op}' needs a number, not {type.Describe()}");
+            throw JobErrors.OperandNotNumber(op, type);
         }
     }
 

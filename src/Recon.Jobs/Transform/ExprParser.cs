@@ -22,7 +22,7 @@ internal sealed class ExprParser
     {
         if (string.IsNullOrWhiteSpace(text))
         {
-            throw new ReconException("the expression is empty");
+            throw JobErrors.ExpressionEmpty();
         }
 
         var p = new ExprParser(text);
@@ -287,5 +287,5 @@ internal sealed class ExprParser
         }
     }
 
-    private ReconException Error(string problem) => new($"{problem} at position {_pos + 1}");
+    private ReconException Error(string problem) => JobErrors.ExpressionSyntax(problem, _pos + 1);
 }

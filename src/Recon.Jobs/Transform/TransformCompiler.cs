@@ -49,16 +49,16 @@ internal sealed class TransformCompiler(JobEngine engine, TransformSpec spec, st
                     "group" => Group(step, rel, schema, ref expression),
                     "sort" => Sort(step, rel, schema),
                     "select" or "rename" => Select(step, rel, schema),
-                    _ => throw new ReconException($"unknown op '{op}': use filter, derive, lookup, pivot, group, sort or select"),
+                    _ => throw JobErrors.UnknownOp(op),
                 };
             }
             catch (ReconException e)
             {
-                throw new ReconException($"{label}: {e.Message}{(expression is null ? "" : $" (expression: {expression})")}", e);
+                throw JobErrors.InStep(label, e, expression);
             }
             catch (InvalidOperationException e)
             {
-                throw new ReconException($"{label}: {e.Message}", e);
+                throw JobErrors.InStep(label, e);
             }
 
             schema = Describe(rel, label);
@@ -130,7 +130,7 @@ internal sealed class TransformCompiler(JobEngine engine, TransformSpec spec, st
         var (sql, type) = Expression(String(step, "where"), schema, ref expression);
         if (type.Kind is not (ValueKind.Bool or ValueKind.Null))
         {
-            throw new ReconException($"a filter needs a true/false condition, not {type.Describe()}");
+            throw JobErrors.FilterNotCondition(type);
         }
 
         return $"SELECT * FROM ({rel}) AS t WHERE {sql}";
@@ -138,12 +138,12 @@ internal sealed class TransformCompiler(JobEngine engine, TransformSpec spec, st
 
     private string Derive(JsonObject step, string rel, Dictionary<string, ValueType> schema, ref string? expression)
     {
-        var columns = step["columns"] as JsonObject ?? throw new ReconException("derive needs \"columns\": {\"name\": \"expression\", …}");
+        var columns = step["columns"] as JsonObject ?? throw JobErrors.DeriveWithoutColumns();
         var current = new Dictionary<string, ValueType>(schema, StringComparer.Ordinal);
         foreach (var (name, value) in columns)
         {
             // Each new column sees the ones before it, as in a spreadsheet.
-            var text = value?.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : throw new ReconException($"column '{name}' needs an expression (a string)");
+            var text = value?.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : throw JobErrors.ColumnWithoutExpression(name);
             var (sql, type) = Expression(text, current, ref expression);
             rel = current.ContainsKey(name)
                 ? $"SELECT * REPLACE ({sql} AS {Sql.Id(name)}) FROM ({rel}) AS t"
@@ -160,7 +160,7 @@ internal sealed class TransformCompiler(JobEngine engine, TransformSpec spec, st
         var from = String(step, "from");
         if (!_views.TryGetValue(from, out var view))
         {
-            throw new ReconException($"lookup \"from\": '{from}' is not one of the inputs ({string.Join(", ", _views.Keys)})");
+            throw JobErrors.LookupInputUnknown(from, _views.Keys);
         }
 
         var right = Describe($"SELECT * FROM {view}", $"input '{from}'");
@@ -170,17 +170,17 @@ internal sealed class TransformCompiler(JobEngine engine, TransformSpec spec, st
         {
             if (!schema.TryGetValue(l, out var lt))
             {
-                throw new ReconException($"lookup key '{l}' is not a column of the rows ({string.Join(", ", schema.Keys)})");
+                throw JobErrors.LookupKeyNotInRows(l, schema.Keys);
             }
 
             if (!right.TryGetValue(r, out var rt))
             {
-                throw new ReconException($"lookup key '{r}' is not a column of input '{from}' ({string.Join(", ", right.Keys)})");
+                throw JobErrors.LookupKeyNotInInput(r, from, right.Keys);
             }
 
             if (!(lt.IsNumber && rt.IsNumber) && lt.Kind != rt.Kind)
             {
-                throw new ReconException($"lookup key '{l}' is {lt.Describe()} but '{from}'.'{r}' is {rt.Describe()}");
+                throw JobErrors.LookupKeyTypesDiffer(l, lt, from, r, rt);
             }
         }
 
@@ -188,17 +188,17 @@ internal sealed class TransformCompiler(JobEngine engine, TransformSpec spec, st
         {
             if (!right.ContainsKey(r))
             {
-                throw new ReconException($"lookup column '{r}' is not a column of input '{from}' ({string.Join(", ", right.Keys)})");
+                throw JobErrors.LookupColumnNotInInput(r, from, right.Keys);
             }
 
             if (schema.ContainsKey(newName))
             {
-                throw new ReconException($"lookup would bring '{newName}', which the rows already have: name it differently (\"columns\": {{\"new name\": \"{r}\"}})");
+                throw JobErrors.LookupColumnClash(newName, r);
             }
         }
 
         var keyList = Sql.Join(on.Select(p => Sql.Id(p.Value)));
-        var multiple = step["multiple"]?.GetValue<string>() ?? "error";
+        var multiple = Text(step["multiple"]) ?? "error";
         string source;
         switch (multiple)
         {
@@ -207,8 +207,7 @@ internal sealed class TransformCompiler(JobEngine engine, TransformSpec spec, st
                 if (dups > 0)
                 {
                     var sample = engine.Scalar<string>($"SELECT string_agg(k, '; ') FROM (SELECT concat_ws('|', {keyList}) AS k FROM {view} GROUP BY {keyList} HAVING count(*) > 1 ORDER BY 1 LIMIT 5)");
-                    throw new ReconException(
-                        $"{dups} key(s) match several rows of '{from}' (e.g. {sample}): set \"multiple\": \"first\" (the first row in file order) or \"all\" (one output row per match)");
+                    throw JobErrors.LookupDuplicateKeys(dups, from, sample);
                 }
 
                 source = view;
@@ -220,7 +219,7 @@ internal sealed class TransformCompiler(JobEngine engine, TransformSpec spec, st
                 source = view;
                 break;
             default:
-                throw new ReconException($"\"multiple\": '{multiple}' is not error, first or all");
+                throw JobErrors.LookupMultipleUnknown(multiple);
         }
 
         var rightSelect = Sql.Join(on.Select(p => $"{Sql.Id(p.Value)} AS {Sql.Id("__k:" + p.Key)}").Concat(bring.Select(p => $"{Sql.Id(p.Value)} AS {Sql.Id(p.Key)}")));
@@ -234,12 +233,12 @@ internal sealed class TransformCompiler(JobEngine engine, TransformSpec spec, st
         var rows = Names(step["rows"], "rows");
         var column = String(step, "column");
         var values = String(step, "values");
-        var aggregate = step["aggregate"]?.GetValue<string>() ?? "sum";
+        var aggregate = Text(step["aggregate"]) ?? "sum";
         foreach (var c in rows.Append(column).Append(values))
         {
             if (!schema.ContainsKey(c))
             {
-                throw new ReconException($"pivot names column '{c}', which the rows do not have ({string.Join(", ", schema.Keys)})");
+                throw JobErrors.PivotColumnUnknown(c, schema.Keys);
             }
         }
 
@@ -260,7 +259,7 @@ internal sealed class TransformCompiler(JobEngine engine, TransformSpec spec, st
 
         if (distinct.Count > MaxPivotColumns)
         {
-            throw new ReconException($"pivot column '{column}' has more than {MaxPivotColumns} distinct values: group instead, or filter first");
+            throw JobErrors.PivotTooManyValues(column, MaxPivotColumns);
         }
 
         var select = rows.Select(Sql.Id).ToList();
@@ -269,7 +268,7 @@ internal sealed class TransformCompiler(JobEngine engine, TransformSpec spec, st
             var name = value ?? "null";
             if (rows.Contains(name, StringComparer.Ordinal))
             {
-                throw new ReconException($"pivot value '{name}' of '{column}' would clash with the row column of that name");
+                throw JobErrors.PivotValueClash(name, column);
             }
 
             var match = value is null ? $"{Sql.Id(column)} IS NULL" : $"CAST({Sql.Id(column)} AS VARCHAR) = {_parameters.Add(value)}";
@@ -286,15 +285,15 @@ internal sealed class TransformCompiler(JobEngine engine, TransformSpec spec, st
         var by = Names(step["by"], "by");
         foreach (var c in by.Where(c => !schema.ContainsKey(c)))
         {
-            throw new ReconException($"group by '{c}': the rows have no such column ({string.Join(", ", schema.Keys)})");
+            throw JobErrors.GroupByUnknown(c, schema.Keys);
         }
 
-        var aggregates = step["aggregates"] as JsonObject ?? throw new ReconException("group needs \"aggregates\": {\"name\": \"sum(amount)\", …}");
+        var aggregates = step["aggregates"] as JsonObject ?? throw JobErrors.GroupWithoutAggregates();
         var keys = by.ToHashSet(StringComparer.Ordinal);
         var select = by.Select(Sql.Id).ToList();
         foreach (var (name, value) in aggregates)
         {
-            var text = value?.GetValue<string>() ?? throw new ReconException($"aggregate '{name}' needs an expression");
+            var text = value?.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : throw JobErrors.AggregateWithoutExpression(name);
             var (sql, _) = Expression(text, schema, ref expression, keys);
             select.Add($"{sql} AS {Sql.Id(name)}");
         }
@@ -313,7 +312,7 @@ internal sealed class TransformCompiler(JobEngine engine, TransformSpec spec, st
             var name = descending ? item[1..] : item;
             if (!schema.ContainsKey(name))
             {
-                throw new ReconException($"sort by '{name}': the rows have no such column ({string.Join(", ", schema.Keys)})");
+                throw JobErrors.SortByUnknown(name, schema.Keys);
             }
 
             order.Add($"{Sql.Id(name)} {(descending ? "DESC" : "ASC")} NULLS LAST");
@@ -328,7 +327,7 @@ internal sealed class TransformCompiler(JobEngine engine, TransformSpec spec, st
         var rename = step["rename"] is null ? [] : Pairs(step["rename"], "rename");
         foreach (var c in columns.Concat(rename.Select(p => p.Key)).Where(c => !schema.ContainsKey(c)))
         {
-            throw new ReconException($"select names '{c}', which the rows do not have ({string.Join(", ", schema.Keys)})");
+            throw JobErrors.SelectUnknown(c, schema.Keys);
         }
 
         var names = rename.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
@@ -336,7 +335,7 @@ internal sealed class TransformCompiler(JobEngine engine, TransformSpec spec, st
         var clash = output.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (clash is not null)
         {
-            throw new ReconException($"select would produce two columns named '{clash.Key}'");
+            throw JobErrors.SelectNameTwice(clash.Key);
         }
 
         return $"SELECT {Sql.Join(columns.Select(c => names.TryGetValue(c, out var n) ? $"{Sql.Id(c)} AS {Sql.Id(n)}" : Sql.Id(c)))} FROM ({rel}) AS t";
@@ -346,29 +345,36 @@ internal sealed class TransformCompiler(JobEngine engine, TransformSpec spec, st
     internal static List<string?> PivotValues(JsonNode node)
     {
         var values = node is JsonArray { Count: > 0 } a
-            ? a.Select(v => v is null ? null : v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : throw new ReconException("\"column_values\" must list text values (or null)")).ToList()
-            : throw new ReconException("\"column_values\" must be a non-empty list of the column's values");
+            ? a.Select(v => v is null ? null : v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : throw JobErrors.PivotValuesNotText()).ToList()
+            : throw JobErrors.PivotValuesEmpty();
         var twice = values.GroupBy(v => v ?? "null", StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
-        return twice is null ? values : throw new ReconException($"\"column_values\" lists '{twice.Key}' twice");
+        return twice is null ? values : throw JobErrors.PivotValueTwice(twice.Key);
     }
 
+    /// <summary>
+    /// An optional field whose valid values are words ("multiple", "aggregate"): a string's value, any other JSON value as
+    /// written (so that 1 is refused as '1' by the check that lists the valid words), null when absent.
+    /// </summary>
+    internal static string? Text(JsonNode? node) =>
+        node is null ? null : node.GetValueKind() == JsonValueKind.String ? node.GetValue<string>() : node.ToJsonString();
+
     internal static string String(JsonObject step, string field) =>
-        step[field]?.GetValueKind() == JsonValueKind.String ? step[field]!.GetValue<string>() : throw new ReconException($"\"{field}\" is missing or not a string");
+        step[field]?.GetValueKind() == JsonValueKind.String ? step[field]!.GetValue<string>() : throw JobErrors.FieldNotString(field);
 
     internal static List<string> Names(JsonNode? node, string field) => node switch
     {
         null => [],
-        JsonArray a => a.Select(n => n?.GetValueKind() == JsonValueKind.String ? n.GetValue<string>() : throw new ReconException($"\"{field}\" must list column names")).ToList(),
+        JsonArray a => a.Select(n => n?.GetValueKind() == JsonValueKind.String ? n.GetValue<string>() : throw JobErrors.NamesNotText(field)).ToList(),
         JsonValue v when v.GetValueKind() == JsonValueKind.String => [v.GetValue<string>()],
-        _ => throw new ReconException($"\"{field}\" must be a column name or a list of them"),
+        _ => throw JobErrors.NamesExpected(field),
     };
 
     /// <summary>{"a": "b"} pairs, or ["a", …] meaning a → a.</summary>
     internal static List<KeyValuePair<string, string>> Pairs(JsonNode? node, string field) => node switch
     {
         JsonObject o when o.Count > 0 => o.Select(p => new KeyValuePair<string, string>(p.Key,
-            p.Value?.GetValueKind() == JsonValueKind.String ? p.Value.GetValue<string>() : throw new ReconException($"\"{field}\".{p.Key} must be a column name"))).ToList(),
+            p.Value?.GetValueKind() == JsonValueKind.String ? p.Value.GetValue<string>() : throw JobErrors.PairNotName(field, p.Key))).ToList(),
         JsonArray or JsonValue => Names(node, field).Select(n => new KeyValuePair<string, string>(n, n)).ToList(),
-        _ => throw new ReconException($"\"{field}\" is missing: give column names, or {{\"name\": \"other name\"}}"),
+        _ => throw JobErrors.PairsMissing(field),
     };
 }
