@@ -7,6 +7,13 @@
 #   --arch  arm64 (Lambda's arm64 = Graviton, the stack's default), x64 (x86_64), or all (default)
 #   --out   where the zips go (default artifacts/lambda)
 # The SDK picks the runtime pack version (Microsoft.NETCore.App.Runtime.linux-<arch>) from the restore sources.
+# The job functions (recon-compare-*, recon-transform-*) run DuckDB: DuckDB.NET.Bindings.Full carries natives for five
+# platforms under runtimes/<rid>/native/, and a publish with -r linux-<arch> copies only that RID's libduckdb.so
+# (linux-x64 ~68 MB, linux-arm64 ~61 MB) next to bootstrap, where DuckDB.NET loads it. (Directory.Build.targets trims
+# the other natives only from builds without a RuntimeIdentifier.) The script checks that the zip holds libduckdb.so
+# for its own architecture (the ELF machine field). The native needs glibc 2.25 and libstdc++ (GLIBCXX 3.4.22), which
+# provided.al2023 has (glibc 2.34; .NET's own libcoreclr.so needs libstdc++ too). A zip is ~60 MB, ~160 MB unzipped:
+# above Lambda's 50 MB direct upload, so it is deployed from S3 (the CDK asset), within the 250 MB unzipped limit.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -46,6 +53,16 @@ for arch in "${archs[@]}"; do
   mv "$stage/Recon.Lambda" "$stage/bootstrap"
   chmod 755 "$stage/bootstrap"
   rm -f "$stage"/*.pdb
+  # The embedded engine's native for this architecture, and only it (ELF e_machine at byte 18: 0x3e x86-64, 0xb7 aarch64).
+  [ -f "$stage/libduckdb.so" ] || { echo "package-lambda.sh: $rid publish holds no libduckdb.so (DuckDB.NET.Bindings.Full runtimes/$rid/native)" >&2; exit 1; }
+  machine="$(od -An -tx1 -j18 -N1 "$stage/libduckdb.so" | tr -d ' ')"
+  case "$arch:$machine" in
+    x64:3e|arm64:b7) ;;
+    *) echo "package-lambda.sh: libduckdb.so in the $rid publish is for ELF machine 0x$machine, not $arch" >&2; exit 1 ;;
+  esac
+  if ls "$stage"/runtimes/*/native/*duckdb* >/dev/null 2>&1; then
+    echo "package-lambda.sh: the $rid publish carries other platforms' DuckDB natives under runtimes/" >&2; exit 1
+  fi
   zip_name="recon-lambda-$arch.zip"
   rm -f "$out/$zip_name"
   (cd "$stage" && zip -q -r -X "$out/$zip_name" .)

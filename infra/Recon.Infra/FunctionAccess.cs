@@ -5,15 +5,19 @@ namespace Recon.Infra;
 /// and writes. Read from the handlers (src/Recon.Lambda): only pre-fetch reads the index (BatchGetItem of latest
 /// pointers) and only the index worker writes it (BatchGetItem of what is stored, BatchWriteItem of history items,
 /// conditional PutItem of pointers). The pre-fetch and process turns are handed on with SendTaskSuccess by whichever of
-/// begin-prefetch, begin-process, complete-process and mark-failed finds a run waiting. A function this table does not name (a new
-/// workflow's, e.g. compare, whose `recon:artifacts` source reads the latest artifacts through the index) gets the
-/// index read-only and no task tokens.
+/// begin-prefetch, begin-process, complete-process and mark-failed finds a run waiting. The job functions
+/// (workflows/compare.asl.json, transform.asl.json) touch no table: only the jobs' work prefix and the jobs' input
+/// buckets (<see cref="JobWork"/>). A function this table does not name gets the index read-only and no task tokens.
 /// </summary>
 /// <param name="ReadsIndex">BatchGetItem / GetItem / Query on the index table.</param>
 /// <param name="WritesIndex">BatchWriteItem / PutItem on the index table.</param>
 /// <param name="SendsTaskTokens">states:SendTaskSuccess on the state machines whose tasks wait for a token.</param>
-internal sealed record FunctionAccess(bool ReadsIndex, bool WritesIndex, bool SendsTaskTokens)
+/// <param name="JobWork">A job function: S3 under <c>{prefix}/jobs/</c> and reads of the jobs' input buckets; no ledger, index or cache.</param>
+/// <param name="RunsEngine">Runs the embedded engine (DuckDB) over job data: sized by JobFunctionMemoryMb and the jobs' /tmp.</param>
+internal sealed record FunctionAccess(bool ReadsIndex, bool WritesIndex, bool SendsTaskTokens, bool JobWork = false, bool RunsEngine = false)
 {
+    private static readonly FunctionAccess JobEngine = new(false, false, false, JobWork: true, RunsEngine: true);
+
     private static readonly Dictionary<string, FunctionAccess> Known = new(StringComparer.Ordinal)
     {
         ["recon-prefetch-partition"] = new(ReadsIndex: true, WritesIndex: false, SendsTaskTokens: false),
@@ -22,6 +26,11 @@ internal sealed record FunctionAccess(bool ReadsIndex, bool WritesIndex, bool Se
         ["recon-begin-process"] = new(ReadsIndex: false, WritesIndex: false, SendsTaskTokens: true),
         ["recon-complete-process"] = new(ReadsIndex: false, WritesIndex: false, SendsTaskTokens: true),
         ["recon-mark-failed"] = new(ReadsIndex: false, WritesIndex: false, SendsTaskTokens: true),
+        ["recon-compare-prepare"] = JobEngine,
+        ["recon-compare-partition"] = JobEngine,
+        ["recon-compare-report"] = JobEngine,
+        ["recon-transform-compile"] = JobEngine,
+        ["recon-transform-record"] = new(false, false, false, JobWork: true, RunsEngine: false),
     };
 
     private static readonly HashSet<string> LedgerOnly = new(StringComparer.Ordinal)

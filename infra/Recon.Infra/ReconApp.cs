@@ -47,6 +47,9 @@ internal static class ReconApp
             ServeHealthCheckPath = context("serveHealthCheckPath") ?? defaults.ServeHealthCheckPath,
             // -c transform=true: also workflows/transform.asl.json, with the jobs' Athena workgroup and Glue database.
             DeployedWorkflows = context("transform") == "true" ? [.. defaults.DeployedWorkflows, "transform"] : defaults.DeployedWorkflows,
+            // -c jobInputBuckets=a,b/extracts: what s3:// inputs of compare and transform jobs the job functions may read.
+            JobInputBuckets = context("jobInputBuckets") is { Length: > 0 } buckets ? JobInputBuckets(buckets) : defaults.JobInputBuckets,
+            JobEphemeralStorageMb = Int(context, "jobEphemeralStorageMb", defaults.JobEphemeralStorageMb),
             AthenaBytesScannedCutoffPerQuery = context("athenaBytesScannedCutoff") is { } cutoff
                 ? long.TryParse(cutoff, NumberStyles.Integer, CultureInfo.InvariantCulture, out long bytes) && bytes >= 10_000_000
                     ? bytes
@@ -89,6 +92,27 @@ internal static class ReconApp
         }
 
         throw new InvalidOperationException("cannot find the repository root (Recon.sln) above the working folder; pass -c workflows=DIR.");
+    }
+
+    /// <summary><c>a,b/extracts</c>: bucket names, each optionally with a key prefix, as IAM resource names.</summary>
+    internal static IReadOnlyList<string> JobInputBuckets(string text)
+    {
+        var list = new List<string>();
+        foreach (var item in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var trimmed = item.StartsWith("s3://", StringComparison.OrdinalIgnoreCase) ? item[5..] : item;
+            trimmed = trimmed.Trim('/');
+            var bucket = trimmed.Split('/')[0];
+            if (bucket.Length is < 3 or > 63 || bucket.Any(c => !(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '.'))
+                || trimmed.Any(c => c is '*' or '?' or ' ' or '$' or '{' or '}'))
+            {
+                throw new InvalidOperationException($"-c jobInputBuckets: '{item}' is not a bucket name (3 to 63 lower-case letters, digits, '-' or '.') with an optional /prefix.");
+            }
+
+            list.Add(trimmed);
+        }
+
+        return list;
     }
 
     private static int Int(Func<string, string?> context, string key, int fallback)

@@ -13,11 +13,20 @@ internal sealed record ReconInfraOptions
     public required string WorkflowsDirectory { get; init; }
 
     /// <summary>
-    /// The workflows/ definitions this stack deploys as state machines: the pipeline's. compare.asl.json is not
-    /// deployed: its steps share a local work folder (spec, partitions, report) and run DuckDB, which the Lambda package
-    /// does not carry; it runs on one machine through the local runner (`recon compare`, `recon jobs`).
+    /// The workflows/ definitions this stack deploys as state machines: the pipeline's and compare's (its steps hand
+    /// their work over under <c>{prefix}/jobs/</c> in the bucket, so its Map runs as Lambda workers);
+    /// transform.asl.json with <c>-c transform=true</c> (it needs Athena).
     /// </summary>
-    public IReadOnlyList<string> DeployedWorkflows { get; init; } = ["stateless", "stateful"];
+    public IReadOnlyList<string> DeployedWorkflows { get; init; } = ["stateless", "stateful", "compare"];
+
+    /// <summary>
+    /// Buckets (or <c>bucket/prefix</c>) the job functions may read <c>s3://</c> inputs from, besides the deployment's
+    /// own jobs prefix (<c>-c jobInputBuckets=a,b/extracts</c>); read only.
+    /// </summary>
+    public IReadOnlyList<string> JobInputBuckets { get; init; } = [];
+
+    /// <summary>/tmp of the job functions that run the engine: a compare's prepare pulls both inputs and writes their partitions there.</summary>
+    public int JobEphemeralStorageMb { get; init; } = 10240;
 
     /// <summary>The zip from tools/package-lambda.sh, or a folder (a placeholder for synth and tests).</summary>
     public required string LambdaCodePath { get; init; }

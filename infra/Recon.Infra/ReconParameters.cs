@@ -38,6 +38,7 @@ internal sealed class ReconParameters
         });
         RedisNodes = Number("RedisNodes", 2, "Redis nodes (primary + replicas, 2..6); 2 or more enables automatic failover across AZs.", 2);
         WorkerFunctionMemoryMb = Number("WorkerFunctionMemoryMb", 4096, "Memory of the functions that do a run's data work: those run inside a Map (reduce, pre-fetch, process, index worker) and recon-reduce-scan.", 128);
+        JobFunctionMemoryMb = Number("JobFunctionMemoryMb", 4096, "Memory of the job functions that run the embedded engine (compare prepare/partition/report, transform compile); the engine gets 60% of it.", 512);
         StepFunctionMemoryMb = Number("StepFunctionMemoryMb", 1024, "Memory of the other functions (plan, begin/complete steps, coordinator, mark-failed).", 128);
         PendingBatchesThreshold = Number("PendingBatchesAlarmThreshold", 60, "Alarm when Recon/PendingBatches stays above this for 15 minutes.");
         OldestPendingAgeSeconds = Number("OldestPendingAgeAlarmSeconds", 1800, "Alarm when Recon/OldestPendingAgeSeconds exceeds this.");
@@ -61,6 +62,8 @@ internal sealed class ReconParameters
     public CfnParameter WorkerFunctionMemoryMb { get; }
 
     public CfnParameter StepFunctionMemoryMb { get; }
+
+    public CfnParameter JobFunctionMemoryMb { get; }
 
     public CfnParameter PendingBatchesThreshold { get; }
 

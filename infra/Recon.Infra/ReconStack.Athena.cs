@@ -72,10 +72,6 @@ internal sealed partial class ReconStack
             function.AddEnvironment("RECON_ATHENA_DATABASE", AthenaDatabaseName);
             function.AddEnvironment("RECON_ATHENA_WORKGROUP", AthenaWorkGroupName);
         }
-
-        Annotations.Of(this).AddWarning(
-            "workflows/transform.asl.json is deployed (-c transform=true), but the Lambda package does not serve recon-transform-compile " +
-            "and recon-transform-record yet (they need the embedded engine, which tools/package-lambda.sh does not carry): its executions fail at Compile until it does.");
     }
 
     /// <summary>

@@ -71,10 +71,16 @@ internal sealed partial class ReconStack
                 RemovalPolicy = RemovalPolicy.DESTROY,
             });
 
+            var access = FunctionAccess.For(name);
             var environment = ReconEnvironment();
-            // The token is resolved by CloudFormation from Secrets Manager at deploy time (never in the template); it
-            // is stored in the function's configuration, encrypted at rest. See infra/README.md, "Secrets".
-            environment["RECON_REDIS"] = RedisConnectionString();
+            if (!access.JobWork)
+            {
+                // The token is resolved by CloudFormation from Secrets Manager at deploy time (never in the template); it
+                // is stored in the function's configuration, encrypted at rest. See infra/README.md, "Secrets". Job
+                // functions use no cache and do not get it.
+                environment["RECON_REDIS"] = RedisConnectionString();
+            }
+
             // The dimension of the metrics the functions publish (Embedded Metric Format), which the alarms filter on.
             environment["RECON_DEPLOYMENT"] = Options.Deployment;
 
@@ -87,8 +93,8 @@ internal sealed partial class ReconStack
                 // The custom runtime's bootstrap dispatches on _HANDLER: one zip, one handler name per function.
                 Handler = name,
                 Code = code,
-                MemorySize = (worker ? Parameters.WorkerFunctionMemoryMb : Parameters.StepFunctionMemoryMb).ValueAsNumber,
-                EphemeralStorageSize = Size.Mebibytes(worker ? Options.WorkerEphemeralStorageMb : 512),
+                MemorySize = (access.RunsEngine ? Parameters.JobFunctionMemoryMb : worker ? Parameters.WorkerFunctionMemoryMb : Parameters.StepFunctionMemoryMb).ValueAsNumber,
+                EphemeralStorageSize = Size.Mebibytes(access.RunsEngine ? Options.JobEphemeralStorageMb : worker ? Options.WorkerEphemeralStorageMb : 512),
                 Timeout = Duration.Seconds(timeout),
                 Vpc = Vpc,
                 VpcSubnets = new SubnetSelection { SubnetType = SubnetType.PRIVATE_WITH_EGRESS },
@@ -96,7 +102,15 @@ internal sealed partial class ReconStack
                 Environment = environment,
             });
             function.Node.AddDependency(logs);
-            GrantData(function, FunctionAccess.For(name));
+            if (access.JobWork)
+            {
+                GrantJobData(function);
+            }
+            else
+            {
+                GrantData(function, access);
+            }
+
             _functions[name] = function;
         }
     }
@@ -129,6 +143,45 @@ internal sealed partial class ReconStack
                 Sid = "HandOnTaskTokens",
                 Actions = ["states:SendTaskSuccess"],
                 Resources = [.. waiting.Select(StateMachineArn)],
+            }));
+        }
+    }
+
+    /// <summary>The key prefix of the jobs' work (src/Recon.Lambda/Jobs/LambdaJobFunctions.JobsPrefix).</summary>
+    public string JobsPrefix => Options.S3Prefix.Length == 0 ? "jobs" : Options.S3Prefix + "/jobs";
+
+    /// <summary>
+    /// A job function's S3 (and nothing else): read and write its work under the jobs prefix, list the bucket (a HEAD
+    /// of a missing key must answer 404), read the configured input buckets. No table, no queue, no cache.
+    /// </summary>
+    private void GrantJobData(Function function)
+    {
+        function.AddToRolePolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "JobWork",
+            Actions = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
+            Resources = [Bucket.ArnForObjects(JobsPrefix + "/*")],
+        }));
+        function.AddToRolePolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "JobList",
+            Actions = ["s3:ListBucket"],
+            Resources = [Bucket.BucketArn],
+        }));
+        if (Options.JobInputBuckets.Count > 0)
+        {
+            var inputs = Options.JobInputBuckets.Select(b => b.Trim().Trim('/')).ToList();
+            function.AddToRolePolicy(new PolicyStatement(new PolicyStatementProps
+            {
+                Sid = "JobInputs",
+                Actions = ["s3:GetObject"],
+                Resources = [.. inputs.Select(b => $"arn:{Aws.PARTITION}:s3:::{b}/*")],
+            }));
+            function.AddToRolePolicy(new PolicyStatement(new PolicyStatementProps
+            {
+                Sid = "JobInputsList",
+                Actions = ["s3:ListBucket"],
+                Resources = [.. inputs.Select(b => $"arn:{Aws.PARTITION}:s3:::{b.Split('/')[0]}").Distinct(StringComparer.Ordinal)],
             }));
         }
     }

@@ -75,6 +75,29 @@ internal sealed partial class ReconStack
                 JobRecords("JobRecords", ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"]),
             ],
         });
+        if (StateMachines.ContainsKey("compare"))
+        {
+            // recon jobs run --compare-state-machine: the spec to the jobs prefix, one execution per attempt, watched.
+            JobsWorkerPolicy.AddStatements(
+                new PolicyStatement(new PolicyStatementProps
+                {
+                    Sid = "HandOverCompareSpecs",
+                    Actions = ["s3:PutObject"],
+                    Resources = [Bucket.ArnForObjects(JobsPrefix + "/compare/*")],
+                }),
+                new PolicyStatement(new PolicyStatementProps
+                {
+                    Sid = "StartCompares",
+                    Actions = ["states:StartExecution"],
+                    Resources = [StateMachineArn("compare")],
+                }),
+                new PolicyStatement(new PolicyStatementProps
+                {
+                    Sid = "WatchCompares",
+                    Actions = ["states:DescribeExecution"],
+                    Resources = [Arn.Format(new ArnComponents { Service = "states", Resource = "execution", ResourceName = StateMachineName("compare") + ":*", ArnFormat = ArnFormat.COLON_RESOURCE_NAME }, this)],
+                }));
+        }
     }
 
     /// <summary>

@@ -1,10 +1,11 @@
 using System.Globalization;
 using System.Net;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using Recon.Hosting;
 using Recon.Jobs.Engine;
 using Recon.Jobs.Queue;
+using Recon.Orchestration.Jobs;
 
 namespace Recon.Api.Tests;
 

@@ -1,6 +1,12 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 
 namespace Recon.Cli.Tests;
 
@@ -123,6 +129,88 @@ public class JobsCliTests
         Assert.Equal(0, (await cli.WithDataAsync("jobs", "retry", b.Out.Trim())).Exit);
         Assert.Equal("queued", CliHarness.Json((await cli.WithDataAsync("jobs", "show", b.Out.Trim())).Out)[0].GetProperty("state").GetString());
         Assert.Equal(1, (await cli.WithDataAsync("jobs", "retry", t.Out.Trim())).Exit);
+    }
+
+    [Fact]
+    public async Task JobsRun_WithACompareStateMachine_StartsTheDeployedWorkflow_WithTheSpecInTheJobsPrefix_AndRecordsItsOutput()
+    {
+        Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", Recon.Testing.Servers.S3rverServer.AccessKey);
+        Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", Recon.Testing.Servers.S3rverServer.SecretKey);
+        using var cli = new CliHarness();
+        string suffix = Guid.NewGuid().ToString("N")[..10];
+        string bucket = $"jobs-{suffix}";
+        string machine = "arn:aws:states:us-east-1:123456789012:stateMachine:recon-compare";
+        using var s3 = Recon.Storage.Aws.AwsClients.CreateS3(new Recon.Storage.Aws.AwsConnection
+        {
+            S3Endpoint = new Uri(Recon.Testing.Servers.SharedServers.S3.ServiceUrl),
+            Credentials = new Amazon.Runtime.BasicAWSCredentials(Recon.Testing.Servers.S3rverServer.AccessKey, Recon.Testing.Servers.S3rverServer.SecretKey),
+        });
+        var starts = new ConcurrentQueue<JsonNode>();
+        var specs = new ConcurrentQueue<string>();
+        // Step Functions on loopback: it reads back the spec the worker put in S3 and answers as a finished compare
+        // (the workflow itself, with the Lambda-built functions, is DeployedCompareTests' subject).
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+        await using var states = builder.Build();
+        states.Run(async context =>
+        {
+            using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
+            var body = JsonNode.Parse(await reader.ReadToEndAsync())!;
+            string answer;
+            if (context.Request.Headers["X-Amz-Target"] == "AWSStepFunctions.StartExecution")
+            {
+                starts.Enqueue(body);
+                var work = JsonNode.Parse(body["input"]!.GetValue<string>())!["work"]!.GetValue<string>();
+                var store = new Recon.Storage.Aws.S3ObjectStore(s3, bucket, "recon/jobs", new Recon.Storage.Aws.AwsResilience());
+                await using (var stream = await store.OpenReadAsync(work + "/spec.json", CancellationToken.None))
+                using (var text = new StreamReader(stream))
+                {
+                    specs.Enqueue(await text.ReadToEndAsync());
+                }
+
+                answer = new JsonObject { ["executionArn"] = $"arn:aws:states:us-east-1:123456789012:execution:recon-compare:{body["name"]}" }.ToJsonString();
+            }
+            else
+            {
+                var output = new JsonObject { ["report"] = new JsonObject { ["matched_rows"] = 3, ["rows_with_differences"] = 1 }, ["differences"] = 1, ["report_dir"] = "s3://b/r/" };
+                answer = new JsonObject { ["status"] = "SUCCEEDED", ["output"] = output.ToJsonString() }.ToJsonString();
+            }
+
+            context.Response.ContentType = "application/x-amz-json-1.0";
+            await context.Response.WriteAsync(answer);
+        });
+        await states.StartAsync();
+        string[] aws =
+        [
+            "--backend", "aws", "--s3-bucket", bucket, "--index-table", $"idx-{suffix}", "--ledger-table", $"led-{suffix}",
+            "--s3-endpoint", Recon.Testing.Servers.SharedServers.S3.ServiceUrl, "--dynamodb-endpoint", Recon.Testing.Servers.SharedServers.Dynamo.ServiceUrl,
+            "--sqs-endpoint", Recon.Testing.Servers.SharedServers.Sqs.ServiceUrl, "--data", cli.Data,
+        ];
+        var init = await cli.RunAsync(["init", .. aws]);
+        Assert.True(init.Exit == 0, init.Err);
+        File.WriteAllText(Path.Combine(cli.Root, "cmp.json"), $$$"""
+            {"kind": "compare", "source": "s3://{{{bucket}}}/in/s.csv", "target": "s3://{{{bucket}}}/in/t.csv", "key": ["id"], "tolerance": {"amount": "0.01"}}
+            """);
+        var id = (await cli.RunAsync(["jobs", "submit", Path.Combine(cli.Root, "cmp.json"), .. aws])).Out.Trim();
+
+        var run = await cli.RunAsync(["jobs", "run", "--compare-state-machine", machine, "--states-endpoint", states.Urls.First(), .. aws]);
+
+        Assert.True(run.Exit == 0, run.Err + run.Out);
+        var start = Assert.Single(starts);
+        Assert.Equal((machine, $"{id}-a1"), (start["stateMachineArn"]!.GetValue<string>(), start["name"]!.GetValue<string>()));
+        var handed = JsonDocument.Parse(Assert.Single(specs)).RootElement;
+        Assert.Equal(($"s3://{bucket}/in/s.csv", $"s3://{bucket}/in/t.csv", "0.01"),
+            (handed.GetProperty("source").GetString(), handed.GetProperty("target").GetString(), handed.GetProperty("tolerance").GetProperty("amount").GetString()));
+        var shown = CliHarness.Json((await cli.RunAsync(["jobs", "show", id, .. aws])).Out)[0];
+        Assert.Equal("succeeded", shown.GetProperty("state").GetString());
+        var result = shown.GetProperty("result");
+        Assert.Equal((1, false), (result.GetProperty("differences").GetInt32(), result.GetProperty("passed").GetBoolean()));
+        Assert.Equal($"arn:aws:states:us-east-1:123456789012:execution:recon-compare:{id}-a1", result.GetProperty("execution").GetString());
+
+        var notAnArn = await cli.RunAsync(["jobs", "run", "--compare-state-machine", "recon-compare", .. aws]);
+        Assert.Equal(2, notAnArn.Exit);
+        Assert.Contains("is not a state machine ARN", notAnArn.Err, StringComparison.Ordinal);
     }
 
     [Fact]

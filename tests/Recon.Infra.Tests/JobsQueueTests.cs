@@ -71,7 +71,16 @@ public sealed class JobsQueueTests(SynthesizedStack synth)
         Assert.Equal($"<getatt:{dlqId}.Arn>", CfnValues.Render(statements["DrainJobDeadLetters"]["Resource"]));
         Assert.Equal(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"], Sorted(statements["JobRecords"]));
         AssertOnlyJobItems(statements["JobRecords"], ledgerId);
-        Assert.Equal(3, statements.Count);
+        // With the compare workflow deployed (the default): hand a compare over to it and watch its execution.
+        Assert.Contains("compare", synth.Options.DeployedWorkflows);
+        var bucket = Assert.Single(synth.OfType("AWS::S3::Bucket")).Id;
+        Assert.Equal(["s3:PutObject"], Sorted(statements["HandOverCompareSpecs"]));
+        Assert.Equal($"<getatt:{bucket}.Arn>/recon/jobs/compare/*", CfnValues.Render(statements["HandOverCompareSpecs"]["Resource"]));
+        Assert.Equal(["states:StartExecution"], Sorted(statements["StartCompares"]));
+        Assert.Equal("arn:<ref:AWS::Partition>:states:<ref:AWS::Region>:<ref:AWS::AccountId>:stateMachine:recon-compare", CfnValues.Render(statements["StartCompares"]["Resource"]));
+        Assert.Equal(["states:DescribeExecution"], Sorted(statements["WatchCompares"]));
+        Assert.Equal("arn:<ref:AWS::Partition>:states:<ref:AWS::Region>:<ref:AWS::AccountId>:execution:recon-compare:*", CfnValues.Render(statements["WatchCompares"]["Resource"]));
+        Assert.Equal(6, statements.Count);
     }
 
     [Fact]

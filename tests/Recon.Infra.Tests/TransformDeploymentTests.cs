@@ -25,11 +25,14 @@ public sealed class TransformDeploymentTests(SynthesizedStack synth) : IDisposab
         }
     }
 
-    private JsonObject Synthesize(ReconInfraOptions options)
+    private JsonObject Synthesize(ReconInfraOptions options, out List<string> warnings)
     {
         var app = new App(new AppProps { Outdir = Path.Combine(_scratch, "cdk.out") });
         var stack = ReconApp.AddStack(app, options);
-        return JsonNode.Parse(JsonSerializer.Serialize(Template.FromStack(stack).ToJSON()))!["Resources"]!.AsObject();
+        var template = Template.FromStack(stack);
+        warnings = Amazon.CDK.Assertions.Annotations.FromStack(stack).FindWarning("*", Match.AnyValue())
+            .Select(w => JsonSerializer.Serialize(w.Entry.Data)).ToList();
+        return JsonNode.Parse(JsonSerializer.Serialize(template.ToJSON()))!["Resources"]!.AsObject();
     }
 
     private static List<JsonObject> OfType(JsonObject resources, string type) =>
@@ -52,8 +55,16 @@ public sealed class TransformDeploymentTests(SynthesizedStack synth) : IDisposab
             "athenaBytesScannedCutoff" => "50000000000",
             _ => null,
         });
-        Assert.Equal(["stateless", "stateful", "transform"], options.DeployedWorkflows);
-        var resources = Synthesize(options);
+        Assert.Equal(["stateless", "stateful", "compare", "transform"], options.DeployedWorkflows);
+        var resources = Synthesize(options, out var warnings);
+        // recon-transform-compile and recon-transform-record are served by the Lambda package: nothing to warn about.
+        Assert.DoesNotContain(warnings, w => w.Contains("transform", StringComparison.Ordinal));
+        foreach (var name in new[] { "recon-transform-compile", "recon-transform-record" })
+        {
+            Assert.Contains(name, Recon.Jobs.Workflows.JobFunctionNames.All);
+            var function = Assert.Single(OfType(resources, "AWS::Lambda::Function"), f => f["FunctionName"]!.GetValue<string>() == name);
+            Assert.Equal("recon_jobs", function["Environment"]!["Variables"]!["RECON_ATHENA_DATABASE"]!.GetValue<string>());
+        }
 
         var bucket = Assert.Single(resources, r => r.Value!["Type"]!.GetValue<string>() == "AWS::S3::Bucket").Key;
         string results = $"s3://<ref:{bucket}>/recon/athena-results/";

@@ -7,7 +7,7 @@ namespace Recon.Infra.Tests;
 [Collection(StackCollection.Name)]
 public sealed partial class WorkflowDeploymentTests(SynthesizedStack synth)
 {
-    /// <summary>The definitions the stack deploys (the pipeline's; compare runs on one machine only).</summary>
+    /// <summary>The definitions the stack deploys (the pipeline's and compare's; transform only with -c transform=true).</summary>
     private IEnumerable<string> WorkflowFiles => Directory.GetFiles(synth.WorkflowsDirectory, "*.asl.json")
         .Where(f => synth.Options.DeployedWorkflows.Contains(NameOf(f), StringComparer.Ordinal)).Order(StringComparer.Ordinal);
 
@@ -96,7 +96,7 @@ public sealed partial class WorkflowDeploymentTests(SynthesizedStack synth)
         var deployed = synth.OfType("AWS::Lambda::Function")
             .Select(f => "recon" + f.Properties["FunctionName"]!.GetValue<string>()[synth.Options.Deployment.Length..]).ToList();
         Assert.NotEmpty(deployed);
-        Assert.All(deployed, name => Assert.Contains(name, Recon.Lambda.FunctionNames.All));
+        Assert.All(deployed, name => Assert.Contains(name, Recon.Lambda.FunctionNames.All.Concat(Recon.Jobs.Workflows.JobFunctionNames.All)));
     }
 
     [Fact]
@@ -114,9 +114,15 @@ public sealed partial class WorkflowDeploymentTests(SynthesizedStack synth)
             Assert.NotNull(function["VpcConfig"]?["SubnetIds"]);
             var environment = function["Environment"]!["Variables"]!.AsObject();
             Assert.Equal("aws", environment["RECON_BACKEND"]!.GetValue<string>());
-            foreach (var key in new[] { "RECON_S3_BUCKET", "RECON_S3_PREFIX", "RECON_INDEX_TABLE", "RECON_LEDGER_TABLE", "RECON_REDIS", "RECON_REGION" })
+            foreach (var key in new[] { "RECON_S3_BUCKET", "RECON_S3_PREFIX", "RECON_INDEX_TABLE", "RECON_LEDGER_TABLE", "RECON_REGION" })
             {
                 Assert.True(environment.ContainsKey(key), $"{kebab} lacks {key}");
+            }
+
+            if (Recon.Jobs.Workflows.JobFunctionNames.All.Contains(kebab))
+            {
+                Assert.False(environment.ContainsKey("RECON_REDIS"), $"{kebab} is a job function: it uses no cache and gets no Redis token");
+                continue;
             }
 
             string redis = CfnValues.Render(environment["RECON_REDIS"]);

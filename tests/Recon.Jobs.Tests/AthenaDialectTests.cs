@@ -1,11 +1,12 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using System.Text;
 using Recon.Core;
 using Recon.Jobs.Engine;
 using Recon.Jobs.Transform;
 using Recon.Jobs.Workflows;
+using Recon.Orchestration.Jobs;
 using Recon.Testing;
 
 namespace Recon.Jobs.Tests;
@@ -304,7 +305,7 @@ public sealed partial class AthenaDialectTests : IDisposable
         var specFile = _dir.File("spec.json");
         File.WriteAllText(specFile, $"{{\"inputs\": {{\"orders\": \"orders.csv\", \"rates\": \"rates.csv\"}}, \"steps\": [{steps}], \"output\": {{\"path\": \"workflow.parquet\"}}}}");
 
-        var result = await TransformJob.RunWorkflowAsync(specFile, _dir.File("work"), Engine, TimeProvider.System, null, CancellationToken.None);
+        var result = await TransformWorkflow.RunAsync(specFile, _dir.File("work"), Engine, TimeProvider.System, null, CancellationToken.None);
 
         Assert.Equal("succeeded", result["status"]!.GetValue<string>());
         Assert.Equal(_dir.File("workflow.parquet"), result["output"]!.GetValue<string>());
@@ -323,10 +324,24 @@ public sealed partial class AthenaDialectTests : IDisposable
         var specFile = _dir.File("bad.json");
         File.WriteAllText(specFile, "{\"inputs\": {\"orders\": \"orders.csv\"}, \"steps\": [{\"op\": \"derive\", \"columns\": {\"x\": \"amout * 2\"}}], \"output\": {\"path\": \"bad.parquet\"}}");
 
-        var error = await Assert.ThrowsAsync<ReconException>(() => TransformJob.RunWorkflowAsync(specFile, _dir.File("work"), Engine, TimeProvider.System, null, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<ReconException>(() => TransformWorkflow.RunAsync(specFile, _dir.File("work"), Engine, TimeProvider.System, null, CancellationToken.None));
 
         Assert.Contains("step 1 (derive): unknown column 'amout'", error.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(_dir.File("bad.parquet")));
+    }
+
+    [Fact]
+    public void S3Output_IsKeptAsGiven_ForAthena_AndRefusedByTheEmbeddedEngineWithTheReason()
+    {
+        var spec = Spec("{\"op\": \"filter\", \"where\": \"status = 'open'\"}", output: "s3://reports-bucket/out/open/");
+        Assert.Equal("s3://reports-bucket/out/open/", spec.OutputPath);
+        var plan = TransformJob.CompileForAthena(spec with { OutputFormat = "parquet" }, new AthenaTarget { JobId = "job1", RequireS3 = false }, _dir.File("work"), Engine, CancellationToken.None);
+        Assert.Contains("TO 's3://reports-bucket/out/open/'", Unload(plan).Sql, StringComparison.Ordinal);
+
+        var error = Assert.Throws<ReconException>(() => TransformJob.Run(spec, _dir.File("work"), Engine, TimeProvider.System, CancellationToken.None));
+
+        Assert.Contains("the embedded engine writes local files only", error.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_dir.File("s3:")));
     }
 
     [Fact]
@@ -338,7 +353,7 @@ public sealed partial class AthenaDialectTests : IDisposable
         Assert.Contains("runs only statements recon-transform-compile produced in this process", unknown.Message, StringComparison.Ordinal);
 
         var registry = new Recon.Workflows.TaskRegistry();
-        new JobFunctions(Engine, athena, _dir.File("work")).RegisterAll(registry);
+        JobWorkflows.Register(registry, new JobFunctions(Engine, athena.FunctionOptions(_dir.File("work"))));
         File.WriteAllText(_dir.File("spec.json"), "{\"inputs\": {\"orders\": \"orders.csv\"}, \"steps\": [{\"op\": \"filter\", \"where\": \"status = 'open'\"}], \"output\": {\"path\": \"o.parquet\"}}");
         var compiled = await Call(JobFunctionNames.TransformCompile, new JsonObject { ["job_id"] = "j2", ["spec_file"] = _dir.File("spec.json") });
         var unload = compiled["statements"]!.AsArray().Single(s => s!["role"]!.GetValue<string>() == "unload")!;
@@ -351,7 +366,7 @@ public sealed partial class AthenaDialectTests : IDisposable
         async Task<JsonNode> Call(string function, JsonObject input)
         {
             Assert.True(registry.Contains(function));
-            var handler = new JobFunctions(Engine, athena, _dir.File("work")).Handlers[function];
+            var handler = new JobFunctions(Engine, athena.FunctionOptions(_dir.File("work"))).Handlers[function];
             await using var output = await handler(new MemoryStream(Encoding.UTF8.GetBytes(input.ToJsonString())), CancellationToken.None);
             return (await JsonNode.ParseAsync(output))!;
         }

@@ -1,10 +1,11 @@
 using System.Globalization;
 using System.IO.Compression;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using Recon.Core;
 using Recon.Jobs.Compare;
 using Recon.Jobs.Engine;
+using Recon.Orchestration.Jobs;
 using Recon.Testing;
 
 namespace Recon.Jobs.Tests;

@@ -2,6 +2,7 @@ using System.Text;
 using Recon.Core.Ports;
 using Recon.Jobs.Engine;
 using Recon.Jobs.Queue;
+using Recon.Orchestration.Jobs;
 using Recon.Storage.Local;
 using Recon.Testing;
 

@@ -6,6 +6,7 @@ using Recon.Core;
 using Recon.Jobs.Compare;
 using Recon.Jobs.Engine;
 using Recon.Jobs.Transform;
+using Recon.Orchestration.Jobs;
 using Recon.Storage.Aws;
 using Recon.Testing;
 using Recon.Testing.Servers;

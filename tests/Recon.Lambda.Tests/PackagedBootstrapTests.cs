@@ -75,6 +75,52 @@ public sealed class PackagedBootstrapTests
     }
 
     [Fact]
+    public async Task PackagedBootstrap_ServesComparePrepare_LoadingThePackagedDuckDbAndWritingThePartitionsToS3()
+    {
+        string bucket = "pkg-" + Guid.NewGuid().ToString("N")[..12];
+        var connection = new AwsConnection
+        {
+            S3Endpoint = new Uri(SharedServers.S3.ServiceUrl),
+            Credentials = new BasicAWSCredentials(S3rverServer.AccessKey, S3rverServer.SecretKey),
+        };
+        using var s3 = AwsClients.CreateS3(connection);
+        await S3ObjectStore.EnsureBucketAsync(s3, bucket, CancellationToken.None);
+        var store = new S3ObjectStore(s3, bucket, "", new AwsResilience());
+        await store.PutAsync("in/source.csv", Encoding.UTF8.GetBytes("id,amount\n1,10.00\n2,20.00\n3,30.00\n"), CancellationToken.None);
+        await store.PutAsync("in/target.csv", Encoding.UTF8.GetBytes("id,amount\n1,10.00\n2,20.01\n4,40.00\n"), CancellationToken.None);
+        await store.PutAsync("recon/jobs/compare/pkg1/spec.json", Encoding.UTF8.GetBytes(
+            $$"""{"source":"s3://{{bucket}}/in/source.csv","target":"s3://{{bucket}}/in/target.csv","key":["id"],"partitions":2}"""), CancellationToken.None);
+
+        await using var api = await FakeRuntimeApi.StartAsync(("req-1", DateTimeOffset.UtcNow.AddMinutes(2), """{"work":"compare/pkg1"}"""));
+        using var folder = new TempFolder();
+        Directory.CreateDirectory(folder.File("tmp"));
+        var (_, _, stderr) = await RunBootstrapAsync(folder, api, () => !api.Responses.IsEmpty || !api.Errors.IsEmpty, new()
+        {
+            ["_HANDLER"] = "recon-compare-prepare",
+            ["RECON_S3_BUCKET"] = bucket,
+            ["RECON_REGION"] = "us-east-1",
+            ["RECON_S3_ENDPOINT"] = SharedServers.S3.ServiceUrl,
+            ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = "512",
+            ["AWS_ACCESS_KEY_ID"] = S3rverServer.AccessKey,
+            ["AWS_SECRET_ACCESS_KEY"] = S3rverServer.SecretKey,
+            ["TMPDIR"] = folder.File("tmp"),
+        });
+
+        Assert.True(api.Errors.IsEmpty, $"the invocation failed: {string.Join("; ", api.Errors.Select(e => e.Value.Body.ToJsonString()))}; stderr: {stderr}");
+        var prepared = JsonNode.Parse(Assert.Contains("req-1", api.Responses))!;
+        Assert.Equal([0, 1], prepared["partitions"]!.AsArray().Select(p => (int)p!));
+        Assert.NotNull(await store.GetLengthAsync("recon/jobs/compare/pkg1/plan.json", CancellationToken.None));
+        var parquet = new List<string>();
+        await foreach (var entry in store.ListAsync("recon/jobs/compare/pkg1/source/", CancellationToken.None))
+        {
+            parquet.Add(entry.Key);
+        }
+
+        Assert.NotEmpty(parquet);
+        Assert.Empty(Directory.EnumerateFiles(folder.File("tmp"), "*", SearchOption.AllDirectories)); // the step's scratch is gone
+    }
+
+    [Fact]
     public async Task PackagedBootstrap_WithAnUnknownHandler_ReportsAnInitErrorNamingIt_AndExits()
     {
         await using var api = await FakeRuntimeApi.StartAsync();

@@ -1,11 +1,12 @@
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using Recon.Api.Auth;
 using Recon.Api.Json;
 using Recon.Core;
 using Recon.Core.Ports;
 using Recon.Hosting;
 using Recon.Jobs.Queue;
+using Recon.Orchestration.Jobs;
 
 namespace Recon.Api.Endpoints;
 

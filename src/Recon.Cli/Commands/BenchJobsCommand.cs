@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
-using Recon.Jobs.Bench;
 using Recon.Jobs.Engine;
+using Recon.Orchestration.Jobs;
 
 namespace Recon.Cli.Commands;
 

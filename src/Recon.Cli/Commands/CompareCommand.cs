@@ -4,6 +4,7 @@ using System.Text.Json;
 using Recon.Jobs.Compare;
 using Recon.Jobs.Engine;
 using Recon.Jobs.Sources;
+using Recon.Orchestration.Jobs;
 using Spectre.Console;
 
 namespace Recon.Cli.Commands;

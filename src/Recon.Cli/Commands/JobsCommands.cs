@@ -7,6 +7,7 @@ using Recon.Hosting;
 using Recon.Jobs.Engine;
 using Recon.Jobs.Queue;
 using Recon.Jobs.Sources;
+using Recon.Orchestration.Jobs;
 using Spectre.Console;
 
 namespace Recon.Cli.Commands;
@@ -39,9 +40,14 @@ internal static class JobsCommands
         var maxConcurrent = new Option<int>("--max-concurrent") { Description = "Jobs running at once, each with its own engine (default 10)", DefaultValueFactory = _ => 10 };
         var attempts = new Option<int>("--max-attempts") { Description = "Attempts of a job failing with a transient error before it goes to the dead list (default 3)", DefaultValueFactory = _ => 3 };
         var watch = new Option<bool>("--watch") { Description = "Keep waiting for new jobs instead of returning when the queue is empty" };
+        var compareMachine = new Option<string?>("--compare-state-machine")
+        {
+            Description = "aws: run compare jobs as executions of this deployed state machine (ARN of {deployment}-compare) instead of on this machine; inputs must be s3://",
+        };
+        var statesEndpoint = new Option<string?>("--states-endpoint") { Description = "aws: a Step Functions-compatible endpoint (default: the region's)" };
         var run = new Command("run", "Run queued jobs until the queue is empty (or forever with --watch)")
         {
-            maxConcurrent, attempts, watch, CompareCommand.Work, CompareCommand.MemoryLimit,
+            maxConcurrent, attempts, watch, CompareCommand.Work, CompareCommand.MemoryLimit, compareMachine, statesEndpoint,
         };
         run.SetAction(async (pr, ct) =>
         {
@@ -56,7 +62,16 @@ internal static class JobsCommands
                     using var ws = Workspace.Open(settings, create: false);
                     await ArtifactBalances.WriteCsvAsync(ws.Queries, csv, token);
                 });
-            var worker = new JobWorker(queue, runner.RunAsync, new JobWorkerOptions
+            using var http = new HttpClient();
+            using var s3 = pr.GetValue(compareMachine) is null ? null : Storage.Aws.AwsClients.CreateS3(ReconBackend.Connection(settings));
+            JobExecutor execute = runner.RunAsync;
+            if (pr.GetValue(compareMachine) is { } machine)
+            {
+                var deployed = DeployedCompare(settings, s3!, http, machine, pr.GetValue(statesEndpoint));
+                execute = (job, token) => job.Kind == JobKinds.Compare ? deployed.RunAsync(job, token) : runner.RunAsync(job, token);
+            }
+
+            var worker = new JobWorker(queue, execute, new JobWorkerOptions
             {
                 MaxConcurrent = pr.GetValue(maxConcurrent),
                 MaxAttempts = pr.GetValue(attempts),
@@ -120,6 +135,33 @@ internal static class JobsCommands
 
     /// <summary>The backend's job queue: DATA/ledger.db locally, SQS + the ledger table on aws.</summary>
     private static IJobQueue Open(ParseResult pr) => ReconBackend.OpenJobQueue(CliOptions.Settings(pr));
+
+    /// <summary>Compare jobs through the deployed workflow: the spec to the bucket's jobs prefix, an execution per attempt.</summary>
+    private static DeployedCompareRunner DeployedCompare(ReconSettings settings, Amazon.S3.IAmazonS3 s3, HttpClient http, string stateMachine, string? endpoint)
+    {
+        if (settings.Backend != BackendKind.Aws)
+        {
+            throw new UsageException("--compare-state-machine needs the aws backend (--backend aws): the deployed workflow reads and writes the deployment's bucket.");
+        }
+
+        if (!stateMachine.StartsWith("arn:", StringComparison.Ordinal) || !stateMachine.Contains(":stateMachine:", StringComparison.Ordinal))
+        {
+            throw new UsageException($"--compare-state-machine '{stateMachine}' is not a state machine ARN (arn:aws:states:REGION:ACCOUNT:stateMachine:NAME).");
+        }
+
+        Uri? states = null;
+        if (endpoint is not null && !(Uri.TryCreate(endpoint, UriKind.Absolute, out states) && states.Scheme is "http" or "https"))
+        {
+            throw new UsageException($"--states-endpoint '{endpoint}' is not an http(s) URL.");
+        }
+
+        var prefix = settings.S3Prefix.Length == 0 ? "jobs" : settings.S3Prefix + "/jobs";
+        return new DeployedCompareRunner(
+            new Storage.Aws.S3ObjectStore(s3, settings.S3Bucket!, prefix, new Storage.Aws.AwsResilience()),
+            $"s3://{settings.S3Bucket}/{prefix}",
+            new Lambda.Aws.StepFunctionsExecutions(http, settings.Credentials, settings.Region, TimeProvider.System, states),
+            stateMachine, TimeProvider.System, TimeSpan.FromSeconds(5));
+    }
 
     private static void Print(CliIO io, IReadOnlyList<JobRecord> jobs, bool json)
     {

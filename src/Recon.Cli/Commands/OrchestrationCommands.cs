@@ -104,7 +104,7 @@ internal static class OrchestrationCommands
                 {
                     var definition = StateMachineDefinition.Load(path,
                         WorkflowSet.LocalSubstitutions(Path.GetDirectoryName(Path.GetFullPath(path)), Jobs.Workflows.JobFunctionNames.All)
-                            .Concat(Jobs.Workflows.LocalAthena.Substitutions).ToDictionary(StringComparer.Ordinal));
+                            .Concat(Recon.Orchestration.Jobs.LocalAthena.Substitutions).ToDictionary(StringComparer.Ordinal));
                     var unknown = definition.TaskFunctions.Where(f => !FunctionNames.All.Contains(f) && !Jobs.Workflows.JobFunctionNames.All.Contains(f)).ToList();
                     if (unknown.Count > 0)
                     {

@@ -3,6 +3,7 @@ using System.Globalization;
 using Recon.Core;
 using Recon.Jobs.Engine;
 using Recon.Jobs.Transform;
+using Recon.Orchestration.Jobs;
 
 namespace Recon.Cli.Commands;
 
@@ -42,7 +43,7 @@ internal static class TransformCommand
 
             if (pr.GetValue(workflow))
             {
-                var recorded = await TransformJob.RunWorkflowAsync(pr.GetValue(specFile)!, work, engine, TimeProvider.System, null, ct);
+                var recorded = await TransformWorkflow.RunAsync(pr.GetValue(specFile)!, work, engine, TimeProvider.System, null, ct);
                 await io.Out.WriteLineAsync($"wrote {recorded["columns"]?.AsArray().Count} column(s) to {recorded["output"]} through workflows/transform.asl.json");
                 return 0;
             }

@@ -30,15 +30,16 @@ internal sealed record ComparePlan
 
     public void Save() => File.WriteAllText(FileIn(Work), JsonSerializer.Serialize(this));
 
+    /// <summary>The plan saved in <paramref name="work"/>, which becomes its work folder (a step may run in a copy of the work).</summary>
     public static ComparePlan Load(string work) =>
-        JsonSerializer.Deserialize<ComparePlan>(File.ReadAllText(FileIn(work))) ?? throw new InvalidDataException($"empty compare plan in '{work}'");
+        (JsonSerializer.Deserialize<ComparePlan>(File.ReadAllText(FileIn(work))) ?? throw new InvalidDataException($"empty compare plan in '{work}'")) with { Work = work };
 
     public string SideDirectory(string side) => Path.Combine(Work, side);
 
     public string PartitionGlob(string side, int partition)
     {
         var dir = Path.Combine(SideDirectory(side), $"__p={partition}");
-        return Directory.Exists(dir) ? Path.Combine(dir, "*.parquet") : "";
+        return Directory.Exists(dir) && Directory.EnumerateFiles(dir, "*.parquet").Any() ? Path.Combine(dir, "*.parquet") : "";
     }
 
     public string ResultFile(int partition) => Path.Combine(Work, "results", $"{partition:D5}.json");

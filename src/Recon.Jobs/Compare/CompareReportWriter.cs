@@ -10,7 +10,8 @@ internal static class CompareReportWriter
 {
     private const int HtmlSamples = 50;
 
-    public static CompareReport Write(ComparePlan plan)
+    /// <param name="toSpecFolder">Write into the spec's report folder when it names one; else into the work's <c>report/</c>.</param>
+    public static CompareReport Write(ComparePlan plan, bool toSpecFolder = true)
     {
         var results = Enumerable.Range(0, plan.Partitions).Select(p => PartitionResult.Load(plan.ResultFile(p))).ToList();
         long dupSource = results.Sum(r => r.DuplicateKeysSource);
@@ -56,7 +57,7 @@ internal static class CompareReportWriter
             ReportDirectory = plan.Spec.Report,
         };
 
-        var dir = plan.Spec.Report ?? Path.Combine(plan.Work, "report");
+        var dir = (toSpecFolder ? plan.Spec.Report : null) ?? Path.Combine(plan.Work, "report");
         Directory.CreateDirectory(dir);
         File.WriteAllText(Path.Combine(dir, "report.json"), JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
         var samples = new List<string>();

@@ -15,9 +15,36 @@ internal static class S3Input
 
     private const int CopyBuffer = 1 << 20;
 
+    private const long MaxTextBytes = 1 << 20;
+
     public static bool Is(string path) => path.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase);
 
     public static string Download(JobEngineOptions options, string uri, string workDirectory, string label, CancellationToken ct)
+    {
+        var (store, key) = Open(options, uri, label);
+        return Task.Run(() => DownloadAsync(store, uri, key, Path.Combine(workDirectory, "s3"), label, ct), ct).GetAwaiter().GetResult();
+    }
+
+    /// <summary>A small text object (a job spec), read whole.</summary>
+    public static async Task<string> ReadTextAsync(JobEngineOptions options, string uri, string label, CancellationToken ct)
+    {
+        var (store, key) = Open(options, uri, label);
+        if (key.Length == 0 || key.EndsWith('/') || await store.GetLengthAsync(key, ct).ConfigureAwait(false) is not { } length)
+        {
+            throw new ReconException($"{label} '{uri}' does not exist: give the S3 object of the spec (s3://BUCKET/KEY).");
+        }
+
+        if (length > MaxTextBytes)
+        {
+            throw new ReconException($"{label} '{uri}' is {length} bytes; a spec is at most {MaxTextBytes} bytes.");
+        }
+
+        await using var stream = await store.OpenReadAsync(key, ct).ConfigureAwait(false);
+        using var reader = new StreamReader(stream, System.Text.Encoding.UTF8);
+        return await reader.ReadToEndAsync(ct).ConfigureAwait(false);
+    }
+
+    private static (IObjectStore Store, string Key) Open(JobEngineOptions options, string uri, string label)
     {
         if (options.OpenBucket is null)
         {
@@ -33,8 +60,7 @@ internal static class S3Input
             throw new ReconException($"{label} '{uri}' does not name a bucket: use s3://BUCKET/KEY or s3://BUCKET/FOLDER/.");
         }
 
-        var store = options.OpenBucket(bucket);
-        return Task.Run(() => DownloadAsync(store, uri, key, Path.Combine(workDirectory, "s3"), label, ct), ct).GetAwaiter().GetResult();
+        return (options.OpenBucket(bucket), key);
     }
 
     private static async Task<string> DownloadAsync(IObjectStore store, string uri, string key, string into, string label, CancellationToken ct)

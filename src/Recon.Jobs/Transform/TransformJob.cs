@@ -11,6 +11,11 @@ public static class TransformJob
     public static TransformResult Run(TransformSpec spec, string workRoot, JobEngineOptions engineOptions, TimeProvider time, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(spec);
+        if (spec.OutputPath.StartsWith("s3://", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ReconException($"the output '{spec.OutputPath}' is an S3 folder: the embedded engine writes local files only; an S3 output is written by Athena (recon transform --workflow on AWS, workflows/transform.asl.json).");
+        }
+
         long started = time.GetTimestamp();
         var work = Path.Combine(Path.GetFullPath(workRoot), "transform-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(work);
@@ -106,34 +111,6 @@ public static class TransformJob
             {
             }
         }
-    }
-
-    /// <summary>
-    /// Runs a transform through workflows/transform.asl.json in the local workflow runner: Compile (to Athena SQL), the
-    /// statements through the local Athena stand-in (which runs the job on the embedded engine), Record. The output is
-    /// the one <see cref="Run"/> writes; the spec must ask for Parquet, as on AWS.
-    /// </summary>
-    public static async Task<JsonObject> RunWorkflowAsync(string specFile, string workRoot, JobEngineOptions engineOptions, TimeProvider time, string? workflowsDirectory, CancellationToken ct)
-    {
-        var definition = Workflows.JobWorkflows.Load(Workflows.JobWorkflows.TransformFile, workflowsDirectory);
-        var athena = new Workflows.LocalAthena(workRoot, engineOptions, time);
-        var registry = new Recon.Workflows.TaskRegistry();
-        new Workflows.JobFunctions(engineOptions, athena, workRoot).RegisterAll(registry);
-        var runner = new Recon.Workflows.WorkflowRunner(registry, time, new Recon.Workflows.WorkflowRunnerOptions
-        {
-            ErrorNameOf = ReconErrorNames.Of,
-            StartQueryExecution = athena.StartQueryExecutionAsync,
-        });
-        var jobId = "local_" + Guid.NewGuid().ToString("N")[..12];
-        var input = new JsonObject { ["job_id"] = jobId, ["spec_file"] = Path.GetFullPath(specFile) };
-        var execution = await runner.ExecuteAsync(definition, input, null, ct).ConfigureAwait(false);
-        ct.ThrowIfCancellationRequested();
-        if (execution.Status != Recon.Workflows.ExecutionStatus.Succeeded)
-        {
-            throw new ReconException(execution.Cause ?? $"the transform workflow ended {execution.Status}: {execution.Error}");
-        }
-
-        return execution.Output as JsonObject ?? throw new ReconException("the transform workflow returned no result");
     }
 
     /// <summary>The SQL a spec compiles to, with its parameters (for <c>recon transform --explain</c>).</summary>

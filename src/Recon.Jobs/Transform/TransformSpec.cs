@@ -83,7 +83,8 @@ public sealed record TransformSpec
             Inputs = resolved,
             From = from,
             Steps = steps,
-            OutputPath = Path.IsPathRooted(outPath) ? outPath : Path.GetFullPath(Path.Combine(baseDirectory, outPath)),
+            // An s3:// output is Athena's (UNLOAD TO the folder); it is never a path under the spec's folder.
+            OutputPath = Path.IsPathRooted(outPath) || outPath.StartsWith("s3://", StringComparison.OrdinalIgnoreCase) ? outPath : Path.GetFullPath(Path.Combine(baseDirectory, outPath)),
             OutputFormat = format,
             MemoryLimit = root["memory_limit"]?.GetValue<string>(),
         };

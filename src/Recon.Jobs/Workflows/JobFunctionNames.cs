@@ -16,14 +16,4 @@ public static class JobFunctionNames
 
     /// <summary>The query results location placeholder of workflows/transform.asl.json (under the bucket's prefix on AWS).</summary>
     public const string AthenaResultsLocationKey = "AthenaResultsLocation";
-
-    /// <summary>
-    /// The local DefinitionSubstitutions of the job workflows: each <c>${&lt;Pascal&gt;FunctionArn}</c> placeholder is the
-    /// function's name (on AWS the deployment passes the functions' ARNs); the Athena workgroup and results location are
-    /// the local stand-in's (see <see cref="LocalAthena"/>).
-    /// </summary>
-    public static IReadOnlyDictionary<string, string> LocalSubstitutions { get; } =
-        All.ToDictionary(Recon.Workflows.DefinitionSubstitutions.FunctionKey, name => name, StringComparer.Ordinal)
-            .Concat(LocalAthena.Substitutions)
-            .ToDictionary(StringComparer.Ordinal);
 }

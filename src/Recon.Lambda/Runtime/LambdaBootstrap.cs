@@ -1,6 +1,8 @@
 using Recon.Core;
+using Recon.Jobs.Workflows;
 using Recon.Lambda.Aws;
 using Recon.Lambda.Backend;
+using Recon.Lambda.Jobs;
 using Recon.Lambda.Metrics;
 
 namespace Recon.Lambda.Runtime;
@@ -31,24 +33,35 @@ internal static class LambdaBootstrap
         using var runtimeHttp = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
         using var stepFunctionsHttp = new HttpClient();
         var client = new LambdaRuntimeClient(runtimeHttp, runtimeApi);
-        LambdaBackend? backend = null;
+        IDisposable? backend = null;
         Func<Stream, CancellationToken, Task<Stream>> handler;
         try
         {
             string name = environment("_HANDLER") is { Length: > 0 } h
                 ? h
                 : throw new ReconException("_HANDLER is not set: the function's handler must be the name of a Recon function (e.g. recon-plan).");
-            if (!FunctionNames.All.Contains(name))
+            if (!FunctionNames.All.Contains(name) && !JobFunctionNames.All.Contains(name))
             {
-                throw new ReconException($"_HANDLER '{name}' is not a Recon function; this package serves {string.Join(", ", FunctionNames.All)}.");
+                throw new ReconException($"_HANDLER '{name}' is not a Recon function; this package serves {string.Join(", ", FunctionNames.All.Concat(JobFunctionNames.All))}.");
             }
 
             var settings = LambdaSettings.FromEnvironment(environment);
-            backend = LambdaBackend.Open(settings, TimeProvider.System);
-            var callbacks = new StepFunctionsTaskCallbacks(stepFunctionsHttp, () => AwsCredentials.FromEnvironment(environment), settings.Region,
-                TimeProvider.System);
-            var functions = new ReconFunctions(backend.Stages, callbacks, progress: null, new EmbeddedMetrics(stdout, settings.Deployment, TimeProvider.System));
-            handler = functions.Handlers[name];
+            if (JobFunctionNames.All.Contains(name))
+            {
+                // A job function needs S3 only: no index, ledger or cache is opened.
+                var jobs = LambdaJobFunctions.Open(settings, environment, TimeProvider.System);
+                backend = jobs;
+                handler = jobs.Handlers[name];
+            }
+            else
+            {
+                var pipeline = LambdaBackend.Open(settings, TimeProvider.System);
+                backend = pipeline;
+                var callbacks = new StepFunctionsTaskCallbacks(stepFunctionsHttp, () => AwsCredentials.FromEnvironment(environment), settings.Region,
+                    TimeProvider.System);
+                var functions = new ReconFunctions(pipeline.Stages, callbacks, progress: null, new EmbeddedMetrics(stdout, settings.Deployment, TimeProvider.System));
+                handler = functions.Handlers[name];
+            }
         }
 #pragma warning disable CA1031 // any failure to start is reported to Lambda as the init error
         catch (Exception e) when (e is not OutOfMemoryException)

@@ -1,10 +1,11 @@
 using System.Text.Json;
 using Recon.Core;
+using Recon.Jobs.Compare;
 using Recon.Jobs.Engine;
 using Recon.Jobs.Workflows;
 using Recon.Workflows;
 
-namespace Recon.Jobs.Compare;
+namespace Recon.Orchestration.Jobs;
 
 /// <summary>
 /// Runs a compare through workflows/compare.asl.json in the local workflow runner: prepare, a Map over the hash
@@ -26,7 +27,7 @@ public static class CompareJob
         {
             await File.WriteAllTextAsync(Path.Combine(work, "spec.json"), JsonSerializer.Serialize(spec), ct).ConfigureAwait(false);
             var registry = new TaskRegistry();
-            new JobFunctions(engine).RegisterAll(registry);
+            JobWorkflows.Register(registry, new JobFunctions(engine));
             var runner = new WorkflowRunner(registry, time, new WorkflowRunnerOptions
             {
                 ErrorNameOf = ReconErrorNames.Of,

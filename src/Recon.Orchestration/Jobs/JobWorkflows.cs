@@ -1,7 +1,8 @@
 using Recon.Core;
+using Recon.Jobs.Workflows;
 using Recon.Workflows;
 
-namespace Recon.Jobs.Workflows;
+namespace Recon.Orchestration.Jobs;
 
 /// <summary>Finds and loads workflows/compare.asl.json and workflows/transform.asl.json.</summary>
 public static class JobWorkflows
@@ -24,7 +25,7 @@ public static class JobWorkflows
                 try
                 {
                     // Placeholders (${<Pascal>FunctionArn}) are filled with the local function names, as Step Functions' DefinitionSubstitutions would.
-                    return StateMachineDefinition.Load(path, JobFunctionNames.LocalSubstitutions);
+                    return StateMachineDefinition.Load(path, LocalSubstitutions);
                 }
                 catch (WorkflowDefinitionException e)
                 {
@@ -34,6 +35,28 @@ public static class JobWorkflows
         }
 
         throw new ReconException($"workflow definition '{file}' was not found (looked in {string.Join(", ", Candidates(directory))}): pass --workflows DIR or reinstall recon.");
+    }
+
+    /// <summary>
+    /// The local DefinitionSubstitutions of the job workflows: each <c>${&lt;Pascal&gt;FunctionArn}</c> placeholder is the
+    /// function's name (on AWS the deployment passes the functions' ARNs); the Athena workgroup and results location are
+    /// the local stand-in's (see <see cref="LocalAthena"/>).
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> LocalSubstitutions { get; } =
+        JobFunctionNames.All.ToDictionary(DefinitionSubstitutions.FunctionKey, name => name, StringComparer.Ordinal)
+            .Concat(LocalAthena.Substitutions)
+            .ToDictionary(StringComparer.Ordinal);
+
+    /// <summary>Registers every job function on <paramref name="registry"/>, under its function name.</summary>
+    public static void Register(TaskRegistry registry, JobFunctions functions, Func<string, TaskHandler, TaskHandler>? decorate = null)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(functions);
+        foreach (var (name, handler) in functions.Handlers)
+        {
+            TaskHandler h = (input, ct) => handler(input, ct);
+            registry.Register(name, decorate?.Invoke(name, h) ?? h);
+        }
     }
 
     private static IEnumerable<string> Candidates(string? directory)

@@ -4,9 +4,10 @@ using Recon.Core;
 using Recon.Core.Ports;
 using Recon.Jobs.Compare;
 using Recon.Jobs.Engine;
+using Recon.Jobs.Queue;
 using Recon.Jobs.Transform;
 
-namespace Recon.Jobs.Queue;
+namespace Recon.Orchestration.Jobs;
 
 /// <summary>
 /// What a queued job holds and how it runs: the spec JSON with its kind and the folder relative paths start from.
@@ -71,7 +72,7 @@ public sealed class JobRunner(string workRoot, JobEngineOptions engine, TimeProv
         }
 
         return paths.OfType<string>()
-            .Where(p => p != Sources.ArtifactBalances.SourceName && !p.StartsWith("s3://", StringComparison.OrdinalIgnoreCase))
+            .Where(p => p != Recon.Jobs.Sources.ArtifactBalances.SourceName && !p.StartsWith("s3://", StringComparison.OrdinalIgnoreCase))
             .Select(Path.GetFullPath)
             .ToList();
     }
@@ -96,7 +97,7 @@ public sealed class JobRunner(string workRoot, JobEngineOptions engine, TimeProv
                 string? exported = null;
                 try
                 {
-                    if (compare.Source == Sources.ArtifactBalances.SourceName || compare.Target == Sources.ArtifactBalances.SourceName)
+                    if (compare.Source == Recon.Jobs.Sources.ArtifactBalances.SourceName || compare.Target == Recon.Jobs.Sources.ArtifactBalances.SourceName)
                     {
                         if (exportArtifacts is null)
                         {
@@ -107,8 +108,8 @@ public sealed class JobRunner(string workRoot, JobEngineOptions engine, TimeProv
                         await exportArtifacts(exported, ct).ConfigureAwait(false);
                         compare = compare with
                         {
-                            Source = compare.Source == Sources.ArtifactBalances.SourceName ? exported : compare.Source,
-                            Target = compare.Target == Sources.ArtifactBalances.SourceName ? exported : compare.Target,
+                            Source = compare.Source == Recon.Jobs.Sources.ArtifactBalances.SourceName ? exported : compare.Source,
+                            Target = compare.Target == Recon.Jobs.Sources.ArtifactBalances.SourceName ? exported : compare.Target,
                         };
                     }
 
@@ -133,7 +134,7 @@ public sealed class JobRunner(string workRoot, JobEngineOptions engine, TimeProv
         }
     }
 
-    private static CompareSpec ParseCompare(string json, string baseDirectory)
+    internal static CompareSpec ParseCompare(string json, string baseDirectory)
     {
         CompareSpec spec;
         try
@@ -145,7 +146,7 @@ public sealed class JobRunner(string workRoot, JobEngineOptions engine, TimeProv
             throw new ReconException($"the compare spec is not valid: {e.Message}");
         }
 
-        string Full(string p) => p == Sources.ArtifactBalances.SourceName || Path.IsPathRooted(p) || p.StartsWith("s3://", StringComparison.OrdinalIgnoreCase)
+        string Full(string p) => p == Recon.Jobs.Sources.ArtifactBalances.SourceName || Path.IsPathRooted(p) || p.StartsWith("s3://", StringComparison.OrdinalIgnoreCase)
             ? p
             : Path.GetFullPath(Path.Combine(baseDirectory, p));
         return spec with { Source = Full(spec.Source), Target = Full(spec.Target), Report = spec.Report is null ? null : Full(spec.Report) };

@@ -4,8 +4,9 @@ using System.Text.Json.Nodes;
 using Recon.Core;
 using Recon.Jobs.Engine;
 using Recon.Jobs.Transform;
+using Recon.Jobs.Workflows;
 
-namespace Recon.Jobs.Workflows;
+namespace Recon.Orchestration.Jobs;
 
 /// <summary>
 /// The local runner's stand-in for <c>arn:aws:states:::athena:startQueryExecution.sync</c> in workflows/transform.asl.json.
@@ -30,6 +31,9 @@ public sealed class LocalAthena(string workRoot, JobEngineOptions engine, TimePr
         [JobFunctionNames.AthenaWorkGroupKey] = LocalWorkGroup,
         [JobFunctionNames.AthenaResultsLocationKey] = LocalResultsLocation,
     };
+
+    /// <summary>The job functions' options for the local runner: local paths allowed, every compiled job remembered here.</summary>
+    public JobFunctionsOptions FunctionOptions(string workRoot) => new() { WorkRoot = workRoot, RequireS3 = false, Compiled = Register };
 
     /// <summary>Remembers a compiled job's statements, so that the Athena tasks of its execution can run them.</summary>
     internal void Register(string jobId, TransformSpec spec, AthenaPlan plan)

@@ -5,7 +5,7 @@ using Recon.Jobs.Compare;
 using Recon.Jobs.Engine;
 using Recon.Jobs.Transform;
 
-namespace Recon.Jobs.Bench;
+namespace Recon.Orchestration.Jobs;
 
 /// <summary>
 /// <c>recon bench jobs</c>: (a) compare two N-row files with 1% differences; (b) the seed's job shape scaled down —
