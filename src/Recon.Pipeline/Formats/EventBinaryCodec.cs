@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Recon.Core.Events;
 
@@ -30,29 +31,40 @@ internal static class EventBinaryCodec
         p += WriteString(span[p..], e.Type);
         p += WriteString(span[p..], e.Currency);
         p += WriteString(span[p..], e.Reverses);
-        Span<int> bits = stackalloc int[4];
-        decimal.GetBits(e.Amount, bits);
-        for (int i = 0; i < 4; i++)
-        {
-            BinaryPrimitives.WriteInt32LittleEndian(span[(p + (i * 4))..], bits[i]);
-        }
+        p += WriteTail(span[p..], e.Amount, e.OccurredAt, e.Attributes, e.Attributes is not null);
+        BinaryPrimitives.WriteInt32LittleEndian(span, p - 4);
+        output.Advance(p);
+    }
 
-        p += 16;
-        BinaryPrimitives.WriteInt64LittleEndian(span[p..], e.OccurredAt.DateTime.Ticks);
-        BinaryPrimitives.WriteInt16LittleEndian(span[(p + 8)..], (short)e.OccurredAt.Offset.TotalMinutes);
-        p += 10;
-        if (e.Attributes is null)
+    /// <summary>
+    /// The same record as <see cref="Write(IBufferWriter{byte}, FinancialEvent)"/> for the event the line scanner read,
+    /// from the line's bytes (each span is the UTF-8 of the parser's string, so the bytes are identical).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Write(IBufferWriter<byte> output, long sequence, scoped in EventLineFields e)
+    {
+        int max = 4 + 8 + 16 + 10 + 4 + (6 * 2) + e.ArtifactId.Length + e.EventId.Length + e.Entity.Length + e.Type.Length +
+                  e.Currency.Length + e.Reverses.Length + e.Attributes.Length;
+        var span = output.GetSpan(max);
+        int p = 4;
+        BinaryPrimitives.WriteInt64LittleEndian(span[p..], sequence);
+        p += 8;
+        p += WriteBytes(span[p..], e.ArtifactId);
+        p += WriteBytes(span[p..], e.EventId);
+        p += WriteBytes(span[p..], e.Entity);
+        p += WriteBytes(span[p..], e.Type);
+        p += WriteBytes(span[p..], e.Currency);
+        if (e.HasReverses)
         {
-            BinaryPrimitives.WriteInt32LittleEndian(span[p..], -1);
-            p += 4;
+            p += WriteBytes(span[p..], e.Reverses);
         }
         else
         {
-            BinaryPrimitives.WriteInt32LittleEndian(span[p..], e.Attributes.Length);
-            e.Attributes.CopyTo(span[(p + 4)..]);
-            p += 4 + e.Attributes.Length;
+            BinaryPrimitives.WriteUInt16LittleEndian(span[p..], NullString);
+            p += 2;
         }
 
+        p += WriteTail(span[p..], e.Amount, e.OccurredAt, e.HasAttributes ? e.Attributes : default, e.HasAttributes);
         BinaryPrimitives.WriteInt32LittleEndian(span, p - 4);
         output.Advance(p);
     }
@@ -106,6 +118,36 @@ internal static class EventBinaryCodec
             Attributes = attributes,
             Sequence = seq,
         };
+    }
+
+    // Amount (decimal bits), occurred_at (ticks and offset minutes), attributes (length, or -1 for none).
+    private static int WriteTail(Span<byte> into, decimal amount, DateTimeOffset occurredAt, ReadOnlySpan<byte> attributes, bool hasAttributes)
+    {
+        Span<int> bits = stackalloc int[4];
+        decimal.GetBits(amount, bits);
+        for (int i = 0; i < 4; i++)
+        {
+            BinaryPrimitives.WriteInt32LittleEndian(into[(i * 4)..], bits[i]);
+        }
+
+        BinaryPrimitives.WriteInt64LittleEndian(into[16..], occurredAt.DateTime.Ticks);
+        BinaryPrimitives.WriteInt16LittleEndian(into[24..], (short)occurredAt.Offset.TotalMinutes);
+        if (!hasAttributes)
+        {
+            BinaryPrimitives.WriteInt32LittleEndian(into[26..], -1);
+            return 30;
+        }
+
+        BinaryPrimitives.WriteInt32LittleEndian(into[26..], attributes.Length);
+        attributes.CopyTo(into[30..]);
+        return 30 + attributes.Length;
+    }
+
+    private static int WriteBytes(Span<byte> into, ReadOnlySpan<byte> utf8)
+    {
+        BinaryPrimitives.WriteUInt16LittleEndian(into, (ushort)utf8.Length);
+        utf8.CopyTo(into[2..]);
+        return utf8.Length + 2;
     }
 
     private static int WriteString(Span<byte> into, string? s)

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace Recon.Pipeline.Formats;
 
@@ -9,7 +10,14 @@ internal static class KeyListReader
     {
         using var ms = new MemoryStream();
         await stream.CopyToAsync(ms, ct).ConfigureAwait(false);
-        var data = ms.GetBuffer().AsSpan(0, (int)ms.Length);
+        return Parse(ms.GetBuffer().AsSpan(0, (int)ms.Length));
+    }
+
+    // Called once per partition with a loop over every key: compiled optimized at once (an async method's loop
+    // would run unoptimized until on-stack replacement).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static List<string> Parse(ReadOnlySpan<byte> data)
+    {
         int count = BinaryPrimitives.ReadInt32LittleEndian(data);
         var keys = new List<string>(count);
         int p = 4;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Recon.Pipeline.Formats;
@@ -9,6 +10,7 @@ namespace Recon.Pipeline.Formats;
 /// </summary>
 internal static class PrefetchFile
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Write(string path, IEnumerable<PrefetchedRecord> records)
     {
         using var w = new BinaryWriter(new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20));
@@ -30,12 +32,14 @@ internal static class PrefetchFile
     public static IEnumerable<PrefetchedRecord> Read(Stream stream)
     {
         using var r = new BinaryReader(new BufferedStream(stream, 1 << 20));
+        var text = new byte[256];
+        string lastFile = "";
         while (true)
         {
             string id;
             try
             {
-                id = ReadString(r);
+                id = ReadString(r, ref text);
             }
             catch (EndOfStreamException)
             {
@@ -43,7 +47,9 @@ internal static class PrefetchFile
             }
 
             long version = r.ReadInt64();
-            string file = ReadString(r);
+            // A partition's records come from a few part-files, in runs: one string per run of the same file.
+            string file = ReadString(r, ref text, lastFile);
+            lastFile = file;
             long offset = r.ReadInt64();
             int len = r.ReadInt32();
             yield return new PrefetchedRecord(id, version, file, offset, r.ReadBytes(Math.Abs(len)), len < 0);
@@ -52,14 +58,24 @@ internal static class PrefetchFile
 
     private static void WriteString(BinaryWriter w, string s)
     {
-        var bytes = Encoding.UTF8.GetBytes(s);
-        w.Write((ushort)bytes.Length);
-        w.Write(bytes);
+        // Ids are at most 512 characters: their UTF-8 fits on the stack, so a record's write allocates nothing.
+        int max = Encoding.UTF8.GetMaxByteCount(s.Length);
+        Span<byte> bytes = max <= 2048 ? stackalloc byte[2048] : new byte[max];
+        int n = Encoding.UTF8.GetBytes(s, bytes);
+        w.Write((ushort)n);
+        w.Write(bytes[..n]);
     }
 
-    private static string ReadString(BinaryReader r)
+    private static string ReadString(BinaryReader r, ref byte[] buffer, string? same = null)
     {
         int len = r.ReadUInt16();
-        return Encoding.UTF8.GetString(r.ReadBytes(len));
+        if (buffer.Length < len)
+        {
+            buffer = new byte[Math.Max(len, buffer.Length * 2)];
+        }
+
+        var bytes = buffer.AsSpan(0, len);
+        r.BaseStream.ReadExactly(bytes);
+        return same is not null && same.Length == len && Ascii.Equals(bytes, same) ? same : Encoding.UTF8.GetString(bytes);
     }
 }

@@ -10,29 +10,36 @@ internal sealed class StatelessArtifactReader : IDisposable
 {
     private readonly Stream _stream;
     private readonly StringPool _pool = new();
+    private readonly byte[] _key = new byte[ushort.MaxValue];
+    private readonly List<FinancialEvent> _events = [];
     private byte[] _buffer = ArrayPool<byte>.Shared.Rent(1 << 16);
 
     public StatelessArtifactReader(Stream stream) => _stream = new BufferedStream(stream, 1 << 20);
 
-    /// <summary>Reads the next group; false at the end of the file.</summary>
-    public bool TryReadGroup(out string artifactId, out byte[] keyUtf8, out List<FinancialEvent> events)
+    /// <summary>
+    /// Reads the next group; false at the end of the file. The key's bytes and the list are the reader's own, reused
+    /// by the next call (the events in it are not).
+    /// </summary>
+    public bool TryReadGroup(out string artifactId, out ReadOnlyMemory<byte> keyUtf8, out List<FinancialEvent> events)
     {
         Span<byte> head = stackalloc byte[4];
+        _events.Clear();
+        events = _events;
         if (_stream.ReadAtLeast(head[..2], 2, throwOnEndOfStream: false) == 0)
         {
             artifactId = "";
-            keyUtf8 = [];
-            events = [];
+            keyUtf8 = default;
             return false;
         }
 
         int keyLen = BinaryPrimitives.ReadUInt16LittleEndian(head);
-        keyUtf8 = new byte[keyLen];
-        _stream.ReadExactly(keyUtf8);
-        artifactId = Encoding.UTF8.GetString(keyUtf8);
+        var key = _key.AsSpan(0, keyLen);
+        _stream.ReadExactly(key);
+        keyUtf8 = _key.AsMemory(0, keyLen);
+        artifactId = Encoding.UTF8.GetString(key);
         _stream.ReadExactly(head);
         int count = BinaryPrimitives.ReadInt32LittleEndian(head);
-        events = new List<FinancialEvent>(count);
+        events.EnsureCapacity(count);
         for (int i = 0; i < count; i++)
         {
             _stream.ReadExactly(head);

@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Text;
+using System.Threading.Channels;
 using Recon.Core.PartFiles;
 using Recon.Core.Ports;
 using Recon.Pipeline.Running;
@@ -33,53 +35,49 @@ public sealed class IndexWorker(IndexDependencies ctx)
         }
 
         // The cache is only a cache: its records are read while the rows are written, which is the serial part.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var caching = Task.Run(async () =>
         {
+            long skip = ChargeBeyondFillBudget(footers);
             for (int i = 0; i < files.Count; i++)
             {
                 if (footers[i].Count > 0)
                 {
-                    await CacheRecordsAsync(files[i], footers[i].Entries(), ct).ConfigureAwait(false);
+                    skip = await CacheRecordsAsync(files[i], footers[i].Entries(), skip, stop.Token).ConfigureAwait(false);
                 }
             }
-        }, ct);
+        }, stop.Token);
 
         long rows = 0;
+        var batches = Channel.CreateBounded<List<IndexRow>>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
+        var merging = Task.Run(() => MergeRowsAsync(run, files, footers, batches.Writer, stop.Token), stop.Token);
         try
         {
-            // Rows go in key order across all the files (each footer is in key order already): each transaction then
-            // touches one narrow range of the index's B-tree instead of pages all over it, which is what made a
-            // transaction's write cost grow with the index rather than with its rows.
-            var batch = new List<IndexRow>(RowsPerPut);
-            foreach (var (file, e) in InKeyOrder(files, footers))
-            {
-                batch.Add(new IndexRow(e.ArtifactId, e.Version, file, e.Offset, e.Length, run.RunId, run.CreatedAt));
-                if (batch.Count == RowsPerPut)
-                {
-                    await ctx.Index.PutAsync(batch, ct).ConfigureAwait(false);
-                    rows += batch.Count;
-                    batch = new List<IndexRow>(RowsPerPut);
-                    ctx.Faults.At(FaultPoints.IndexMidWorker);
-                }
-            }
-
-            if (batch.Count > 0)
+            // The merge (decoding footer entries, building rows) runs beside the writes, a batch ahead: SQLite's
+            // writer is the serial part, so it only writes.
+            await foreach (var batch in batches.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
             {
                 await ctx.Index.PutAsync(batch, ct).ConfigureAwait(false);
                 rows += batch.Count;
                 ctx.Faults.At(FaultPoints.IndexMidWorker);
             }
+
+            await merging.ConfigureAwait(false);
         }
         catch
         {
-            // Never leave the cache filling behind a failed (or simulated-crashed) worker.
-            try
+            // Never leave the merge or the cache filling behind a failed (or simulated-crashed) worker.
+            await stop.CancelAsync().ConfigureAwait(false);
+            foreach (var task in new[] { merging, caching })
             {
-                await caching.ConfigureAwait(false);
-            }
-            catch (Exception)
-            {
-                // The rows' failure is the one to report.
+                try
+                {
+                    await task.ConfigureAwait(false);
+                }
+                catch (Exception)
+                {
+                    // The rows' failure is the one to report.
+                }
             }
 
             throw;
@@ -87,6 +85,44 @@ public sealed class IndexWorker(IndexDependencies ctx)
 
         await caching.ConfigureAwait(false);
         return rows;
+    }
+
+    /// <summary>
+    /// Rows in key order across all the files (each footer is in key order already), in batches: each transaction then
+    /// touches one narrow range of the index's B-tree instead of pages all over it, which is what made a transaction's
+    /// write cost grow with the index rather than with its rows.
+    /// </summary>
+    private static async Task MergeRowsAsync(RunRecord run, IReadOnlyList<string> files, PartFileFooter[] footers, ChannelWriter<List<IndexRow>> into,
+        CancellationToken ct)
+    {
+        Exception? failure = null;
+        try
+        {
+            var batch = new List<IndexRow>(RowsPerPut);
+            foreach (var (file, e) in InKeyOrder(files, footers))
+            {
+                batch.Add(new IndexRow(e.ArtifactId, e.Version, file, e.Offset, e.Length, run.RunId, run.CreatedAt));
+                if (batch.Count == RowsPerPut)
+                {
+                    await into.WriteAsync(batch, ct).ConfigureAwait(false);
+                    batch = new List<IndexRow>(RowsPerPut);
+                }
+            }
+
+            if (batch.Count > 0)
+            {
+                await into.WriteAsync(batch, ct).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e)
+        {
+            failure = e;
+            throw;
+        }
+        finally
+        {
+            into.TryComplete(failure);
+        }
     }
 
     /// <summary>The footers' entries merged by artifact id (ordinal), each with its file: a k-way merge that holds one decoded entry per file.</summary>
@@ -134,7 +170,35 @@ public sealed class IndexWorker(IndexDependencies ctx)
         }
     }
 
-    private async Task CacheRecordsAsync(string file, IEnumerable<PartFileEntry> entries, CancellationToken ct)
+    /// <summary>
+    /// How much of this fill a bounded cache would evict again before the fill ends (its first records: they are the
+    /// oldest entries once the rest is in). Those are skipped — not read, copied or set — so a run larger than the
+    /// cache costs the cache's size to fill, not its own, and leaves the cache holding the same (last) records.
+    /// </summary>
+    private long ChargeBeyondFillBudget(PartFileFooter[] footers)
+    {
+        if (ctx.Cache.FillBudget is not { } budget)
+        {
+            return 0;
+        }
+
+        long total = 0;
+        foreach (var footer in footers)
+        {
+            foreach (var (idBytes, length) in footer.Sizes())
+            {
+                if (length <= MaxCachedRecord)
+                {
+                    total += ctx.Cache.EntryCharge(idBytes, length);
+                }
+            }
+        }
+
+        return Math.Max(0, total - budget);
+    }
+
+    /// <summary>Caches the file's records after skipping the first <paramref name="skip"/> of charge; returns what is left to skip.</summary>
+    private async Task<long> CacheRecordsAsync(string file, IEnumerable<PartFileEntry> entries, long skip, CancellationToken ct)
     {
         // Records are contiguous and in footer order: one sequential read serves them all, through a buffer of our
         // own (a BufferedStream read per record took a lock and an async call for each of a million records).
@@ -150,6 +214,12 @@ public sealed class IndexWorker(IndexDependencies ctx)
             {
                 if (e.Length > MaxCachedRecord)
                 {
+                    continue;
+                }
+
+                if (skip > 0)
+                {
+                    skip -= ctx.Cache.EntryCharge(Encoding.UTF8.GetByteCount(e.ArtifactId), e.Length);
                     continue;
                 }
 
@@ -200,6 +270,8 @@ public sealed class IndexWorker(IndexDependencies ctx)
             {
                 await ctx.Cache.SetManyAsync(items, ct).ConfigureAwait(false);
             }
+
+            return skip;
         }
         finally
         {

@@ -93,16 +93,17 @@ public sealed class JoinEngine(ProcessDependencies ctx)
         using var groups = new StatelessArtifactReader(statelessStream);
         using var prior = PrefetchFile.Read(prefetchStream).GetEnumerator();
         bool hasPrior = prior.MoveNext();
-        byte[] priorKey = hasPrior ? Encoding.UTF8.GetBytes(prior.Current.ArtifactId) : [];
+        byte[] priorKey = new byte[256];
+        int priorKeyLength = hasPrior ? EncodeKey(prior.Current.ArtifactId, ref priorKey) : 0;
 
-        while (groups.TryReadGroup(out string artifactId, out byte[] key, out var events))
+        while (groups.TryReadGroup(out string artifactId, out var key, out var events))
         {
             ct.ThrowIfCancellationRequested();
             // Pre-fetched records come in key-list order, the same order as the groups; each key is encoded once.
-            while (hasPrior && Utf8KeyOrder.Compare(priorKey, key) < 0)
+            while (hasPrior && Utf8KeyOrder.Compare(priorKey.AsSpan(0, priorKeyLength), key.Span) < 0)
             {
                 hasPrior = prior.MoveNext();
-                priorKey = hasPrior ? Encoding.UTF8.GetBytes(prior.Current.ArtifactId) : [];
+                priorKeyLength = hasPrior ? EncodeKey(prior.Current.ArtifactId, ref priorKey) : 0;
             }
 
             PrefetchedRecord? fetched = hasPrior && prior.Current.ArtifactId == artifactId ? prior.Current : null;
@@ -167,6 +168,18 @@ public sealed class JoinEngine(ProcessDependencies ctx)
 
         await parts.PublishAsync(ct).ConfigureAwait(false);
         return totals;
+    }
+
+    /// <summary>Encodes an artifact id as UTF-8 into a reused buffer (grown when needed); returns its length.</summary>
+    private static int EncodeKey(string id, ref byte[] buffer)
+    {
+        int max = Encoding.UTF8.GetMaxByteCount(id.Length);
+        if (buffer.Length < max)
+        {
+            buffer = new byte[max];
+        }
+
+        return Encoding.UTF8.GetBytes(id, buffer);
     }
 
     private sealed class PartitionTotals

@@ -25,12 +25,20 @@ internal sealed class SegmentChainWriter(ArtifactRecordReader reader, int fanout
     private readonly ArrayBufferWriter<byte> _ids = new(16 << 10);
     private readonly ArrayBufferWriter<byte> _merged = new(SmallMergeBytes + 1024);
     private ulong[] _hashes = new ulong[1024];
+    private ulong[] _fingerprints = new ulong[64];
 
     public async ValueTask<IReadOnlyDictionary<string, FinancialEvent>?> FindPriorLinesAsync(PriorArtifact prior, List<FinancialEvent> events,
         StringPool pool, CancellationToken ct)
     {
-        var fingerprints = new ulong[events.Count];
-        for (int i = 0; i < events.Count; i++)
+        // The writer's own array, reused: a partition's join awaits each artifact's call before the next one.
+        if (_fingerprints.Length < events.Count)
+        {
+            _fingerprints = new ulong[Math.Max(events.Count, _fingerprints.Length * 2)];
+        }
+
+        var fingerprints = _fingerprints;
+        int count = events.Count;
+        for (int i = 0; i < count; i++)
         {
             fingerprints[i] = LineSegmentCodec.Fingerprint(events[i].EventId);
         }
@@ -47,9 +55,9 @@ internal sealed class SegmentChainWriter(ArtifactRecordReader reader, int fanout
 
             var ids = await IdsOfAsync(prior, segment, ct).ConfigureAwait(false);
             bool hit = false;
-            foreach (ulong f in fingerprints)
+            for (int i = 0; i < count; i++)
             {
-                if (LineSegmentCodec.MayContain(ids.Span, f))
+                if (LineSegmentCodec.MayContain(ids.Span, fingerprints[i]))
                 {
                     hit = true;
                     break;

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Threading.Channels;
 using CsvHelper;
@@ -189,7 +190,8 @@ public sealed class StatelessReducer(ReduceDependencies ctx)
         var excluded = results.Select(r => r.FailureReason is not null).ToArray();
         string spillKey = RunLayout.SpillKey(run.RunId, partition);
         long length = await ctx.Store.GetLengthAsync(spillKey, ct).ConfigureAwait(false) ?? throw ReconErrors.ObjectMissing(spillKey);
-        var data = new byte[length];
+        // Filled whole by the read below: not zeroed first (a partition's spill is tens of MB).
+        var data = GC.AllocateUninitializedArray<byte>(checked((int)length));
         await using (var s = await ctx.Store.OpenReadAsync(spillKey, ct).ConfigureAwait(false))
         {
             await s.ReadExactlyAsync(data, ct).ConfigureAwait(false);
@@ -353,6 +355,8 @@ public sealed class StatelessReducer(ReduceDependencies ctx)
         }
     }
 
+    // Called a few times per run, each over every event of a partition: compiled optimized at once.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private (string Groups, string Keys) GroupPartition(string runId, int partition, byte[] data, bool[] excludedBatches)
     {
         var entries = new List<SpillEntry>(data.Length / 160);
@@ -402,9 +406,25 @@ public sealed class StatelessReducer(ReduceDependencies ctx)
                 b++;
             }
 
-            if (b - a > 1)
+            if (b - a > 16)
             {
                 Array.Sort(array, a, b - a, comparer);
+            }
+            else if (b - a > 1)
+            {
+                // Most runs are one id's few events: an insertion sort without the general sort's set-up per run.
+                for (int k = a + 1; k < b; k++)
+                {
+                    var entry = array[k];
+                    int at = k - 1;
+                    while (at >= a && comparer.Compare(array[at], entry) > 0)
+                    {
+                        array[at + 1] = array[at];
+                        at--;
+                    }
+
+                    array[at + 1] = entry;
+                }
             }
 
             a = b;
@@ -418,7 +438,8 @@ public sealed class StatelessReducer(ReduceDependencies ctx)
         {
             var key = EventBinaryCodec.ReadArtifactId(data.AsSpan(array[i].Offset));
             int j = i + 1;
-            while (j < array.Length && EventBinaryCodec.ReadArtifactId(data.AsSpan(array[j].Offset)).SequenceEqual(key))
+            // Different sort keys are different ids: only equal keys need the ids compared.
+            while (j < array.Length && keys[j] == keys[i] && EventBinaryCodec.ReadArtifactId(data.AsSpan(array[j].Offset)).SequenceEqual(key))
             {
                 j++;
             }
