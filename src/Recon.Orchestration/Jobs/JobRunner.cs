@@ -28,7 +28,12 @@ public sealed class JobRunner(string workRoot, JobEngineOptions engine, TimeProv
             throw OrchestrationJobErrors.JobSpecInvalidJson(e);
         }
 
-        var kind = spec["kind"]?.GetValue<string>() ?? (spec.ContainsKey("steps") || spec.ContainsKey("inputs") ? JobKinds.Transform : null);
+        var kind = spec["kind"] switch
+        {
+            null => spec.ContainsKey("steps") || spec.ContainsKey("inputs") ? JobKinds.Transform : null,
+            var k when k.GetValueKind() == JsonValueKind.String => k.GetValue<string>(),
+            _ => throw OrchestrationJobErrors.JobSpecWithoutKind(), // "kind": 1 or a list: the same refusal as no kind
+        };
         spec.Remove("kind");
         switch (kind)
         {
