@@ -3,11 +3,17 @@ using Recon.Core;
 namespace Recon.Lambda;
 
 /// <summary>
+/// Every error the Lambda functions show a user is built here, as <see cref="ReconErrors"/> does for Core: one method
+/// per situation, named for what went wrong, with what to do on the exception's <see cref="ReconException.Action"/>.
+/// Split by concern: the function's settings (LambdaErrors.Settings.cs), the Lambda Runtime API (LambdaErrors.Runtime.cs)
+/// and Step Functions (LambdaErrors.StepFunctions.cs).
+/// </summary>
+/// <remarks>
 /// In AWS, Step Functions sees a .NET Lambda's unhandled exception under its type name, which cannot contain the dot of
 /// <c>Recon.Throttled</c>. The entry points therefore rethrow classified errors as these types, and the definitions'
 /// Retry/Catch name both forms (e.g. <c>["Recon.Throttled", "ReconThrottled"]</c>). The local runner uses the dotted names.
-/// </summary>
-internal static class LambdaErrors
+/// </remarks>
+internal static partial class LambdaErrors
 {
     public static IReadOnlyDictionary<string, string> TypeNames { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {

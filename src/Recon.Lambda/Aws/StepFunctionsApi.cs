@@ -58,12 +58,12 @@ internal sealed class StepFunctionsApi(HttpClient http, Func<CancellationToken, 
         var (type, message) = ErrorOf(body);
         if (type is "ThrottlingException" or "TooManyRequestsException")
         {
-            return new ReconRetryableException(ReconErrorNames.Throttled, $"Step Functions {action} is throttled: {message}");
+            return LambdaErrors.StepFunctionsThrottled(action, message);
         }
 
         return status >= HttpStatusCode.InternalServerError
-            ? new ReconRetryableException(ReconErrorNames.Transient, $"Step Functions {action} answered {(int)status}: {type}: {message}")
-            : new ReconException($"Step Functions refused {action} ({(int)status} {type}): {message}");
+            ? LambdaErrors.StepFunctionsFailed(action, status, type, message)
+            : LambdaErrors.StepFunctionsRefused(action, status, type, message);
     }
 
     /// <summary>The error type (after any '#' namespace) and message of a JSON 1.0 error body.</summary>

@@ -43,7 +43,7 @@ public sealed class StepFunctionsExecutions
         }
 
         return JsonNode.Parse(text)?["executionArn"]?.GetValue<string>()
-            ?? throw new ReconException($"Step Functions StartExecution of '{name}' answered without an executionArn: {text}");
+            ?? throw LambdaErrors.StartExecutionWithoutArn(name, text);
     }
 
     /// <summary>An execution's status (RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED, …), output, error and cause.</summary>
@@ -56,7 +56,7 @@ public sealed class StepFunctionsExecutions
             throw StepFunctionsApi.Refused("DescribeExecution", status, text);
         }
 
-        var node = JsonNode.Parse(text) ?? throw new ReconException($"Step Functions DescribeExecution of '{executionArn}' answered nothing");
+        var node = JsonNode.Parse(text) ?? throw LambdaErrors.DescribeExecutionEmpty(executionArn);
         string? Text(string name) => node[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
         return new StepFunctionsExecution(executionArn, Text("status") ?? "UNKNOWN", Text("output"), Text("error"), Text("cause"));
     }

@@ -50,7 +50,7 @@ internal sealed class LambdaBackend : IDisposable
                 }
                 catch (FormatException e)
                 {
-                    throw new ReconException($"RECON_REDIS is not a valid Redis connection: {e.Message}");
+                    throw LambdaErrors.RedisConnectionInvalid(e.Message);
                 }
 
                 var redis = new RedisArtifactCache(redisOptions,

@@ -38,32 +38,32 @@ public sealed record LambdaSettings
 
         if (Get("RECON_BACKEND") is { } backend && !string.Equals(backend.Trim(), "aws", StringComparison.OrdinalIgnoreCase))
         {
-            throw new ReconException($"RECON_BACKEND is '{backend}', but a Lambda function runs only on the aws backend: set RECON_BACKEND=aws or leave it unset.");
+            throw LambdaErrors.BackendNotAws(backend);
         }
 
         var settings = new LambdaSettings
         {
-            S3Bucket = Get("RECON_S3_BUCKET") ?? throw new ReconException("RECON_S3_BUCKET is not set: the function needs the deployment's bucket (the CDK stack sets it)."),
+            S3Bucket = Get("RECON_S3_BUCKET") ?? throw LambdaErrors.BucketNotSet(),
             S3Prefix = Get("RECON_S3_PREFIX") ?? "recon",
             IndexTable = Get("RECON_INDEX_TABLE") ?? "recon-index",
             LedgerTable = Get("RECON_LEDGER_TABLE") ?? "recon-ledger",
             Redis = Get("RECON_REDIS"),
             Region = Get("RECON_REGION") ?? Get("AWS_REGION")
-                ?? throw new ReconException("neither RECON_REGION nor AWS_REGION is set: Lambda sets AWS_REGION; it names the endpoints of S3, DynamoDB and Step Functions."),
+                ?? throw LambdaErrors.RegionNotSet(),
             S3Endpoint = Endpoint(Get, "RECON_S3_ENDPOINT"),
             DynamoDbEndpoint = Endpoint(Get, "RECON_DYNAMODB_ENDPOINT"),
             Deployment = Get("RECON_DEPLOYMENT") ?? "recon",
         };
         if (settings.S3Bucket.Length is < 3 or > 63 || settings.S3Bucket.Any(c => !(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '.')))
         {
-            throw new ReconException($"RECON_S3_BUCKET '{settings.S3Bucket}' is not a valid S3 bucket name: 3 to 63 lower-case letters, digits, '-' or '.'.");
+            throw LambdaErrors.BucketNameInvalid(settings.S3Bucket);
         }
 
         foreach (var (name, table) in new[] { ("RECON_INDEX_TABLE", settings.IndexTable), ("RECON_LEDGER_TABLE", settings.LedgerTable) })
         {
             if (table.Length is < 3 or > 255 || table.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.')))
             {
-                throw new ReconException($"{name} '{table}' is not a valid DynamoDB table name: 3 to 255 letters, digits, '_', '-' or '.'.");
+                throw LambdaErrors.TableNameInvalid(name, table);
             }
         }
 
@@ -74,6 +74,6 @@ public sealed record LambdaSettings
     {
         null => null,
         var text when Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" => uri,
-        var text => throw new ReconException($"{name} '{text}' is not an http(s) URL."),
+        var text => throw LambdaErrors.EndpointNotUrl(name, text),
     };
 }

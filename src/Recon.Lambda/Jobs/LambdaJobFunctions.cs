@@ -112,7 +112,7 @@ internal sealed class LambdaJobFunctions : IDisposable
         {
             return int.TryParse(size, NumberStyles.None, CultureInfo.InvariantCulture, out var mb) && mb >= 128
                 ? ((int)(mb * EngineShare)).ToString(CultureInfo.InvariantCulture) + "MB"
-                : throw new ReconException($"AWS_LAMBDA_FUNCTION_MEMORY_SIZE '{size}' is not a memory size in MB.");
+                : throw LambdaErrors.MemorySizeInvalid(size);
         }
 
         return "1GB";

@@ -39,10 +39,10 @@ internal static class LambdaBootstrap
         {
             string name = environment("_HANDLER") is { Length: > 0 } h
                 ? h
-                : throw new ReconException("_HANDLER is not set: the function's handler must be the name of a Recon function (e.g. recon-plan).");
+                : throw LambdaErrors.HandlerNotSet();
             if (!FunctionNames.All.Contains(name) && !JobFunctionNames.All.Contains(name))
             {
-                throw new ReconException($"_HANDLER '{name}' is not a Recon function; this package serves {string.Join(", ", FunctionNames.All.Concat(JobFunctionNames.All))}.");
+                throw LambdaErrors.HandlerUnknown(name, FunctionNames.All.Concat(JobFunctionNames.All));
             }
 
             var settings = LambdaSettings.FromEnvironment(environment);

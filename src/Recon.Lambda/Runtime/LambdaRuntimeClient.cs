@@ -31,15 +31,15 @@ internal sealed class LambdaRuntimeClient
         using var response = await _http.GetAsync(new Uri(_base, "invocation/next"), HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
-            throw new ReconException($"the Lambda Runtime API answered {(int)response.StatusCode} to invocation/next: {await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false)}");
+            throw LambdaErrors.RuntimeApiFailed((int)response.StatusCode, "invocation/next", await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false));
         }
 
         var requestId = Header(response, "Lambda-Runtime-Aws-Request-Id")
-            ?? throw new ReconException("the Lambda Runtime API sent an event without Lambda-Runtime-Aws-Request-Id");
+            ?? throw LambdaErrors.RuntimeEventWithoutRequestId();
         var deadlineText = Header(response, "Lambda-Runtime-Deadline-Ms");
         if (!long.TryParse(deadlineText, NumberStyles.None, CultureInfo.InvariantCulture, out var deadlineMs))
         {
-            throw new ReconException($"the Lambda Runtime API sent Lambda-Runtime-Deadline-Ms '{deadlineText}', which is not milliseconds since the epoch");
+            throw LambdaErrors.RuntimeDeadlineInvalid(deadlineText);
         }
 
         var payload = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
@@ -85,7 +85,7 @@ internal sealed class LambdaRuntimeClient
         using var response = await _http.SendAsync(request, ct).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
-            throw new ReconException($"the Lambda Runtime API answered {(int)response.StatusCode} to {path}: {await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false)}");
+            throw LambdaErrors.RuntimeApiFailed((int)response.StatusCode, path, await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false));
         }
     }
 
