@@ -128,7 +128,7 @@ public static class ReconApiHost
         }
         catch (Exception e) when (e is IOException or System.Security.Cryptography.CryptographicException or UnauthorizedAccessException)
         {
-            throw new ReconException($"cannot load the TLS certificate '{certFile}' with key '{keyFile}': {e.Message}. Pass PEM files (--tls-cert, --tls-key).");
+            throw ReconErrors.TlsCertificateUnloadable(certFile, keyFile, e.Message);
         }
     }
 

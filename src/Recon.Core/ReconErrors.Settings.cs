@@ -60,4 +60,12 @@ public static partial class ReconErrors
 
     public static ReconException WorkflowFunctionUnknown(string workflow, string function) =>
         new($"workflow '{workflow}' calls function '{function}', which has no handler in this version of recon.");
+
+    /// <param name="detail">Why the certificate or key could not be loaded.</param>
+    public static ReconException TlsCertificateUnloadable(string certFile, string keyFile, string detail) =>
+        new($"cannot load the TLS certificate '{certFile}' with key '{keyFile}': {detail}. Pass PEM files (--tls-cert, --tls-key).")
+        {
+            File = certFile,
+            Action = "Pass PEM files (--tls-cert, --tls-key).",
+        };
 }

@@ -36,4 +36,11 @@ public static partial class ReconErrors
 
     public static ReconException StepInputInvalid(string messageType, Exception detail) =>
         new($"handler input is not a valid {messageType}: {detail.Message}", detail);
+
+    /// <summary>A process step was called for a run while an earlier run is not yet processed.</summary>
+    public static ReconException RunProcessedOutOfOrder(string runId, string earlierRunId, Ports.RunStage earlierStage) =>
+        new($"run {runId} cannot be processed before run {earlierRunId} (stage {earlierStage}): process steps run strictly in order.")
+        {
+            RunId = runId,
+        };
 }

@@ -100,4 +100,19 @@ public static partial class ReconErrors
         {
             Action = $"Pass {what} {allowed}.",
         };
+
+    public static ReconException ObjectHoldsNoValue(string key) =>
+        new($"object '{key}' holds no value") { File = key };
+
+    /// <param name="scale">The decimals the Parquet export keeps.</param>
+    public static ReconException AmountTooPreciseForParquet(string artifactId, long version, decimal amount, int scale) =>
+        new(string.Create(CultureInfo.InvariantCulture,
+            $"artifact '{artifactId}' version {version}: the amount {amount} has {amount.Scale} decimals; the Parquet export keeps {scale} exactly and does not round. Export it as JSON Lines (--format jsonl)."))
+        {
+            ArtifactId = artifactId,
+            Action = "Export it as JSON Lines (--format jsonl).",
+        };
+
+    public static ReconException LinePageNegative(long offset, long limit) =>
+        new($"a page of lines needs OFFSET and LIMIT of at least 0 (got {offset}:{limit}).");
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -85,7 +84,7 @@ public sealed class LocalDeadLetters(string? path, TimeProvider time)
                 }
                 catch (Exception e) when (e is JsonException or FormatException)
                 {
-                    throw new ReconException(string.Create(CultureInfo.InvariantCulture, $"dead-letter list '{path}' line {number} is not a message: {e.Message}"), e);
+                    throw OrchestrationErrors.DeadLetterLineInvalid(path, number, e);
                 }
             }
 

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Recon.Core;
 using Recon.Core.Ports;
 using Recon.Lambda;
 using Recon.Pipeline;
@@ -112,7 +111,7 @@ public sealed class WorkflowPipeline : IDisposable
         if (stateless is { Status: not ExecutionStatus.Succeeded } && stateless.Error != "Recon.RunFailed")
         {
             // The plan step itself failed (e.g. the ledger is unreachable): nothing was claimed.
-            throw new ReconException($"the stateless workflow failed before it could claim a run: {stateless.Error}: {stateless.Cause}");
+            throw OrchestrationErrors.StatelessWorkflowFailed(stateless.Error, stateless.Cause);
         }
 
         var touched = (await _ctx.Ledger.ListRunsAsync(ct).ConfigureAwait(false))
@@ -132,7 +131,7 @@ public sealed class WorkflowPipeline : IDisposable
     private Task<string> SendAsync(string queue, string body, CancellationToken ct) =>
         queue == WorkflowSet.LocalDeadLetterQueue
             ? _deadLetters.SendAsync(queue, body, ct)
-            : throw new ReconException($"the definitions send to queue '{queue}'; locally only '{WorkflowSet.LocalDeadLetterQueue}' exists.");
+            : throw OrchestrationErrors.QueueNotLocal(queue);
 
     private async Task CleanUpFinishedRunsAsync(CancellationToken ct)
     {

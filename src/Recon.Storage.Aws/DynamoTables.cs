@@ -3,7 +3,6 @@ using Amazon.DynamoDBv2.Model;
 using Polly;
 using Polly.Retry;
 using Polly.Timeout;
-using Recon.Core;
 
 namespace Recon.Storage.Aws;
 
@@ -72,9 +71,7 @@ internal static class DynamoTables
         }
         catch (TimeoutRejectedException e)
         {
-            throw new ReconException(
-                $"DynamoDB table '{table}' is still {last?.TableStatus?.Value ?? "missing"} after {ActiveTimeout.TotalMinutes:0} minutes. " +
-                "Check the table in the AWS console (or the endpoint's server) and run the command again.", e);
+            throw AwsStorageErrors.TableNotActive(table, last?.TableStatus?.Value ?? "missing", ActiveTimeout, e);
         }
 
         return created;

@@ -22,7 +22,7 @@ public static class StepJson
 
         await using var s = await store.OpenReadAsync(key, ct).ConfigureAwait(false);
         return await JsonSerializer.DeserializeAsync<T>(s, Options, ct).ConfigureAwait(false)
-               ?? throw new ReconException($"object '{key}' holds no value");
+               ?? throw ReconErrors.ObjectHoldsNoValue(key);
     }
 
     public static async Task WriteAsync<T>(IObjectStore store, string key, T value, CancellationToken ct) =>

@@ -37,7 +37,7 @@ public sealed class InFlightSet
 
             if (r.Stage < RunStage.Processed)
             {
-                throw new ReconException($"run {run.RunId} cannot be processed before run {r.RunId} (stage {r.Stage}): process steps run strictly in order.");
+                throw ReconErrors.RunProcessedOutOfOrder(run.RunId, r.RunId, r.Stage);
             }
 
             inFlight.Add(r.RunId);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Parquet;
 using Parquet.Schema;
 using Recon.Core;
@@ -99,8 +98,7 @@ internal sealed class ArtifactParquetExporter : IAsyncDisposable
     {
         if (amount is { Scale: > AmountScale } exact)
         {
-            throw new ReconException(string.Create(CultureInfo.InvariantCulture,
-                $"artifact '{state.ArtifactId}' version {state.Version}: the amount {exact} has {exact.Scale} decimals; the Parquet export keeps {AmountScale} exactly and does not round. Export it as JSON Lines (--format jsonl)."));
+            throw ReconErrors.AmountTooPreciseForParquet(state.ArtifactId, state.Version, exact, AmountScale);
         }
 
         _ids.Add(state.ArtifactId);

@@ -26,7 +26,7 @@ public sealed class ArtifactQueries(IArtifactIndex index, ArtifactRecordReader r
     {
         if (offset < 0 || limit < 0)
         {
-            throw new ReconException($"a page of lines needs OFFSET and LIMIT of at least 0 (got {offset}:{limit}).");
+            throw ReconErrors.LinePageNegative(offset, limit);
         }
 
         IndexRow row = await RowAsync(artifactId, asOf, ct).ConfigureAwait(false);

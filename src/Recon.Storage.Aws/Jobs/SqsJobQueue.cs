@@ -5,7 +5,6 @@ using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Amazon.SQS;
 using Amazon.SQS.Model;
-using Recon.Core;
 using Recon.Core.Ports;
 using static Recon.Storage.Aws.Ledger.LedgerAttributes;
 using Keys = Recon.Storage.Aws.Ledger.LedgerKeys;
@@ -78,8 +77,7 @@ public sealed class SqsJobQueue : IJobQueue
         int bytes = Encoding.UTF8.GetByteCount(spec);
         if (bytes > MaxSpecBytes)
         {
-            throw new ReconException(string.Create(CultureInfo.InvariantCulture,
-                $"the job spec is {bytes:N0} bytes; the AWS job record (a DynamoDB item) holds specs of at most {MaxSpecBytes:N0} bytes. A spec names files, it does not carry data."));
+            throw AwsStorageErrors.JobSpecTooLarge(bytes, MaxSpecBytes);
         }
 
         var id = NewId(now);
@@ -468,7 +466,7 @@ public sealed class SqsJobQueue : IJobQueue
                     [":error"] = S(reason),
                 },
             }, token), cleanup.Token).ConfigureAwait(false);
-            throw new ReconException($"job {id} was recorded but SQS did not take its message ({e.Message}): it is in the dead list; 'recon jobs retry {id}' sends it again.", e);
+            throw AwsStorageErrors.JobMessageNotSent(id, e);
         }
     }
 

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using Amazon.SQS;
 using Amazon.SQS.Model;
-using Recon.Core;
 
 namespace Recon.Storage.Aws.Jobs;
 
@@ -87,5 +86,5 @@ public static class SqsJobQueues
     /// <summary>The URL of a queue that must exist, with the fix when it does not.</summary>
     public static async Task<string> RequireAsync(IAmazonSQS sqs, string name, string setting, AwsResilience resilience, CancellationToken ct) =>
         await FindAsync(sqs, name, resilience, ct).ConfigureAwait(false)
-        ?? throw new ReconException($"SQS queue '{name}' does not exist: run 'recon init --backend aws' to create the job queues, or set {setting} to the URL of an existing one.");
+        ?? throw AwsStorageErrors.QueueMissing(name, setting);
 }
