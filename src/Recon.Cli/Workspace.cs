@@ -52,9 +52,7 @@ internal sealed class Workspace : IDisposable
     {
         if (settings.Inbox is { } inbox && !inbox.StartsWith("s3://", StringComparison.Ordinal) && !Directory.Exists(inbox))
         {
-            throw new ReconException(File.Exists(inbox)
-                ? $"--inbox '{Path.GetFullPath(inbox)}' is a file, not a folder: pass the inbox folder (<source>/<batch_id>/manifest.json inside)."
-                : $"--inbox '{Path.GetFullPath(inbox)}' does not exist: check the path (or create the folder, then write batches into it).");
+            throw File.Exists(inbox) ? CliErrors.InboxIsAFile(Path.GetFullPath(inbox)) : CliErrors.InboxMissing(Path.GetFullPath(inbox));
         }
     }
 
@@ -73,7 +71,7 @@ internal sealed class Workspace : IDisposable
             }
             catch (IOException)
             {
-                throw new ReconException($"another 'recon run' is using '{DataDirectory}' (lock file '{path}'); wait for it to finish.");
+                throw CliErrors.DataFolderInUse(DataDirectory, path);
             }
 
             // Scratch files left by a killed run are never needed: every step rewrites its outputs from the start.

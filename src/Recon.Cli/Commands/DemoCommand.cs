@@ -97,7 +97,7 @@ internal static class DemoCommand
         {
             if (!File.Exists(Path.Combine(dir, Marker)))
             {
-                throw new ReconException($"'{dir}' exists and is not a folder an earlier demo made; pass --folder with a new folder.");
+                throw CliErrors.DemoFolderNotOurs(dir);
             }
 
             Directory.Delete(dir, recursive: true);

@@ -109,7 +109,7 @@ internal static class JobsCommands
         show.SetAction(async (pr, ct) =>
         {
             using var queue = Open(pr);
-            var job = await queue.GetAsync(pr.GetValue(showId)!, ct) ?? throw new ReconException($"no job '{pr.GetValue(showId)}': see 'recon jobs list'.");
+            var job = await queue.GetAsync(pr.GetValue(showId)!, ct) ?? throw CliErrors.JobNotFound(pr.GetValue(showId)!);
             Print(io, [job], json: true);
             return 0;
         });
@@ -123,7 +123,7 @@ internal static class JobsCommands
             var id = pr.GetValue(retryId)!;
             if (!await queue.RetryAsync(id, DateTimeOffset.UtcNow, ct))
             {
-                throw new ReconException($"job '{id}' is not in the dead list: see 'recon jobs dead'.");
+                throw CliErrors.JobNotDead(id);
             }
 
             await io.Out.WriteLineAsync($"{id} queued again");

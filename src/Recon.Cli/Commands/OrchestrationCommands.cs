@@ -57,7 +57,7 @@ internal static class OrchestrationCommands
             var executions = await FindAsync(store, wanted, ct);
             if (executions.Count == 0)
             {
-                throw new ReconException($"no workflow execution named '{wanted}' or for run '{wanted}'; 'recon runs' lists them.");
+                throw CliErrors.ExecutionNotFound(wanted);
             }
 
             if (pr.GetValue(sjson))
@@ -94,7 +94,7 @@ internal static class OrchestrationCommands
                 : Directory.GetFiles(pr.GetValue(RunCommand.Workflows) ?? WorkflowSet.DefaultDirectory(), "*.asl.json").Order(StringComparer.Ordinal).ToArray();
             if (files.Length == 0)
             {
-                throw new ReconException("no workflow definition (*.asl.json) to validate.");
+                throw CliErrors.NoDefinitionToValidate();
             }
 
             int bad = 0;

@@ -57,7 +57,7 @@ internal static class TokenCommands
             };
             if (!await access.Store.CreateTokenAsync(record, ct))
             {
-                throw new ReconException($"a token named '{tokenName}' exists already (names stay taken after revocation); choose another name.");
+                throw CliErrors.TokenNameTaken(tokenName);
             }
 
             await access.Store.AppendAuditAsync(new AuditEntry(now, $"cli:{Environment.UserName}", "token.create", tokenName,
@@ -120,9 +120,7 @@ internal static class TokenCommands
             if (!await access.Store.RevokeTokenAsync(tokenName, now, ct))
             {
                 var known = (await access.Store.ListTokensAsync(ct)).FirstOrDefault(t => t.Name == tokenName);
-                throw new ReconException(known is null
-                    ? $"no token is named '{tokenName}'; 'recon tokens list' shows them."
-                    : $"token '{tokenName}' was already revoked at {IsoTime.Format(known.RevokedAt!.Value)}.");
+                throw known is null ? CliErrors.TokenNotFound(tokenName) : CliErrors.TokenAlreadyRevoked(tokenName, known.RevokedAt!.Value);
             }
 
             await access.Store.AppendAuditAsync(new AuditEntry(now, $"cli:{Environment.UserName}", "token.revoke", tokenName, ""), ct);

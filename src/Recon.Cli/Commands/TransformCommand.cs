@@ -81,7 +81,7 @@ internal static class TransformCommand
         }
         catch (ReconException e)
         {
-            throw new ReconException($"{path}: {e.Message}");
+            throw CliErrors.InSpecFile(path, e);
         }
     }
 }
