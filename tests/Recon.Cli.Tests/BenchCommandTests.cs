@@ -7,7 +7,7 @@ namespace Recon.Cli.Tests;
 public sealed class BenchCommandTests
 {
     [Fact]
-    public async Task Bench_reports_cold_and_warm_lookup_passes()
+    public async Task Bench_SmallStateAtConcurrencyFour_ReportsColdAndWarmLookupPassesWithTheirHitsAndMisses()
     {
         using var cli = new CliHarness();
         var (exit, output, err) = await cli.WithDataAsync("bench", "--artifacts", "200", "--events", "400", "--lookups", "50", "--concurrency", "4",
