@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Recon.Cli.Tests;
 
 /// <summary>A real 'recon run' process, killed with SIGKILL part-way, then run again: the result equals an uninterrupted run.</summary>
-public class ProcessKillTests
+public class ProcessKillTests(ProcessKillReference reference) : IClassFixture<ProcessKillReference>
 {
     [Theory]
     [InlineData(0)]
@@ -11,11 +11,9 @@ public class ProcessKillTests
     [InlineData(150)]
     public async Task Run_WhenTheProcessIsKilledAndRestarted_EndsWithTheSameArtifactsAsAnUninterruptedRun(int killAfterFirstPartFileMs)
     {
+        // The generated inbox and the uninterrupted run's export are made once for the class (ProcessKillReference).
         using var cli = new CliHarness();
-        Assert.Equal(0, (await cli.RunAsync("generate", "--out", cli.Inbox, "--batches", "6", "--events", "120000", "--artifacts", "4000", "--seed", "11")).Exit);
-        string reference = Path.Combine(cli.Root, "reference");
-        Assert.Equal(0, (await cli.RunAsync("run", "--data", reference, "--inbox", cli.Inbox, "--max-run-events", "20000")).Exit);
-        Assert.Equal(0, (await cli.RunAsync("export", "--data", reference, "--inbox", cli.Inbox, "--out", Path.Combine(cli.Root, "reference.jsonl"))).Exit);
+        reference.CopyInboxTo(cli.Inbox);
 
         string recon = Path.Combine(AppContext.BaseDirectory, "recon.dll");
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -60,7 +58,7 @@ public class ProcessKillTests
         Assert.True(rerun.Exit == 0, rerun.Err);
         Assert.Equal(0, (await cli.WithDataAsync("export", "--out", Path.Combine(cli.Root, "after.jsonl"))).Exit);
 
-        Assert.Equal(Normalize(Path.Combine(cli.Root, "reference.jsonl")), Normalize(Path.Combine(cli.Root, "after.jsonl")));
+        Assert.Equal(Normalize(reference.ReferenceExport), Normalize(Path.Combine(cli.Root, "after.jsonl")));
         var batches = CliHarness.Json((await cli.WithDataAsync("batches", "--json")).Out).EnumerateArray().ToList();
         Assert.All(batches, b => Assert.Equal("done", b.GetProperty("status").GetString()));
         Assert.Equal(0, (await cli.WithDataAsync("verify")).Exit);
