@@ -46,44 +46,22 @@ public abstract class PagesHost : IAsyncLifetime
             throw new InvalidOperationException($"Chromium is not installed at {ChromiumPath}. Run tools/test.sh, which installs it (apt-get install -y chromium).");
         }
 
-        // The browser starts while the data is seeded and served: neither needs the other.
-        var launch = LaunchBrowserAsync();
-        var serve = SeedAndServeAsync();
-        try
-        {
-            await Task.WhenAll(launch, serve);
-        }
-        finally
-        {
-            if (launch.IsCompletedSuccessfully)
-            {
-                Browser = launch.Result;
-            }
-        }
-
-        Directory.CreateDirectory(ScreenshotDirectory);
-        await WarmUpAsync();
-    }
-
-    private async Task SeedAndServeAsync()
-    {
         Seed = new SeededData(_folder.Path);
         await Seed.BuildAsync(withPending: !_ingest);
         OperatorToken = await Seed.CreateTokenAsync("ops", "operator", "*");
         ReaderToken = await Seed.CreateTokenAsync("reader-a", "reader", SeededData.EntityA);
         SubmitterToken = await Seed.CreateTokenAsync("submitter-a", "submitter", SeededData.EntityA);
         _server = ReconServeProcess.Start(Seed.Data, _ingest);
-    }
 
-    private async Task<IBrowser> LaunchBrowserAsync()
-    {
         _playwright = await Playwright.CreateAsync();
-        return await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = ChromiumPath,
             Headless = true,
             Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
         });
+        Directory.CreateDirectory(ScreenshotDirectory);
+        await WarmUpAsync();
     }
 
     /// <summary>
