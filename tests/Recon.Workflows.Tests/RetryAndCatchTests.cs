@@ -114,7 +114,7 @@ public sealed class RetryAndCatchTests
     }
 
     [Fact]
-    public async Task Retry_CountsAttemptsPerRetrier()
+    public async Task Retry_WithTwoRetriersAndAlternatingErrors_CountsAttemptsPerRetrier()
     {
         var count = 0;
         var harness = new Harness().On("work", _ =>
@@ -159,7 +159,7 @@ public sealed class RetryAndCatchTests
     }
 
     [Fact]
-    public async Task Catch_FirstMatchingCatcherWins()
+    public async Task Catch_WhenSeveralCatchersMatch_FirstMatchingCatcherWins()
     {
         var harness = FailingTimes(100, "B", out _);
 
@@ -230,7 +230,7 @@ public sealed class RetryAndCatchTests
     }
 
     [Fact]
-    public async Task RetryCount_IsVisibleInTheContextObject()
+    public async Task RetryCount_OnEachRetryOfATask_IsVisibleInTheContextObject()
     {
         var seen = new List<int>();
         var harness = new Harness().On("work", input =>
