@@ -24,6 +24,22 @@ public sealed class DataSecurityTests(SynthesizedStack synth)
     }
 
     [Fact]
+    public void Bucket_ByDefault_ExpiresOnlyTheJobsWorkAndAthenaResults_AfterThirtyDays()
+    {
+        var rules = Assert.Single(synth.OfType("AWS::S3::Bucket")).Properties["LifecycleConfiguration"]!["Rules"]!.AsArray()
+            .Where(r => r!["ExpirationInDays"] is not null)
+            .ToDictionary(r => r!["Id"]!.GetValue<string>(), r => (r!["Prefix"]?.GetValue<string>(), r["ExpirationInDays"]!.GetValue<int>(), r["Status"]!.GetValue<string>()));
+
+        Assert.Equal(2, rules.Count); // part-files, checkpoints and indexes are never expired
+        Assert.Equal(("recon/jobs/", 30, "Enabled"), rules["expire-job-work"]);
+        Assert.Equal(("recon/athena-results/", 30, "Enabled"), rules["expire-athena-results"]);
+        var keep = ReconApp.ReadOptions(key => key switch { "workflows" => synth.WorkflowsDirectory, "jobWorkRetentionDays" => "0", _ => null });
+        Assert.Equal(0, keep.JobWorkRetentionDays);
+        var refused = Assert.Throws<InvalidOperationException>(() => ReconApp.ReadOptions(key => key switch { "workflows" => synth.WorkflowsDirectory, "jobWorkRetentionDays" => "-1", _ => null }));
+        Assert.Contains("-c jobWorkRetentionDays=-1", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void BucketPolicy_OfTheDataBucket_DeniesEveryRequestWithoutTls()
     {
         var bucketId = Assert.Single(synth.OfType("AWS::S3::Bucket")).Id;

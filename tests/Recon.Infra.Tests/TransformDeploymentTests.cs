@@ -96,6 +96,23 @@ public sealed class TransformDeploymentTests(SynthesizedStack synth) : IDisposab
     }
 
     [Fact]
+    public void WorkerPolicy_WithTransform_HandsTransformSpecsOverAndStartsAndWatchesOnlyTheTransformWorkflow()
+    {
+        var resources = Synthesize(ReconApp.ReadOptions(key => key switch { "workflows" => synth.WorkflowsDirectory, "transform" => "true", _ => null }), out _);
+        var worker = Assert.Single(OfType(resources, "AWS::IAM::ManagedPolicy"), p => p["ManagedPolicyName"]?.GetValue<string>() == "recon-jobs-worker");
+        var statements = worker["PolicyDocument"]!["Statement"]!.AsArray().ToDictionary(s => s!["Sid"]!.GetValue<string>(), s => s!);
+        var bucket = Assert.Single(resources, r => r.Value!["Type"]!.GetValue<string>() == "AWS::S3::Bucket").Key;
+
+        Assert.Equal(["s3:PutObject"], Strings(statements["HandOverTransformSpecs"]["Action"]));
+        Assert.Equal([$"<getatt:{bucket}.Arn>/recon/jobs/transform/*"], Strings(statements["HandOverTransformSpecs"]["Resource"]));
+        Assert.Equal(["states:StartExecution"], Strings(statements["StartTransforms"]["Action"]));
+        Assert.Equal(["arn:<ref:AWS::Partition>:states:<ref:AWS::Region>:<ref:AWS::AccountId>:stateMachine:recon-transform"], Strings(statements["StartTransforms"]["Resource"]));
+        Assert.Equal(["states:DescribeExecution"], Strings(statements["WatchTransforms"]["Action"]));
+        Assert.Equal(["arn:<ref:AWS::Partition>:states:<ref:AWS::Region>:<ref:AWS::AccountId>:execution:recon-transform:*"], Strings(statements["WatchTransforms"]["Resource"]));
+        Assert.Equal(9, statements.Count); // the queue's three, compare's three, transform's three
+    }
+
+    [Fact]
     public void Synth_ByDefault_DeploysNoTransformWorkgroupOrDatabase()
     {
         Assert.DoesNotContain("transform", synth.Options.DeployedWorkflows);
