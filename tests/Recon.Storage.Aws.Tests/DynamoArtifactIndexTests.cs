@@ -34,7 +34,7 @@ public sealed class DynamoArtifactIndexTests : IDisposable
     private List<ProxiedRequest> Requests => [.. _proxy.Requests.Skip(_setupRequests)];
 
     [Fact]
-    public async Task EnsureTable_IsIdempotentAndCreatesAnActiveOnDemandTableKeyedByIdAndVersion()
+    public async Task EnsureTable_CalledASecondTime_IsIdempotentAndLeavesAnActiveTableKeyedByIdAndVersion()
     {
         Assert.False(await DynamoArtifactIndex.EnsureTableAsync(_dynamo, _table, Ct));
 
@@ -62,7 +62,7 @@ public sealed class DynamoArtifactIndexTests : IDisposable
     }
 
     [Fact]
-    public async Task Put_StoresAHistoryItemPerVersionAndTheLatestPointerAtSortKeyZero()
+    public async Task Put_TwoVersionsOfOneId_StoresAHistoryItemPerVersionAndTheLatestPointerAtSortKeyZero()
     {
         var index = Index();
         await index.PutAsync([Row("ORD-1", 1, offset: 64), Row("ORD-1", 2, offset: 4096, at: T0.AddTicks(12345))], Ct);
@@ -265,7 +265,7 @@ public sealed class DynamoArtifactIndexTests : IDisposable
     }
 
     [Fact]
-    public async Task Clear_DeletesThousandsOfItemsAcrossScanSegments()
+    public async Task Clear_OnATableOf2000Items_DeletesThousandsOfItemsAcrossScanSegments()
     {
         var index = Index();
         await index.PutAsync(Enumerable.Range(0, 1500).Select(i => Row($"C-{i % 500:D3}", 1 + (i / 500))).ToArray(), Ct);
