@@ -34,7 +34,7 @@ public sealed class DynamoArtifactIndexTests : IDisposable
     private List<ProxiedRequest> Requests => [.. _proxy.Requests.Skip(_setupRequests)];
 
     [Fact]
-    public async Task EnsureTable_CalledASecondTime_IsIdempotentAndLeavesAnActiveTableKeyedByIdAndVersion()
+    public async Task EnsureTable_CalledASecondTime_IsIdempotentAndLeavesAnActiveOnDemandTableKeyedByIdAndVersion()
     {
         Assert.False(await DynamoArtifactIndex.EnsureTableAsync(_dynamo, _table, Ct));
 
@@ -42,6 +42,7 @@ public sealed class DynamoArtifactIndexTests : IDisposable
         Assert.Equal(TableStatus.ACTIVE, table.TableStatus);
         Assert.Equal([("pk", KeyType.HASH), ("sk", KeyType.RANGE)], table.KeySchema.Select(k => (k.AttributeName, k.KeyType)));
         Assert.Equal(ScalarAttributeType.N, table.AttributeDefinitions.Single(a => a.AttributeName == "sk").AttributeType);
+        Assert.Equal(BillingMode.PAY_PER_REQUEST, table.BillingModeSummary?.BillingMode);
     }
 
     [Fact]
