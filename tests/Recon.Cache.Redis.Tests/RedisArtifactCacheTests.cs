@@ -67,7 +67,7 @@ public sealed class RedisArtifactCacheTests : IDisposable
     }
 
     [Fact]
-    public async Task GetMany_CountsHitsAndMisses()
+    public async Task GetMany_OfOneCachedAndTwoMissingKeys_CountsHitsAndMisses()
     {
         using var cache = Cache(new RedisArtifactCacheOptions { KeyPrefix = _prefix });
         await cache.SetManyAsync([new(new("A", 1), [1])], Ct);

@@ -40,7 +40,7 @@ public sealed class DataSecurityTests(SynthesizedStack synth)
     }
 
     [Fact]
-    public void BucketPolicy_DeniesEveryRequestWithoutTls()
+    public void BucketPolicy_OfTheDataBucket_DeniesEveryRequestWithoutTls()
     {
         var bucketId = Assert.Single(synth.OfType("AWS::S3::Bucket")).Id;
         var policy = Assert.Single(synth.OfType("AWS::S3::BucketPolicy")).Properties;
@@ -91,7 +91,7 @@ public sealed class DataSecurityTests(SynthesizedStack synth)
     }
 
     [Fact]
-    public void Template_StaysWithinCloudFormationsLimitOf60DynamicReferences()
+    public void Template_WithARedisTokenPerPipelineFunction_StaysWithinCloudFormationsLimitOf60DynamicReferences()
     {
         // One per pipeline function (RECON_REDIS; the job functions use no cache) plus the replication group's token and
         // the connection secret.
@@ -104,7 +104,7 @@ public sealed class DataSecurityTests(SynthesizedStack synth)
     }
 
     [Fact]
-    public void Vpc_HasS3AndDynamoDbGatewayEndpoints()
+    public void Vpc_ByDefault_HasS3AndDynamoDbGatewayEndpoints()
     {
         var endpoints = synth.OfType("AWS::EC2::VPCEndpoint").Select(e => e.Properties).ToList();
         Assert.All(endpoints, e => Assert.Equal("Gateway", e["VpcEndpointType"]!.GetValue<string>()));

@@ -31,7 +31,7 @@ public sealed class JobsQueueTests(SynthesizedStack synth)
     }
 
     [Fact]
-    public void JobsQueues_DenyRequestsWithoutTls()
+    public void JobsQueues_TheQueueAndItsDeadLetterQueue_DenyRequestsWithoutTls()
     {
         var queueIds = new[] { Queue(Ledger + "-jobs").Id, Queue(Ledger + "-jobs-dlq").Id };
         foreach (var id in queueIds)
@@ -43,7 +43,7 @@ public sealed class JobsQueueTests(SynthesizedStack synth)
     }
 
     [Fact]
-    public void DeadLetterDepth_RaisesAnAlarmToTheAlarmTopic()
+    public void DeadLetterDepth_OfTheJobsQueue_RaisesAnAlarmToTheAlarmTopic()
     {
         var (dlqId, _) = Queue(Ledger + "-jobs-dlq");
         var alarm = Assert.Single(synth.OfType("AWS::CloudWatch::Alarm"), a => a.Properties["AlarmName"]?.GetValue<string>() == $"{synth.Options.Deployment}-JobsDeadLetters").Properties;

@@ -68,7 +68,7 @@ public sealed class CompareWorkspaceTests : IDisposable
     [InlineData("/compare/j1")]
     [InlineData("compare//j1")]
     [InlineData("compare/j 1")]
-    public async Task AWorkNameOutsideTheJobsPrefix_IsRefused(string work)
+    public async Task Pull_AWorkNameOutsideTheJobsPrefix_IsRefused(string work)
     {
         var error = await Assert.ThrowsAsync<ReconException>(async () => await _work.PullAsync(work, "prepare", ["spec.json"], CancellationToken.None));
 

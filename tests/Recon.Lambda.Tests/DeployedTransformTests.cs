@@ -1,17 +1,10 @@
 using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json.Nodes;
-using Amazon.Runtime;
-using Amazon.S3;
 using Recon.Core;
 using Recon.Core.Ports;
-using Recon.Lambda.Aws;
-using Recon.Lambda.Backend;
-using Recon.Lambda.Jobs;
 using Recon.Orchestration.Jobs;
 using Recon.Storage.Aws;
-using Recon.Testing;
-using Recon.Testing.Servers;
 
 namespace Recon.Lambda.Tests;
 
@@ -25,29 +18,12 @@ namespace Recon.Lambda.Tests;
 public sealed class DeployedTransformTests : IAsyncLifetime
 {
     private const string StateMachine = "arn:aws:states:eu-west-1:123456789012:stateMachine:recon-transform";
-    private readonly TempFolder _dir = new();
-    private readonly IAmazonS3 _s3;
-    private readonly string _bucket = $"deploy-{Guid.NewGuid():N}"[..30];
     private readonly ConcurrentQueue<string> _athena = new();
-    private LambdaJobFunctions _functions = null!;
-    private FakeStepFunctions _states = null!;
+    private DeployedJobsWorld _world = null!;
 
-    public DeployedTransformTests()
-    {
-        _s3 = AwsClients.CreateS3(new AwsConnection { S3Endpoint = new Uri(SharedServers.S3.ServiceUrl), Credentials = Credentials });
-    }
-
-    private static BasicAWSCredentials Credentials => new(S3rverServer.AccessKey, S3rverServer.SecretKey);
-
-    private S3ObjectStore Store(string prefix = "") => new(_s3, _bucket, prefix, new AwsResilience());
-
-    public async Task InitializeAsync()
-    {
-        await S3ObjectStore.EnsureBucketAsync(_s3, _bucket, CancellationToken.None);
-        _functions = LambdaJobFunctions.Open(new LambdaSettings { S3Bucket = _bucket, S3Prefix = "recon", Region = "eu-west-1", S3Endpoint = new Uri(SharedServers.S3.ServiceUrl) },
-            name => name switch { "RECON_ATHENA_DATABASE" => "recon_jobs", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE" => "512", _ => null },
-            TimeProvider.System, Credentials, _dir.File("lambda-tmp"));
-        _states = await FakeStepFunctions.StartAsync(() => JobWorkflows.Load(JobWorkflows.TransformFile), _functions.Handlers, (parameters, _) =>
+    public async Task InitializeAsync() => _world = await DeployedJobsWorld.StartAsync(JobWorkflows.TransformFile,
+        name => name == "RECON_ATHENA_DATABASE" ? "recon_jobs" : null,
+        (parameters, _) =>
         {
             _athena.Enqueue(parameters["QueryString"]!.GetValue<string>());
             return Task.FromResult<JsonNode>(new JsonObject
@@ -55,18 +31,12 @@ public sealed class DeployedTransformTests : IAsyncLifetime
                 ["QueryExecution"] = new JsonObject { ["QueryExecutionId"] = Guid.NewGuid().ToString(), ["Status"] = new JsonObject { ["State"] = "SUCCEEDED" } },
             });
         });
-    }
 
-    public async Task DisposeAsync()
-    {
-        await _states.DisposeAsync();
-        _functions.Dispose();
-        _s3.Dispose();
-        _dir.Dispose();
-    }
+    public async Task DisposeAsync() => await _world.DisposeAsync();
 
-    private DeployedTransformRunner Runner(HttpClient http) => new(Store("recon/jobs"), $"s3://{_bucket}/recon/jobs",
-        new StepFunctionsExecutions(http, new BasicAWSCredentials("AKIDEXAMPLE", "secret"), "eu-west-1", TimeProvider.System, _states.Url),
+    private S3ObjectStore Store(string prefix = "") => _world.Store(prefix);
+
+    private DeployedTransformRunner Runner(HttpClient http) => new(Store("recon/jobs"), $"s3://{_world.Bucket}/recon/jobs", _world.Executions(http),
         StateMachine, TimeProvider.System, TimeSpan.FromMilliseconds(50));
 
     private static JobRecord Job(string id, string spec, string baseDir, int attempt = 1)
@@ -79,23 +49,23 @@ public sealed class DeployedTransformTests : IAsyncLifetime
     {
         await Store().PutAsync("in/orders/part-0.csv", Encoding.UTF8.GetBytes("id,currency,amount,status\nO1,EUR,10.50,open\nO2,USD,-3.25,closed\n"), CancellationToken.None);
         return $$$"""
-            {"inputs": {"orders": "s3://{{{_bucket}}}/in/orders/"},
+            {"inputs": {"orders": "s3://{{{_world.Bucket}}}/in/orders/"},
              "steps": [{"op": "filter", "where": "{{{filter}}}"}, {"op": "derive", "columns": {"twice": "amount * 2"}}],
-             "output": {"path": "s3://{{{_bucket}}}/out/month-end/", "format": "{{{outputFormat}}}"}}
+             "output": {"path": "s3://{{{_world.Bucket}}}/out/month-end/", "format": "{{{outputFormat}}}"}}
             """;
     }
 
-    private List<JsonNode> Starts() => [.. _states.Calls.Where(c => c.Target == "AWSStepFunctions.StartExecution").Select(c => c.Body)];
+    private List<JsonNode> Starts() => [.. _world.States.Calls.Where(c => c.Target == "AWSStepFunctions.StartExecution").Select(c => c.Body)];
 
     [Fact]
     public async Task RunAsync_AnS3Transform_StartsTheDeployedWorkflowWithTheSpecInS3_AndItsRecordIsTheJobsResult()
     {
-        var job = Job("job-20261201T060000-abc12345", await SpecAsync(), _dir.Path);
+        var job = Job("job-20261201T060000-abc12345", await SpecAsync(), _world.Dir.Path);
         using var http = new HttpClient();
 
         var result = JsonNode.Parse(await Runner(http).RunAsync(job, CancellationToken.None))!;
 
-        Assert.Equal($"s3://{_bucket}/out/month-end/", result["output"]!.GetValue<string>());
+        Assert.Equal($"s3://{_world.Bucket}/out/month-end/", result["output"]!.GetValue<string>());
         Assert.Equal(["id", "currency", "amount", "status", "twice"], result["column_names"]!.AsArray().Select(c => c!.GetValue<string>()));
         Assert.Equal(5, result["columns"]!.GetValue<int>());
         Assert.Equal($"arn:aws:states:eu-west-1:123456789012:execution:recon-transform:{job.Id}-a1", result["execution"]!.GetValue<string>());
@@ -105,40 +75,40 @@ public sealed class DeployedTransformTests : IAsyncLifetime
         var input = JsonNode.Parse(start["input"]!.GetValue<string>())!;
         // Athena names: lower case, '-' to '_', the attempt last.
         Assert.Equal("job_20261201t060000_abc12345_a1", input["job_id"]!.GetValue<string>());
-        Assert.Equal($"s3://{_bucket}/recon/jobs/transform/{job.Id}/a1/spec.json", input["spec_file"]!.GetValue<string>());
+        Assert.Equal($"s3://{_world.Bucket}/recon/jobs/transform/{job.Id}/a1/spec.json", input["spec_file"]!.GetValue<string>());
         var handed = JsonNode.Parse(Encoding.UTF8.GetString(await ReadAsync($"recon/jobs/transform/{job.Id}/a1/spec.json")))!;
-        Assert.Equal($"s3://{_bucket}/in/orders/", handed["inputs"]!["orders"]!.GetValue<string>());
+        Assert.Equal($"s3://{_world.Bucket}/in/orders/", handed["inputs"]!["orders"]!.GetValue<string>());
 
         var sent = _athena.ToList();
         Assert.Equal(3, sent.Count); // the input's table, the UNLOAD, the drop
         Assert.StartsWith("CREATE EXTERNAL TABLE `recon_jobs`.`recon_job_20261201t060000_abc12345_a1_", sent[0], StringComparison.Ordinal);
-        Assert.Contains($"TO 's3://{_bucket}/out/month-end/'", sent[1], StringComparison.Ordinal);
+        Assert.Contains($"TO 's3://{_world.Bucket}/out/month-end/'", sent[1], StringComparison.Ordinal);
         Assert.StartsWith("DROP TABLE IF EXISTS `recon_jobs`.`recon_job_20261201t060000_abc12345_a1_", sent[2], StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task RunAsync_ALocalPathOrCsvOutput_IsRefusedBeforeAnythingStarts()
     {
-        File.WriteAllText(_dir.File("orders.csv"), "id,amount\n1,1.00\n");
+        File.WriteAllText(_world.Dir.File("orders.csv"), "id,amount\n1,1.00\n");
         using var http = new HttpClient();
         var local = Job("job-local", $$$"""
-            {"inputs": {"orders": "orders.csv"}, "steps": [], "output": {"path": "s3://{{{_bucket}}}/out/x/", "format": "parquet"}}
-            """, _dir.Path);
-        var csv = Job("job-csv", await SpecAsync(outputFormat: "csv"), _dir.Path);
+            {"inputs": {"orders": "orders.csv"}, "steps": [], "output": {"path": "s3://{{{_world.Bucket}}}/out/x/", "format": "parquet"}}
+            """, _world.Dir.Path);
+        var csv = Job("job-csv", await SpecAsync(outputFormat: "csv"), _world.Dir.Path);
 
         var refusedLocal = await Assert.ThrowsAsync<ReconException>(() => Runner(http).RunAsync(local, CancellationToken.None));
         var refusedCsv = await Assert.ThrowsAsync<ReconException>(() => Runner(http).RunAsync(csv, CancellationToken.None));
 
-        Assert.Contains($"the transform's input 'orders' '{_dir.File("orders.csv")}' is not an s3:// folder", refusedLocal.Message, StringComparison.Ordinal);
+        Assert.Contains($"the transform's input 'orders' '{_world.Dir.File("orders.csv")}' is not an s3:// folder", refusedLocal.Message, StringComparison.Ordinal);
         Assert.Contains("writes Parquet only", refusedCsv.Message, StringComparison.Ordinal);
-        Assert.Empty(_states.Calls);
+        Assert.Empty(_world.States.Calls);
         Assert.Null(await Store().GetLengthAsync("recon/jobs/transform/job-local/a1/spec.json", CancellationToken.None));
     }
 
     [Fact]
     public async Task RunAsync_ASpecThatCannotCompile_IsTheJobsErrorWithTheStepAndExpression_AndSendsNothingToAthena()
     {
-        var job = Job("job-typo", await SpecAsync(filter: "statuss = 'open'"), _dir.Path);
+        var job = Job("job-typo", await SpecAsync(filter: "statuss = 'open'"), _world.Dir.Path);
         using var http = new HttpClient();
 
         var failed = await Assert.ThrowsAsync<ReconException>(() => Runner(http).RunAsync(job, CancellationToken.None));
@@ -153,10 +123,10 @@ public sealed class DeployedTransformTests : IAsyncLifetime
     {
         var spec = await SpecAsync();
         using var http = new HttpClient();
-        var first = JsonNode.Parse(await Runner(http).RunAsync(Job("job-once", spec, _dir.Path, attempt: 1), CancellationToken.None))!;
+        var first = JsonNode.Parse(await Runner(http).RunAsync(Job("job-once", spec, _world.Dir.Path, attempt: 1), CancellationToken.None))!;
 
         // The worker lost sight of attempt 1 (its lease ran out) and the job is claimed again as attempt 2.
-        var retried = JsonNode.Parse(await Runner(http).RunAsync(Job("job-once", spec, _dir.Path, attempt: 2), CancellationToken.None))!;
+        var retried = JsonNode.Parse(await Runner(http).RunAsync(Job("job-once", spec, _world.Dir.Path, attempt: 2), CancellationToken.None))!;
 
         Assert.Single(Starts());
         Assert.Equal(first["execution"]!.GetValue<string>(), retried["execution"]!.GetValue<string>());
@@ -164,8 +134,8 @@ public sealed class DeployedTransformTests : IAsyncLifetime
         Assert.Null(await Store().GetLengthAsync("recon/jobs/transform/job-once/a2/spec.json", CancellationToken.None));
 
         var typo = await SpecAsync(filter: "statuss = 'open'");
-        await Assert.ThrowsAsync<ReconException>(() => Runner(http).RunAsync(Job("job-twice", typo, _dir.Path, attempt: 1), CancellationToken.None));
-        await Assert.ThrowsAsync<ReconException>(() => Runner(http).RunAsync(Job("job-twice", typo, _dir.Path, attempt: 2), CancellationToken.None));
+        await Assert.ThrowsAsync<ReconException>(() => Runner(http).RunAsync(Job("job-twice", typo, _world.Dir.Path, attempt: 1), CancellationToken.None));
+        await Assert.ThrowsAsync<ReconException>(() => Runner(http).RunAsync(Job("job-twice", typo, _world.Dir.Path, attempt: 2), CancellationToken.None));
 
         Assert.Equal(["job-once-a1", "job-twice-a1", "job-twice-a2"], Starts().Select(s => s["name"]!.GetValue<string>()));
         Assert.Equal("job_twice_a2", JsonNode.Parse(Starts()[2]["input"]!.GetValue<string>())!["job_id"]!.GetValue<string>());

@@ -33,7 +33,7 @@ public sealed class LambdaPackageContentsTests
     }
 
     [Fact]
-    public void FromEnvironment_ReadsTheVariablesTheStackSets()
+    public void FromEnvironment_OfADeployedFunction_ReadsTheVariablesTheStackSets()
     {
         var env = new Dictionary<string, string?>
         {

@@ -38,7 +38,7 @@ public sealed class AwsResilienceRepeatTests
     }
 
     [Fact]
-    public async Task RepeatPipeline_StopsWhenTheCallerCancels()
+    public async Task RepeatPipeline_WhileTheResultStaysUnfinished_StopsWhenTheCallerCancels()
     {
         var resilience = new AwsResilience();
         var pipeline = resilience.CreateRepeatPipeline<bool>(unfinished => unfinished, int.MaxValue, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30));

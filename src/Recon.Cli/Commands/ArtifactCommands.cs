@@ -101,7 +101,7 @@ internal static class ArtifactCommands
                long.TryParse(s.AsSpan(0, colon), NumberStyles.None, CultureInfo.InvariantCulture, out long offset) &&
                long.TryParse(s.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out long limit)
             ? (offset, limit)
-            : throw new UsageException($"--lines takes OFFSET:LIMIT, two whole numbers such as 0:100 (got '{s}').");
+            : throw CliErrors.LinesRangeInvalid(s);
     }
 
     public static void PrintArtifact(CliIO io, ArtifactVersion v)

@@ -26,7 +26,7 @@ internal static class JobsCommands
             var path = pr.GetValue(specFile)!;
             if (!File.Exists(path))
             {
-                throw new UsageException($"spec file '{path}' does not exist.");
+                throw CliErrors.SpecFileMissing(path);
             }
 
             var (kind, stored) = JobRunner.Prepare(await File.ReadAllTextAsync(path, ct), Path.GetDirectoryName(Path.GetFullPath(path))!);
@@ -160,13 +160,13 @@ internal static class JobsCommands
         {
             if (settings.Backend != BackendKind.Aws)
             {
-                throw new UsageException("--compare-state-machine and --transform-state-machine need the aws backend (--backend aws): the deployed workflows read and write the deployment's bucket.");
+                throw CliErrors.DeployedWorkflowsNeedAws();
             }
 
             Uri? states = null;
             if (endpoint is not null && !(Uri.TryCreate(endpoint, UriKind.Absolute, out states) && states.Scheme is "http" or "https"))
             {
-                throw new UsageException($"--states-endpoint '{endpoint}' is not an http(s) URL.");
+                throw CliErrors.StatesEndpointInvalid(endpoint);
             }
 
             var prefix = settings.S3Prefix.Length == 0 ? "jobs" : settings.S3Prefix + "/jobs";
@@ -185,7 +185,7 @@ internal static class JobsCommands
         private static string StateMachine(string option, string arn) =>
             arn.StartsWith("arn:", StringComparison.Ordinal) && arn.Contains(":stateMachine:", StringComparison.Ordinal)
                 ? arn
-                : throw new UsageException($"{option} '{arn}' is not a state machine ARN (arn:aws:states:REGION:ACCOUNT:stateMachine:NAME).");
+                : throw CliErrors.NotAStateMachineArn(option, arn);
     }
 
     private static void Print(CliIO io, IReadOnlyList<JobRecord> jobs, bool json)
