@@ -32,7 +32,7 @@ public sealed class RedisAuthTests(AclRedisFixture fixture) : IClassFixture<AclR
     private static CancellationToken Ct => CancellationToken.None;
 
     [Fact]
-    public async Task Cache_WithAnAclUser_ConnectsAsThatUser_AndWorks()
+    public async Task Cache_WithAnAclUser_ConnectsAsThatUserAndWorks()
     {
         using var cache = Cache($"{fixture.Server.Endpoint},user=alice,password={AclRedisFixture.AlicePassword}");
 
@@ -56,7 +56,7 @@ public sealed class RedisAuthTests(AclRedisFixture fixture) : IClassFixture<AclR
     }
 
     [Fact]
-    public async Task Cache_WithAWrongPassword_Throws_NamingTheUser_AndNeverShowsThePassword()
+    public async Task Cache_WithAWrongPassword_ThrowsNamingTheUserAndNeverShowsThePassword()
     {
         using var cache = Cache($"{fixture.Server.Endpoint},user=alice,password=Wrong-Secret-55,connectTimeout=2000");
 
@@ -71,7 +71,7 @@ public sealed class RedisAuthTests(AclRedisFixture fixture) : IClassFixture<AclR
     }
 
     [Fact]
-    public async Task Cache_WithAWrongPassword_WhileTheDefaultUserHasNone_RefusesTheSilentDefaultLogin()
+    public async Task Cache_WithAWrongPasswordWhileTheDefaultUserHasNone_RefusesTheSilentDefaultLogin()
     {
         using var cache = Cache($"{fixture.OpenDefaultServer.Endpoint},user=alice,password=Wrong-Secret-56,connectTimeout=2000");
 
@@ -84,7 +84,7 @@ public sealed class RedisAuthTests(AclRedisFixture fixture) : IClassFixture<AclR
     }
 
     [Fact]
-    public async Task Cache_WithTheRightPassword_WhileTheDefaultUserHasNone_ConnectsAsTheUser()
+    public async Task Cache_WithTheRightPasswordWhileTheDefaultUserHasNone_ConnectsAsAlice()
     {
         using var cache = Cache($"{fixture.OpenDefaultServer.Endpoint},user=alice,password={AclRedisFixture.AlicePassword}");
 
@@ -95,7 +95,7 @@ public sealed class RedisAuthTests(AclRedisFixture fixture) : IClassFixture<AclR
     }
 
     [Fact]
-    public async Task AclUser_WithoutWriteRights_CanRead_AndItsRefusedWritesAreCountedErrors()
+    public async Task AclUser_WithoutWriteRights_CanReadAndItsRefusedWritesAreCountedErrors()
     {
         using var cache = Cache($"{fixture.Server.Endpoint},user=reader,password=reader-pw", "pub:");
         await cache.GetManyAsync([Key], new byte[]?[1], Ct);
