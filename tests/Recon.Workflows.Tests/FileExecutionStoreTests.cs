@@ -72,7 +72,7 @@ public sealed class FileExecutionStoreTests
     }
 
     [Fact]
-    public async Task GetAsync_OfAnUnknownId_IsNull_AndListOfAMissingFolderIsEmpty()
+    public async Task GetAsyncAndListAsync_OfAnUnknownIdAndAMissingFolder_AreNullAndEmpty()
     {
         using var folder = new TempFolder();
         var store = new FileExecutionStore(Path.Combine(folder.Path, "not-yet"));

@@ -65,7 +65,7 @@ public sealed class PathProcessingTests
     }
 
     [Fact]
-    public async Task ResultPathNull_DiscardsTheResult_AndOutputPathNull_GivesEmptyObject()
+    public async Task ResultPathOrOutputPathNull_OnATask_DiscardsTheResultOrGivesAnEmptyObject()
     {
         var harness = new Harness().On("f", _ => JsonValue.Create("ignored"));
 

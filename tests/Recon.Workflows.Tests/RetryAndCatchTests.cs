@@ -27,7 +27,7 @@ public sealed class RetryAndCatchTests
     }
 
     [Fact]
-    public async Task Retry_WaitsIntervalTimesBackoff_OnTheClock_ThenFailsWithTheLastError()
+    public async Task Retry_ThrottledEveryTime_WaitsIntervalTimesBackoffOnTheClockThenFailsWithTheLastError()
     {
         var harness = FailingTimes(100, "Recon.Throttled", out var calls);
 
@@ -48,7 +48,7 @@ public sealed class RetryAndCatchTests
     }
 
     [Fact]
-    public async Task Retry_ThrottledTwiceThenSuccess_Succeeds_WithTwoGrowingRetriesInHistory()
+    public async Task Retry_ThrottledTwiceThenSuccess_SucceedsWithTwoGrowingRetriesInHistory()
     {
         var harness = FailingTimes(2, "Recon.Throttled", out _);
 
@@ -81,7 +81,7 @@ public sealed class RetryAndCatchTests
     }
 
     [Fact]
-    public async Task Retry_FullJitter_DrawsEachDelayBetweenZeroAndTheComputedBackoff_FromTheInjectedRandom()
+    public async Task Retry_FullJitter_DrawsEachDelayBetweenZeroAndTheComputedBackoffFromTheInjectedRandom()
     {
         var harness = FailingTimes(100, "Boom", out _);
         var definition = Machine("""[{"ErrorEquals":["Boom"],"IntervalSeconds":10,"BackoffRate":2,"MaxAttempts":3,"JitterStrategy":"FULL"}]""");
@@ -101,7 +101,7 @@ public sealed class RetryAndCatchTests
     }
 
     [Fact]
-    public async Task Retry_MaxAttemptsZero_NeverRetries_AndTheFirstMatchingRetrierDecides()
+    public async Task Retry_MaxAttemptsZero_NeverRetriesAndTheFirstMatchingRetrierDecides()
     {
         var harness = FailingTimes(100, "Boom", out var calls);
 
@@ -169,7 +169,7 @@ public sealed class RetryAndCatchTests
     }
 
     [Fact]
-    public async Task TaskFailed_MatchesHandlerErrors_ButStatesALL_IsNeededForTimeouts()
+    public async Task TaskFailed_InACatch_MatchesHandlerErrorsNamedAfterTheirType()
     {
         var harness = new Harness().On("work", _ => throw new InvalidOperationException("bad state"));
 

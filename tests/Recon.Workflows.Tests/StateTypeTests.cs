@@ -120,7 +120,7 @@ public sealed class StateTypeTests
     }
 
     [Fact]
-    public async Task Fail_ErrorPathAndCausePath_ReadTheInput_AndMayUseIntrinsics()
+    public async Task Fail_ErrorPathAndCausePath_ReadTheInputAndMayUseIntrinsics()
     {
         var execution = await new Harness().Run(
             Harness.Single("""{"Type":"Fail","ErrorPath":"$.error","CausePath":"States.Format('batch {} failed: {}', $.batch, $.why)"}"""),

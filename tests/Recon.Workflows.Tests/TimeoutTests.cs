@@ -20,7 +20,7 @@ public sealed class TimeoutTests
     });
 
     [Fact]
-    public async Task TaskTimeoutSeconds_FailsWithStatesTimeout_AfterThatLongOnTheClock_AndCancelsTheHandler()
+    public async Task TaskTimeoutSeconds_AfterThatLongOnTheClock_FailsWithStatesTimeoutAndCancelsTheHandler()
     {
         var cancelled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         var harness = Hanging(cancelled);
