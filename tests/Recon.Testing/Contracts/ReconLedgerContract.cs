@@ -294,7 +294,7 @@ public abstract partial class ReconLedgerContract : IDisposable
     }
 
     [Fact]
-    public async Task ClaimProcessTurn_HandsTheTurnInSeqOrder_SkippingFailedRuns_AndOnlyOnce()
+    public async Task ClaimProcessTurn_OfWaitingRuns_HandsTheTurnInSeqOrderSkippingFailedRunsAndOnlyOnce()
     {
         await Register("b1", "b2", "b3");
         var r1 = await Prefetched("b1");
