@@ -182,7 +182,7 @@ public sealed class TransformTests : IDisposable
     }
 
     [Fact]
-    public void Spec_InjectionAttempts_AreValuesOrUnknownNames_NeverSql()
+    public void Spec_InjectionAttempts_AreValuesOrUnknownNamesNeverSql()
     {
         // A text literal that tries to close the quote and run a statement is just a value that matches nothing.
         var none = Run("{\"op\": \"filter\", \"where\": \"status = 'open''; COPY (SELECT 1) TO ''/tmp/pwned.csv''; --'\"}");
