@@ -72,7 +72,7 @@ public class JobsCliTests
     }
 
     [Fact]
-    public async Task Compare_UsageErrors_ExitTwo_UnreadableFile_ExitsOneNamingIt()
+    public async Task Compare_OnUsageErrorsOrAnUnreadableFile_ExitsTwoOrOneNamingTheFile()
     {
         using var cli = new CliHarness();
         var csv = Path.Combine(cli.Root, "a.csv");
@@ -132,7 +132,7 @@ public class JobsCliTests
     }
 
     [Fact]
-    public async Task JobsRun_WithCompareAndTransformStateMachines_StartsTheDeployedWorkflows_WithTheSpecsInTheJobsPrefix_AndRecordsTheirOutput()
+    public async Task JobsRun_WithCompareAndTransformStateMachines_StartsTheDeployedWorkflowsWithTheSpecsInTheJobsPrefixAndRecordsTheirOutput()
     {
         Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", Recon.Testing.Servers.S3rverServer.AccessKey);
         Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", Recon.Testing.Servers.S3rverServer.SecretKey);
@@ -244,7 +244,7 @@ public class JobsCliTests
     }
 
     [Fact]
-    public async Task Jobs_OnTheAwsBackend_RunThroughSqsAndTheLedgerTable_AndAJobFailingThreeTimesEndsInTheDeadList()
+    public async Task Jobs_OnTheAwsBackend_RunThroughSqsAndTheLedgerTableAndAJobFailingThreeTimesEndsInTheDeadList()
     {
         Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", Recon.Testing.Servers.S3rverServer.AccessKey);
         Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", Recon.Testing.Servers.S3rverServer.SecretKey);
@@ -375,7 +375,7 @@ public class JobsCliTests
     }
 
     [Fact]
-    public async Task Transform_StepFieldOfTheWrongJsonType_IsAUserErrorInBothDialects_WithoutADotNetTypeName()
+    public async Task Transform_StepFieldOfTheWrongJsonType_IsAUserErrorInBothDialectsWithoutADotNetTypeName()
     {
         using var cli = new CliHarness();
         File.WriteAllText(Path.Combine(cli.Root, "orders.csv"), "id,ccy,amount\n1,EUR,10.50\n");

@@ -162,7 +162,7 @@ public sealed class OperationsPagesTests(OperationsHost host) : IClassFixture<Op
     }
 
     [Fact]
-    public async Task Session_CookieIsHttpOnlyAndStrict_BadTokenIsRefused_SignOutEndsIt()
+    public async Task Session_SignInAndOut_RefusesABadTokenSetsAnHttpOnlyStrictCookieAndSignOutEndsIt()
     {
         var bad = await host.NewPageAsync();
         await bad.GotoAsync("/login");
