@@ -9,7 +9,7 @@ public sealed class DataSecurityTests(SynthesizedStack synth)
     private static readonly string[] DataServices = ["s3", "dynamodb", "sqs", "secretsmanager"];
 
     [Fact]
-    public void Bucket_IsEncrypted_BlocksPublicAccess_AndAbortsIncompleteUploads()
+    public void Bucket_ByDefault_IsEncryptedBlocksPublicAccessAndAbortsIncompleteUploads()
     {
         var bucket = Assert.Single(synth.OfType("AWS::S3::Bucket")).Properties;
         Assert.Equal("AES256", bucket["BucketEncryption"]!["ServerSideEncryptionConfiguration"]![0]!["ServerSideEncryptionByDefault"]!["SSEAlgorithm"]!.GetValue<string>());
@@ -24,7 +24,7 @@ public sealed class DataSecurityTests(SynthesizedStack synth)
     }
 
     [Fact]
-    public void Bucket_ByDefault_ExpiresOnlyTheJobsWorkAndAthenaResults_AfterThirtyDays()
+    public void Bucket_ByDefault_ExpiresOnlyTheJobsWorkAndAthenaResultsAfterThirtyDays()
     {
         var rules = Assert.Single(synth.OfType("AWS::S3::Bucket")).Properties["LifecycleConfiguration"]!["Rules"]!.AsArray()
             .Where(r => r!["ExpirationInDays"] is not null)
@@ -69,7 +69,7 @@ public sealed class DataSecurityTests(SynthesizedStack synth)
     }
 
     [Fact]
-    public void Redis_EncryptsInTransit_TakesItsAuthTokenFromSecretsManager_AndSitsInIsolatedSubnets()
+    public void Redis_ByDefault_EncryptsInTransitTakesItsAuthTokenFromSecretsManagerAndSitsInIsolatedSubnets()
     {
         var redis = Assert.Single(synth.OfType("AWS::ElastiCache::ReplicationGroup")).Properties;
         Assert.True(redis["TransitEncryptionEnabled"]!.GetValue<bool>());

@@ -14,7 +14,7 @@ public sealed class JobsQueueTests(SynthesizedStack synth)
         Assert.Single(synth.OfType("AWS::SQS::Queue"), q => q.Properties["QueueName"]?.GetValue<string>() == name);
 
     [Fact]
-    public void JobsQueue_IsNamedAsTheCodeDerivesIt_Encrypted_RedrivesAfterTenReceives_AndKeepsMessages14Days()
+    public void JobsQueue_NamedAsTheCodeDerivesIt_IsEncryptedRedrivesAfterTenReceivesAndKeepsMessages14Days()
     {
         var (dlqId, dlq) = Queue(Ledger + "-jobs-dlq");
         var (_, queue) = Queue(Ledger + "-jobs");
@@ -57,7 +57,7 @@ public sealed class JobsQueueTests(SynthesizedStack synth)
     }
 
     [Fact]
-    public void WorkerPolicy_ClaimsFromTheJobsQueue_DrainsItsDeadLetters_AndTouchesOnlyTheJobItemsOfTheLedger()
+    public void WorkerPolicy_ByDefault_ClaimsFromTheJobsQueueDrainsItsDeadLettersAndTouchesOnlyTheJobItemsOfTheLedger()
     {
         var (queueId, _) = Queue(Ledger + "-jobs");
         var (dlqId, _) = Queue(Ledger + "-jobs-dlq");
@@ -84,7 +84,7 @@ public sealed class JobsQueueTests(SynthesizedStack synth)
     }
 
     [Fact]
-    public void ServeHost_SendsJobsAndWritesJobItemsOnly_WithTheQueueUrlsInItsEnvironment_AndNoFunctionTouchesTheJobsQueues()
+    public void ServeHost_WithTheQueueUrlsInItsEnvironment_SendsJobsAndWritesJobItemsOnlyAndNoFunctionTouchesTheJobsQueues()
     {
         var (queueId, _) = Queue(Ledger + "-jobs");
         var (dlqId, _) = Queue(Ledger + "-jobs-dlq");

@@ -46,7 +46,7 @@ public sealed class TransformDeploymentTests(SynthesizedStack synth) : IDisposab
     };
 
     [Fact]
-    public void Synth_WithTransform_CreatesTheWorkgroupDatabaseAndStateMachine_WithLeastPrivilege()
+    public void Synth_WithTransform_CreatesTheWorkgroupDatabaseAndStateMachineWithLeastPrivilege()
     {
         var options = ReconApp.ReadOptions(key => key switch
         {

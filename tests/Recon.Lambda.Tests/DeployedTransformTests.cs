@@ -58,7 +58,7 @@ public sealed class DeployedTransformTests : IAsyncLifetime
     private List<JsonNode> Starts() => [.. _world.States.Calls.Where(c => c.Target == "AWSStepFunctions.StartExecution").Select(c => c.Body)];
 
     [Fact]
-    public async Task RunAsync_AnS3Transform_StartsTheDeployedWorkflowWithTheSpecInS3_AndItsRecordIsTheJobsResult()
+    public async Task RunAsync_AnS3Transform_StartsTheDeployedWorkflowWithTheSpecInS3AndItsRecordIsTheJobsResult()
     {
         var job = Job("job-20261201T060000-abc12345", await SpecAsync(), _world.Dir.Path);
         using var http = new HttpClient();
@@ -106,7 +106,7 @@ public sealed class DeployedTransformTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task RunAsync_ASpecThatCannotCompile_IsTheJobsErrorWithTheStepAndExpression_AndSendsNothingToAthena()
+    public async Task RunAsync_ASpecThatCannotCompile_IsTheJobsErrorWithTheStepAndUnknownColumnAndSendsNothingToAthena()
     {
         var job = Job("job-typo", await SpecAsync(filter: "statuss = 'open'"), _world.Dir.Path);
         using var http = new HttpClient();
@@ -119,7 +119,7 @@ public sealed class DeployedTransformTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task RunAsync_ARetryAfterAnExecutionSucceeded_TakesThatOutcome_AndAfterOneFailed_StartsTheNextAttempt()
+    public async Task RunAsync_ARetryAfterAnExecutionSucceededOrFailed_TakesThatOutcomeOrStartsTheNextAttempt()
     {
         var spec = await SpecAsync();
         using var http = new HttpClient();
