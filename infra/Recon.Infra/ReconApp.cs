@@ -50,6 +50,8 @@ internal static class ReconApp
             // -c jobInputBuckets=a,b/extracts: what s3:// inputs of compare and transform jobs the job functions may read.
             JobInputBuckets = context("jobInputBuckets") is { Length: > 0 } buckets ? JobInputBuckets(buckets) : defaults.JobInputBuckets,
             JobEphemeralStorageMb = Int(context, "jobEphemeralStorageMb", defaults.JobEphemeralStorageMb),
+            // -c jobWorkRetentionDays=0: keep the jobs' work and Athena's results for ever.
+            JobWorkRetentionDays = context("jobWorkRetentionDays") == "0" ? 0 : Int(context, "jobWorkRetentionDays", defaults.JobWorkRetentionDays),
             AthenaBytesScannedCutoffPerQuery = context("athenaBytesScannedCutoff") is { } cutoff
                 ? long.TryParse(cutoff, NumberStyles.Integer, CultureInfo.InvariantCulture, out long bytes) && bytes >= 10_000_000
                     ? bytes

@@ -25,6 +25,13 @@ internal sealed record ReconInfraOptions
     /// </summary>
     public IReadOnlyList<string> JobInputBuckets { get; init; } = [];
 
+    /// <summary>
+    /// Days the jobs' work under <c>{prefix}/jobs/</c> (handed-over specs, a compare's partitions and report) and the
+    /// Athena results under <c>{prefix}/athena-results/</c> are kept before S3 expires them (<c>-c jobWorkRetentionDays=N</c>);
+    /// 0 keeps them. A job's record (its result, the report's counts) is in the ledger table and is not affected.
+    /// </summary>
+    public int JobWorkRetentionDays { get; init; } = 30;
+
     /// <summary>/tmp of the job functions that run the engine: a compare's prepare pulls both inputs and writes their partitions there.</summary>
     public int JobEphemeralStorageMb { get; init; } = 10240;
 

@@ -21,7 +21,10 @@ internal sealed partial class ReconStack
     public string AthenaDatabaseName => Options.Deployment.Replace('-', '_') + "_jobs";
 
     /// <summary>Where the workgroup writes query results and metadata: the bucket, under Recon's prefix.</summary>
-    public string AthenaResultsLocation => $"s3://{Bucket.BucketName}/{Options.S3Prefix}/athena-results/";
+    public string AthenaResultsLocation => $"s3://{Bucket.BucketName}/{AthenaResultsPrefix}/";
+
+    /// <summary>The key prefix of Athena's query results in the bucket (expired with the jobs' work).</summary>
+    public string AthenaResultsPrefix => Options.S3Prefix.Length == 0 ? "athena-results" : Options.S3Prefix + "/athena-results";
 
     public CfnWorkGroup? AthenaWorkGroup { get; private set; }
 

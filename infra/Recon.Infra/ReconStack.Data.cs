@@ -42,7 +42,7 @@ internal sealed partial class ReconStack
             ObjectOwnership = ObjectOwnership.BUCKET_OWNER_ENFORCED,
             // Part-files are published once and never rewritten; a multipart upload that could not be aborted
             // (a crashed function) would otherwise be billed forever.
-            LifecycleRules = [new LifecycleRule { Id = "abort-incomplete-multipart-uploads", AbortIncompleteMultipartUploadAfter = Duration.Days(1) }],
+            LifecycleRules = [new LifecycleRule { Id = "abort-incomplete-multipart-uploads", AbortIncompleteMultipartUploadAfter = Duration.Days(1) }, .. JobWorkExpiry()],
             RemovalPolicy = RemovalPolicy.RETAIN,
         });
 
@@ -50,6 +50,23 @@ internal sealed partial class ReconStack
         // pointer) and DynamoReconLedger (pk S / sk S: BATCH/…, RUN/…, META/SEQ, Q#…).
         IndexTable = Table("Index", $"{Options.Deployment}-index", AttributeType.NUMBER);
         LedgerTable = Table("Ledger", $"{Options.Deployment}-ledger", AttributeType.STRING);
+    }
+
+    /// <summary>
+    /// The jobs' work and Athena's results are scratch once a job has ended (its record keeps the result): expired after
+    /// <see cref="ReconInfraOptions.JobWorkRetentionDays"/>. Part-files, the checkpoints and the indexes are never expired.
+    /// </summary>
+    private IEnumerable<LifecycleRule> JobWorkExpiry()
+    {
+        if (Options.JobWorkRetentionDays <= 0)
+        {
+            yield break;
+        }
+
+        foreach (var (id, prefix) in new[] { ("expire-job-work", JobsPrefix + "/"), ("expire-athena-results", AthenaResultsPrefix + "/") })
+        {
+            yield return new LifecycleRule { Id = id, Prefix = prefix, Expiration = Duration.Days(Options.JobWorkRetentionDays) };
+        }
     }
 
     private Table Table(string id, string name, AttributeType sortKey) => new(this, id, new TableProps

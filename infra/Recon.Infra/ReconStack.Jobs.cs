@@ -75,27 +75,33 @@ internal sealed partial class ReconStack
                 JobRecords("JobRecords", ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"]),
             ],
         });
-        if (StateMachines.ContainsKey("compare"))
+        foreach (var (workflow, sid) in new[] { ("compare", "Compare"), ("transform", "Transform") })
         {
-            // recon jobs run --compare-state-machine: the spec to the jobs prefix, one execution per attempt, watched.
+            if (!StateMachines.ContainsKey(workflow))
+            {
+                continue;
+            }
+
+            // recon jobs run --compare-state-machine / --transform-state-machine: the spec to the jobs prefix, one
+            // execution per attempt, watched (and an earlier attempt's looked up before another starts).
             JobsWorkerPolicy.AddStatements(
                 new PolicyStatement(new PolicyStatementProps
                 {
-                    Sid = "HandOverCompareSpecs",
+                    Sid = $"HandOver{sid}Specs",
                     Actions = ["s3:PutObject"],
-                    Resources = [Bucket.ArnForObjects(JobsPrefix + "/compare/*")],
+                    Resources = [Bucket.ArnForObjects($"{JobsPrefix}/{workflow}/*")],
                 }),
                 new PolicyStatement(new PolicyStatementProps
                 {
-                    Sid = "StartCompares",
+                    Sid = $"Start{sid}s",
                     Actions = ["states:StartExecution"],
-                    Resources = [StateMachineArn("compare")],
+                    Resources = [StateMachineArn(workflow)],
                 }),
                 new PolicyStatement(new PolicyStatementProps
                 {
-                    Sid = "WatchCompares",
+                    Sid = $"Watch{sid}s",
                     Actions = ["states:DescribeExecution"],
-                    Resources = [Arn.Format(new ArnComponents { Service = "states", Resource = "execution", ResourceName = StateMachineName("compare") + ":*", ArnFormat = ArnFormat.COLON_RESOURCE_NAME }, this)],
+                    Resources = [Arn.Format(new ArnComponents { Service = "states", Resource = "execution", ResourceName = StateMachineName(workflow) + ":*", ArnFormat = ArnFormat.COLON_RESOURCE_NAME }, this)],
                 }));
         }
     }

@@ -7,7 +7,7 @@ namespace Recon.Cli;
 /// JobErrors, …): one method each, the message saying what is wrong and what to do, also on
 /// <see cref="ReconException.Action"/> and <see cref="ReconException.File"/>.
 /// </summary>
-internal static class CliErrors
+internal static partial class CliErrors
 {
     public static ReconException InboxIsAFile(string inbox) =>
         new($"--inbox '{inbox}' is a file, not a folder: pass the inbox folder (<source>/<batch_id>/manifest.json inside).")

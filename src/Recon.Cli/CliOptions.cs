@@ -40,5 +40,5 @@ internal static class CliOptions
     public static DateTimeOffset ParseTime(string value, string option) =>
         IsoTime.TryParse(value, out var t)
             ? t
-            : throw new UsageException($"{option} '{value}' is not an ISO 8601 time with an offset, e.g. 2026-11-21T10:00:00Z.");
+            : throw CliErrors.NotAnIsoTime(option, value);
 }

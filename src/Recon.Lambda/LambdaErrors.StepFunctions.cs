@@ -20,4 +20,13 @@ internal static partial class LambdaErrors
 
     public static ReconException DescribeExecutionEmpty(string executionArn) =>
         new($"Step Functions DescribeExecution of '{executionArn}' answered nothing");
+
+    public static ReconException ExecutionDoesNotExist(string executionArn) =>
+        new($"Step Functions has no execution '{executionArn}' (ExecutionDoesNotExist)");
+
+    public static ReconException NotAStateMachineArn(string arn) =>
+        new($"'{arn}' is not a state machine ARN (arn:aws:states:REGION:ACCOUNT:stateMachine:NAME)")
+        {
+            Action = "Pass the state machine's ARN, as the stack's outputs or 'aws stepfunctions list-state-machines' show it.",
+        };
 }

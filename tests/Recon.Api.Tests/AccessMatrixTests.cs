@@ -97,7 +97,7 @@ public class AccessMatrixTests(SeededApi api) : IClassFixture<SeededApi>
     }
 
     [Fact]
-    public async Task MissingAndOtherEntityArtifacts_AnswerTheSameNotFoundBody()
+    public async Task GetArtifact_OfAnotherEntityOrAMissingId_AnswersTheSameNotFoundBody()
     {
         using var client = api.World.Client(api.Tokens["reader-E1"]);
 

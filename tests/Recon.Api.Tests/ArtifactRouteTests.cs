@@ -31,7 +31,7 @@ public class ArtifactRouteTests
     }
 
     [Fact]
-    public async Task GetArtifact_IdsWithSlashesPercentsAndSpaces_AreReadExactly_ByEveryArtifactRoute()
+    public async Task GetArtifact_IdsWithSlashesPercentsAndSpaces_AreReadExactlyByEveryArtifactRoute()
     {
         // Kestrel leaves %2F escaped in the path: INV/2026/001 and the literal text A%2FB would both reach an endpoint
         // as ...%2F... unless the value is decoded from the raw target.

@@ -94,7 +94,7 @@ public class BadInputTests(SeededApi api) : IClassFixture<SeededApi>
     }
 
     [Fact]
-    public async Task VersionsAndDiff_ShowTheSecondBatchsLineAndTheBalancesBeforeAndAfter()
+    public async Task VersionsAndDiff_OfAnArtifactWithTwoVersions_ShowTheSecondBatchsLineAndTheBalancesBeforeAndAfter()
     {
         using var client = api.World.Client(api.Tokens["reader-E1"]);
 

@@ -39,7 +39,7 @@ public class IngestLoopTests
     }
 
     [Fact]
-    public async Task PostBatch_SameContentAgainIs200_OtherContentIs409_OtherEntityIs403AndWritesNothing_BadLineIsQuarantined()
+    public async Task PostBatch_SameContentAgainOrOtherContentOrOtherEntity_Is200Or409Or403ThatWritesNothingAndABadLineIsQuarantined()
     {
         await using var world = await ApiWorld.CreateAsync(aws: false);
         await world.StartAsync();

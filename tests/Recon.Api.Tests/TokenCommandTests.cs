@@ -6,7 +6,7 @@ namespace Recon.Api.Tests;
 public class TokenCommandTests
 {
     [Fact]
-    public async Task TokensCreate_PrintsAWorkingTokenLast_ListNeverShowsIt_RevokeRefusesItAtOnceWithoutCache()
+    public async Task Tokens_CreateListAndRevokeWithoutACache_PrintAWorkingTokenLastNeverListItAndRefuseItAtOnce()
     {
         await using var world = await ApiWorld.CreateAsync(aws: false);
         await world.WriteBatchAsync("b-1", 0, ApiWorld.Event("e-1", "ORD-1", "E1", "1.00"));

@@ -15,7 +15,7 @@ public sealed class RedisArtifactCacheTests : IDisposable
     public void Dispose() => _admin.Dispose();
 
     [Fact]
-    public async Task SetMany_WritesVersionedKeys_UnderThePrefix_WithTheConfiguredTtl()
+    public async Task SetMany_WithAPrefixAndATtl_WritesVersionedKeysUnderThePrefixWithTheConfiguredTtl()
     {
         using var cache = Cache(new RedisArtifactCacheOptions { KeyPrefix = _prefix, Ttl = TimeSpan.FromHours(1) });
 
@@ -43,7 +43,7 @@ public sealed class RedisArtifactCacheTests : IDisposable
     }
 
     [Fact]
-    public async Task ManyKeys_AreSplitIntoMgetsOfTheConfiguredSize_InOrder_AndCounted()
+    public async Task GetMany_ManyKeys_AreSplitIntoMgetsOfTheConfiguredSizeInOrderAndCounted()
     {
         using var cache = Cache(new RedisArtifactCacheOptions { KeyPrefix = _prefix, KeysPerPipeline = 300 });
         var items = Enumerable.Range(0, 2500)
@@ -67,7 +67,7 @@ public sealed class RedisArtifactCacheTests : IDisposable
     }
 
     [Fact]
-    public async Task GetMany_CountsHitsAndMisses()
+    public async Task GetMany_OfOneCachedAndTwoMissingKeys_CountsHitsAndMisses()
     {
         using var cache = Cache(new RedisArtifactCacheOptions { KeyPrefix = _prefix });
         await cache.SetManyAsync([new(new("A", 1), [1])], Ct);

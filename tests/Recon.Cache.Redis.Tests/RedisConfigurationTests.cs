@@ -6,7 +6,7 @@ namespace Recon.Cache.Redis.Tests;
 public class RedisConfigurationTests
 {
     [Fact]
-    public void Parse_StackExchangeString_KeepsEveryOption_AndAddsTheCacheDefaults()
+    public void Parse_StackExchangeString_KeepsEveryOptionAndAddsTheCacheDefaults()
     {
         var options = RedisConfiguration.Parse(
             "cache-1.example:6380,cache-2.example,user=app,password=s3cret,ssl=true,sslHost=cache.example,connectTimeout=1500,asyncTimeout=250,defaultDatabase=5");
@@ -44,7 +44,7 @@ public class RedisConfigurationTests
     }
 
     [Fact]
-    public void Parse_RedissUri_TurnsOnTls_AndALonePasswordIsThePassword()
+    public void Parse_RedissUri_TurnsOnTlsAndALonePasswordIsThePassword()
     {
         var options = RedisConfiguration.Parse("rediss://:token@master.cache.amazonaws.com");
 
@@ -59,7 +59,7 @@ public class RedisConfigurationTests
     [InlineData("h:1,password=Secret-1,database=2", "defaultDatabase")]
     [InlineData("redis://u:Secret-1@h:1?poolSize=2", "poolSize")]
     [InlineData("h:1,password=Secret-1,colour=blue", "colour")]
-    public void Parse_RetiredOrUnknownOption_IsRefusedByName_WithoutThePassword(string text, string named)
+    public void Parse_RetiredOrUnknownOption_IsRefusedByNameWithoutThePassword(string text, string named)
     {
         var error = Assert.Throws<FormatException>(() => RedisConfiguration.Parse(text));
 

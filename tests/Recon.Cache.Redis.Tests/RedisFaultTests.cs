@@ -23,7 +23,7 @@ public sealed class RedisFaultTests : IDisposable
     public void Dispose() => _server.Dispose();
 
     [Fact]
-    public async Task Cache_OnAHungServer_ReturnsMissesAtTheTimeout_ThenBacksOff_ThenRecovers()
+    public async Task Cache_OnAHungServer_ReturnsMissesAtTheTimeoutThenBacksOffThenRecovers()
     {
         using var proxy = new LatencyProxy(_server.Port, TimeSpan.Zero);
         using var cache = new RedisArtifactCache(
@@ -54,7 +54,7 @@ public sealed class RedisFaultTests : IDisposable
     }
 
     [Fact]
-    public async Task Cache_OnAHungLink_TimesOutEachCallAtTheTimeout_AndNeverFailsTheCaller()
+    public async Task Cache_OnAHungLink_TimesOutEachCallAtTheTimeoutAndNeverFailsTheCaller()
     {
         using var proxy = new LatencyProxy(_server.Port, TimeSpan.Zero);
         using var cache = new RedisArtifactCache(
@@ -87,7 +87,7 @@ public sealed class RedisFaultTests : IDisposable
     }
 
     [Fact]
-    public async Task Cache_WhenRedisIsKilled_ReturnsMissesAndDropsWrites_WithoutThrowing_AndRecoversWhenItIsBack()
+    public async Task Cache_WhenRedisIsKilled_ReturnsMissesAndDropsWritesWithoutThrowingAndRecoversWhenItIsBack()
     {
         using var cache = NewCache(timeout: TimeSpan.FromSeconds(1));
         await cache.SetManyAsync([new(Keys[0], [1]), new(Keys[1], [2])], Ct);
@@ -130,7 +130,7 @@ public sealed class RedisFaultTests : IDisposable
     }
 
     [Fact]
-    public async Task Cache_SetManyOnAKilledRedis_DropsTheWrites_AndDoesNotThrow()
+    public async Task Cache_SetManyOnAKilledRedis_DropsTheWritesAndDoesNotThrow()
     {
         using var cache = NewCache(timeout: TimeSpan.FromSeconds(1));
         var items = Enumerable.Range(0, 1200).Select(i => new KeyValuePair<ArtifactCacheKey, byte[]>(new($"W-{i}", 1), [1])).ToArray();
@@ -147,7 +147,7 @@ public sealed class RedisFaultTests : IDisposable
     }
 
     [Fact]
-    public async Task Cache_AfterTheCooldown_LetsOneCallProbe_WhileTheOthersGoOnWithoutRedis()
+    public async Task Cache_AfterTheCooldown_LetsOneCallProbeWhileTheOthersGoOnWithoutRedis()
     {
         using var silent = new SilentServer();
         using var cache = new RedisArtifactCache(

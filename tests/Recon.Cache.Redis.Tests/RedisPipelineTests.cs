@@ -34,7 +34,7 @@ public sealed class RedisPipelineTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public async Task AThousandKeyWriteAndRead_OverASlowLink_CostAFewRoundTrips_NotAThousand()
+    public async Task AThousandKeyWriteAndRead_OverASlowLink_CostAFewRoundTripsNotAThousand()
     {
         using var proxy = new LatencyProxy(_server.Port, LinkDelay);
         using var admin = new RedisAdmin(_server.Endpoint);

@@ -57,7 +57,7 @@ public sealed class RedisTlsTests(TlsRedisFixture fixture) : IClassFixture<TlsRe
     }
 
     [Fact]
-    public async Task Tls_WithoutTrustingTheCertificate_NeverConnects_AndCallsAreCountedErrors()
+    public async Task Tls_WithoutTrustingTheCertificate_NeverConnectsAndCallsAreCountedErrors()
     {
         using var cache = Cache(Tls());
 
@@ -99,7 +99,7 @@ public sealed class RedisTlsTests(TlsRedisFixture fixture) : IClassFixture<TlsRe
     }
 
     [Fact]
-    public async Task PlainTcp_ToATlsPort_IsACountedError_WithinTheTimeout()
+    public async Task PlainTcp_ToATlsPort_IsACountedErrorWithinTheTimeout()
     {
         using var cache = Cache(RedisConfiguration.Parse($"{fixture.Server.Endpoint},connectTimeout=500"));
         var clock = System.Diagnostics.Stopwatch.StartNew();

@@ -125,7 +125,7 @@ public class CliTests
     }
 
     [Fact]
-    public async Task Export_WritesEveryArtifactsLatestVersionAsOneJsonLine()
+    public async Task Export_AfterARun_WritesEveryArtifactsLatestVersionAsOneJsonLine()
     {
         using var cli = new CliHarness();
         Assert.Equal(0, (await cli.RunAsync("generate", "--out", cli.Inbox, "--batches", "2", "--events", "500", "--artifacts", "80", "--seed", "3")).Exit);

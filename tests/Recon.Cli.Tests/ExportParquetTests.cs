@@ -10,7 +10,7 @@ namespace Recon.Cli.Tests;
 public sealed class ExportParquetTests
 {
     [Fact]
-    public async Task ExportParquet_ReadBack_MatchesTheJsonExport_LatestAndHistory()
+    public async Task ExportParquet_ReadBackLatestAndHistory_MatchesTheJsonExport()
     {
         using var cli = new CliHarness();
         Assert.Equal(0, (await cli.RunAsync("generate", "--out", cli.Inbox, "--batches", "3", "--events", "600", "--artifacts", "60", "--seed", "4")).Exit);

@@ -134,7 +134,7 @@ public class HostileCliTests
 
     // Item 2 at the CLI
     [Fact]
-    public async Task Run_WhenIndexDbWasDeleted_RefusesSayingToReindex_ThenAppliesAfterReindex()
+    public async Task Run_WhenIndexDbWasDeleted_RefusesSayingToReindexThenAppliesAfterReindex()
     {
         using var cli = new CliHarness();
         CliTests.WriteBatch(cli.Inbox, "b-1", 0, Line);

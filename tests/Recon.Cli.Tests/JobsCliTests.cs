@@ -72,7 +72,7 @@ public class JobsCliTests
     }
 
     [Fact]
-    public async Task Compare_UsageErrors_ExitTwo_UnreadableFile_ExitsOneNamingIt()
+    public async Task Compare_OnUsageErrorsOrAnUnreadableFile_ExitsTwoOrOneNamingTheFile()
     {
         using var cli = new CliHarness();
         var csv = Path.Combine(cli.Root, "a.csv");
@@ -132,7 +132,7 @@ public class JobsCliTests
     }
 
     [Fact]
-    public async Task JobsRun_WithACompareStateMachine_StartsTheDeployedWorkflow_WithTheSpecInTheJobsPrefix_AndRecordsItsOutput()
+    public async Task JobsRun_WithCompareAndTransformStateMachines_StartsTheDeployedWorkflowsWithTheSpecsInTheJobsPrefixAndRecordsTheirOutput()
     {
         Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", Recon.Testing.Servers.S3rverServer.AccessKey);
         Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", Recon.Testing.Servers.S3rverServer.SecretKey);
@@ -140,6 +140,7 @@ public class JobsCliTests
         string suffix = Guid.NewGuid().ToString("N")[..10];
         string bucket = $"jobs-{suffix}";
         string machine = "arn:aws:states:us-east-1:123456789012:stateMachine:recon-compare";
+        string transformMachine = "arn:aws:states:us-east-1:123456789012:stateMachine:recon-transform";
         using var s3 = Recon.Storage.Aws.AwsClients.CreateS3(new Recon.Storage.Aws.AwsConnection
         {
             S3Endpoint = new Uri(Recon.Testing.Servers.SharedServers.S3.ServiceUrl),
@@ -161,15 +162,23 @@ public class JobsCliTests
             if (context.Request.Headers["X-Amz-Target"] == "AWSStepFunctions.StartExecution")
             {
                 starts.Enqueue(body);
-                var work = JsonNode.Parse(body["input"]!.GetValue<string>())!["work"]!.GetValue<string>();
-                var store = new Recon.Storage.Aws.S3ObjectStore(s3, bucket, "recon/jobs", new Recon.Storage.Aws.AwsResilience());
-                await using (var stream = await store.OpenReadAsync(work + "/spec.json", CancellationToken.None))
+                var input = JsonNode.Parse(body["input"]!.GetValue<string>())!;
+                bool transform = body["stateMachineArn"]!.GetValue<string>() == transformMachine;
+                var key = transform ? input["spec_file"]!.GetValue<string>()[$"s3://{bucket}/".Length..] : "recon/jobs/" + input["work"]!.GetValue<string>() + "/spec.json";
+                var store = new Recon.Storage.Aws.S3ObjectStore(s3, bucket, "", new Recon.Storage.Aws.AwsResilience());
+                await using (var stream = await store.OpenReadAsync(key, CancellationToken.None))
                 using (var text = new StreamReader(stream))
                 {
                     specs.Enqueue(await text.ReadToEndAsync());
                 }
 
-                answer = new JsonObject { ["executionArn"] = $"arn:aws:states:us-east-1:123456789012:execution:recon-compare:{body["name"]}" }.ToJsonString();
+                answer = new JsonObject { ["executionArn"] = $"arn:aws:states:us-east-1:123456789012:execution:{(transform ? "recon-transform" : "recon-compare")}:{body["name"]}" }.ToJsonString();
+            }
+            else if (body["executionArn"]!.GetValue<string>().Contains(":recon-transform:", StringComparison.Ordinal))
+            {
+                // As recon-transform-record answers (the UNLOAD itself is Athena's, not run here).
+                var output = new JsonObject { ["job_id"] = "x", ["status"] = "succeeded", ["output"] = $"s3://{bucket}/out/", ["columns"] = new JsonArray("currency", "total") };
+                answer = new JsonObject { ["status"] = "SUCCEEDED", ["output"] = output.ToJsonString() }.ToJsonString();
             }
             else
             {
@@ -211,10 +220,31 @@ public class JobsCliTests
         var notAnArn = await cli.RunAsync(["jobs", "run", "--compare-state-machine", "recon-compare", .. aws]);
         Assert.Equal(2, notAnArn.Exit);
         Assert.Contains("is not a state machine ARN", notAnArn.Err, StringComparison.Ordinal);
+
+        // A transform through --transform-state-machine: its spec in the jobs prefix, the record's output as the result.
+        File.WriteAllText(Path.Combine(cli.Root, "totals.json"), $$$"""
+            {"inputs": {"gl": "s3://{{{bucket}}}/in/gl/"}, "steps": [{"op": "group", "by": ["currency"], "aggregates": {"total": "sum(balance)"}}],
+             "output": {"path": "s3://{{{bucket}}}/out/", "format": "parquet"}}
+            """);
+        var transformId = (await cli.RunAsync(["jobs", "submit", Path.Combine(cli.Root, "totals.json"), .. aws])).Out.Trim();
+
+        var transformRun = await cli.RunAsync(["jobs", "run", "--compare-state-machine", machine, "--transform-state-machine", transformMachine, "--states-endpoint", states.Urls.First(), .. aws]);
+
+        Assert.True(transformRun.Exit == 0, transformRun.Err + transformRun.Out);
+        var transformStart = starts.Last();
+        Assert.Equal((transformMachine, $"{transformId}-a1"), (transformStart["stateMachineArn"]!.GetValue<string>(), transformStart["name"]!.GetValue<string>()));
+        Assert.Equal($"s3://{bucket}/in/gl/", JsonDocument.Parse(specs.Last()).RootElement.GetProperty("inputs").GetProperty("gl").GetString());
+        var transformed = CliHarness.Json((await cli.RunAsync(["jobs", "show", transformId, .. aws])).Out)[0];
+        Assert.Equal("succeeded", transformed.GetProperty("state").GetString());
+        Assert.Equal(($"s3://{bucket}/out/", 2), (transformed.GetProperty("result").GetProperty("output").GetString(), transformed.GetProperty("result").GetProperty("columns").GetInt32()));
+
+        var localBackend = await cli.WithDataAsync("jobs", "run", "--transform-state-machine", transformMachine);
+        Assert.Equal(2, localBackend.Exit);
+        Assert.Contains("need the aws backend", localBackend.Err, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task Jobs_OnTheAwsBackend_RunThroughSqsAndTheLedgerTable_AndAJobFailingThreeTimesEndsInTheDeadList()
+    public async Task Jobs_OnTheAwsBackend_RunThroughSqsAndTheLedgerTableAndAJobFailingThreeTimesEndsInTheDeadList()
     {
         Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", Recon.Testing.Servers.S3rverServer.AccessKey);
         Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", Recon.Testing.Servers.S3rverServer.SecretKey);
@@ -345,7 +375,7 @@ public class JobsCliTests
     }
 
     [Fact]
-    public async Task Transform_StepFieldOfTheWrongJsonType_IsAUserErrorInBothDialects_WithoutADotNetTypeName()
+    public async Task Transform_StepFieldOfTheWrongJsonType_IsAUserErrorInBothDialectsWithoutADotNetTypeName()
     {
         using var cli = new CliHarness();
         File.WriteAllText(Path.Combine(cli.Root, "orders.csv"), "id,ccy,amount\n1,EUR,10.50\n");

@@ -46,7 +46,7 @@ public sealed class CompareDeploymentTests(SynthesizedStack synth) : IDisposable
     }
 
     [Fact]
-    public void Synth_ByDefault_DeploysTheCompareStateMachineAndItsFunctions_WithOnlyTheJobsPrefixOfTheBucket()
+    public void Synth_ByDefault_DeploysTheCompareStateMachineAndItsFunctionsWithOnlyTheJobsPrefixOfTheBucket()
     {
         Assert.Contains("compare", synth.Options.DeployedWorkflows);
         var machine = Assert.Single(synth.OfType("AWS::StepFunctions::StateMachine"), m => m.Properties["StateMachineName"]!.GetValue<string>() == "recon-compare");

@@ -9,7 +9,7 @@ public sealed class DataSecurityTests(SynthesizedStack synth)
     private static readonly string[] DataServices = ["s3", "dynamodb", "sqs", "secretsmanager"];
 
     [Fact]
-    public void Bucket_IsEncrypted_BlocksPublicAccess_AndAbortsIncompleteUploads()
+    public void Bucket_ByDefault_IsEncryptedBlocksPublicAccessAndAbortsIncompleteUploads()
     {
         var bucket = Assert.Single(synth.OfType("AWS::S3::Bucket")).Properties;
         Assert.Equal("AES256", bucket["BucketEncryption"]!["ServerSideEncryptionConfiguration"]![0]!["ServerSideEncryptionByDefault"]!["SSEAlgorithm"]!.GetValue<string>());
@@ -24,7 +24,23 @@ public sealed class DataSecurityTests(SynthesizedStack synth)
     }
 
     [Fact]
-    public void BucketPolicy_DeniesEveryRequestWithoutTls()
+    public void Bucket_ByDefault_ExpiresOnlyTheJobsWorkAndAthenaResultsAfterThirtyDays()
+    {
+        var rules = Assert.Single(synth.OfType("AWS::S3::Bucket")).Properties["LifecycleConfiguration"]!["Rules"]!.AsArray()
+            .Where(r => r!["ExpirationInDays"] is not null)
+            .ToDictionary(r => r!["Id"]!.GetValue<string>(), r => (r!["Prefix"]?.GetValue<string>(), r["ExpirationInDays"]!.GetValue<int>(), r["Status"]!.GetValue<string>()));
+
+        Assert.Equal(2, rules.Count); // part-files, checkpoints and indexes are never expired
+        Assert.Equal(("recon/jobs/", 30, "Enabled"), rules["expire-job-work"]);
+        Assert.Equal(("recon/athena-results/", 30, "Enabled"), rules["expire-athena-results"]);
+        var keep = ReconApp.ReadOptions(key => key switch { "workflows" => synth.WorkflowsDirectory, "jobWorkRetentionDays" => "0", _ => null });
+        Assert.Equal(0, keep.JobWorkRetentionDays);
+        var refused = Assert.Throws<InvalidOperationException>(() => ReconApp.ReadOptions(key => key switch { "workflows" => synth.WorkflowsDirectory, "jobWorkRetentionDays" => "-1", _ => null }));
+        Assert.Contains("-c jobWorkRetentionDays=-1", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BucketPolicy_OfTheDataBucket_DeniesEveryRequestWithoutTls()
     {
         var bucketId = Assert.Single(synth.OfType("AWS::S3::Bucket")).Id;
         var policy = Assert.Single(synth.OfType("AWS::S3::BucketPolicy")).Properties;
@@ -53,7 +69,7 @@ public sealed class DataSecurityTests(SynthesizedStack synth)
     }
 
     [Fact]
-    public void Redis_EncryptsInTransit_TakesItsAuthTokenFromSecretsManager_AndSitsInIsolatedSubnets()
+    public void Redis_ByDefault_EncryptsInTransitTakesItsAuthTokenFromSecretsManagerAndSitsInIsolatedSubnets()
     {
         var redis = Assert.Single(synth.OfType("AWS::ElastiCache::ReplicationGroup")).Properties;
         Assert.True(redis["TransitEncryptionEnabled"]!.GetValue<bool>());
@@ -75,7 +91,7 @@ public sealed class DataSecurityTests(SynthesizedStack synth)
     }
 
     [Fact]
-    public void Template_StaysWithinCloudFormationsLimitOf60DynamicReferences()
+    public void Template_WithARedisTokenPerPipelineFunction_StaysWithinCloudFormationsLimitOf60DynamicReferences()
     {
         // One per pipeline function (RECON_REDIS; the job functions use no cache) plus the replication group's token and
         // the connection secret.
@@ -88,7 +104,7 @@ public sealed class DataSecurityTests(SynthesizedStack synth)
     }
 
     [Fact]
-    public void Vpc_HasS3AndDynamoDbGatewayEndpoints()
+    public void Vpc_ByDefault_HasS3AndDynamoDbGatewayEndpoints()
     {
         var endpoints = synth.OfType("AWS::EC2::VPCEndpoint").Select(e => e.Properties).ToList();
         Assert.All(endpoints, e => Assert.Equal("Gateway", e["VpcEndpointType"]!.GetValue<string>()));

@@ -14,7 +14,7 @@ public sealed class JobsQueueTests(SynthesizedStack synth)
         Assert.Single(synth.OfType("AWS::SQS::Queue"), q => q.Properties["QueueName"]?.GetValue<string>() == name);
 
     [Fact]
-    public void JobsQueue_IsNamedAsTheCodeDerivesIt_Encrypted_RedrivesAfterTenReceives_AndKeepsMessages14Days()
+    public void JobsQueue_NamedAsTheCodeDerivesIt_IsEncryptedRedrivesAfterTenReceivesAndKeepsMessages14Days()
     {
         var (dlqId, dlq) = Queue(Ledger + "-jobs-dlq");
         var (_, queue) = Queue(Ledger + "-jobs");
@@ -31,7 +31,7 @@ public sealed class JobsQueueTests(SynthesizedStack synth)
     }
 
     [Fact]
-    public void JobsQueues_DenyRequestsWithoutTls()
+    public void JobsQueues_TheQueueAndItsDeadLetterQueue_DenyRequestsWithoutTls()
     {
         var queueIds = new[] { Queue(Ledger + "-jobs").Id, Queue(Ledger + "-jobs-dlq").Id };
         foreach (var id in queueIds)
@@ -43,7 +43,7 @@ public sealed class JobsQueueTests(SynthesizedStack synth)
     }
 
     [Fact]
-    public void DeadLetterDepth_RaisesAnAlarmToTheAlarmTopic()
+    public void DeadLetterDepth_OfTheJobsQueue_RaisesAnAlarmToTheAlarmTopic()
     {
         var (dlqId, _) = Queue(Ledger + "-jobs-dlq");
         var alarm = Assert.Single(synth.OfType("AWS::CloudWatch::Alarm"), a => a.Properties["AlarmName"]?.GetValue<string>() == $"{synth.Options.Deployment}-JobsDeadLetters").Properties;
@@ -57,7 +57,7 @@ public sealed class JobsQueueTests(SynthesizedStack synth)
     }
 
     [Fact]
-    public void WorkerPolicy_ClaimsFromTheJobsQueue_DrainsItsDeadLetters_AndTouchesOnlyTheJobItemsOfTheLedger()
+    public void WorkerPolicy_ByDefault_ClaimsFromTheJobsQueueDrainsItsDeadLettersAndTouchesOnlyTheJobItemsOfTheLedger()
     {
         var (queueId, _) = Queue(Ledger + "-jobs");
         var (dlqId, _) = Queue(Ledger + "-jobs-dlq");
@@ -84,7 +84,7 @@ public sealed class JobsQueueTests(SynthesizedStack synth)
     }
 
     [Fact]
-    public void ServeHost_SendsJobsAndWritesJobItemsOnly_WithTheQueueUrlsInItsEnvironment_AndNoFunctionTouchesTheJobsQueues()
+    public void ServeHost_WithTheQueueUrlsInItsEnvironment_SendsJobsAndWritesJobItemsOnlyAndNoFunctionTouchesTheJobsQueues()
     {
         var (queueId, _) = Queue(Ledger + "-jobs");
         var (dlqId, _) = Queue(Ledger + "-jobs-dlq");

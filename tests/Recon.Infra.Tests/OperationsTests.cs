@@ -56,7 +56,7 @@ public sealed class OperationsTests(SynthesizedStack synth)
     }
 
     [Fact]
-    public void EveryStateMachine_HasAnExecutionsFailedAlarm()
+    public void EveryStateMachine_ByDefault_HasAnExecutionsFailedAlarm()
     {
         var machines = synth.OfType("AWS::StepFunctions::StateMachine");
         Assert.NotEmpty(machines);
@@ -70,7 +70,7 @@ public sealed class OperationsTests(SynthesizedStack synth)
     }
 
     [Fact]
-    public void Dashboard_ShowsTheBacklogAndTheAlarms()
+    public void Dashboard_ByDefault_ShowsTheBacklogAndTheAlarms()
     {
         var dashboard = Assert.Single(synth.OfType("AWS::CloudWatch::Dashboard")).Properties;
         string body = CfnValues.Render(dashboard["DashboardBody"]);

@@ -46,7 +46,7 @@ public sealed class TransformDeploymentTests(SynthesizedStack synth) : IDisposab
     };
 
     [Fact]
-    public void Synth_WithTransform_CreatesTheWorkgroupDatabaseAndStateMachine_WithLeastPrivilege()
+    public void Synth_WithTransform_CreatesTheWorkgroupDatabaseAndStateMachineWithLeastPrivilege()
     {
         var options = ReconApp.ReadOptions(key => key switch
         {
@@ -93,6 +93,23 @@ public sealed class TransformDeploymentTests(SynthesizedStack synth) : IDisposab
         Assert.All(Strings(ddl["Resource"]), r => Assert.Matches("(:catalog|:database/recon_jobs|:table/recon_jobs/\\*)$", r));
         var data = Assert.Single(statements, s => Strings(s["Action"]).Contains("s3:PutObject") && Strings(s["Resource"]).Any(r => r.EndsWith("/recon/*", StringComparison.Ordinal)) && statements.IndexOf(s) > statements.IndexOf(queries));
         Assert.DoesNotContain(Strings(data["Resource"]), r => r.EndsWith("/*", StringComparison.Ordinal) && !r.EndsWith("/recon/*", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void WorkerPolicy_WithTransform_HandsTransformSpecsOverAndStartsAndWatchesOnlyTheTransformWorkflow()
+    {
+        var resources = Synthesize(ReconApp.ReadOptions(key => key switch { "workflows" => synth.WorkflowsDirectory, "transform" => "true", _ => null }), out _);
+        var worker = Assert.Single(OfType(resources, "AWS::IAM::ManagedPolicy"), p => p["ManagedPolicyName"]?.GetValue<string>() == "recon-jobs-worker");
+        var statements = worker["PolicyDocument"]!["Statement"]!.AsArray().ToDictionary(s => s!["Sid"]!.GetValue<string>(), s => s!);
+        var bucket = Assert.Single(resources, r => r.Value!["Type"]!.GetValue<string>() == "AWS::S3::Bucket").Key;
+
+        Assert.Equal(["s3:PutObject"], Strings(statements["HandOverTransformSpecs"]["Action"]));
+        Assert.Equal([$"<getatt:{bucket}.Arn>/recon/jobs/transform/*"], Strings(statements["HandOverTransformSpecs"]["Resource"]));
+        Assert.Equal(["states:StartExecution"], Strings(statements["StartTransforms"]["Action"]));
+        Assert.Equal(["arn:<ref:AWS::Partition>:states:<ref:AWS::Region>:<ref:AWS::AccountId>:stateMachine:recon-transform"], Strings(statements["StartTransforms"]["Resource"]));
+        Assert.Equal(["states:DescribeExecution"], Strings(statements["WatchTransforms"]["Action"]));
+        Assert.Equal(["arn:<ref:AWS::Partition>:states:<ref:AWS::Region>:<ref:AWS::AccountId>:execution:recon-transform:*"], Strings(statements["WatchTransforms"]["Resource"]));
+        Assert.Equal(9, statements.Count); // the queue's three, compare's three, transform's three
     }
 
     [Fact]

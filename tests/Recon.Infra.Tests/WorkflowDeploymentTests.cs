@@ -56,7 +56,7 @@ public sealed partial class WorkflowDeploymentTests(SynthesizedStack synth)
     }
 
     [Fact]
-    public void StateMachines_OnePerWorkflowFile()
+    public void StateMachines_ByDefault_AreOnePerWorkflowFile()
     {
         var files = WorkflowFiles.ToList();
         Assert.NotEmpty(files);
@@ -89,7 +89,7 @@ public sealed partial class WorkflowDeploymentTests(SynthesizedStack synth)
     }
 
     [Fact]
-    public void EveryDeployedFunction_IsServedByTheLambdaPackage()
+    public void EveryDeployedFunction_ByItsName_IsServedByTheLambdaPackage()
     {
         // The package's bootstrap refuses a _HANDLER it does not serve (an init error on every invocation): a function
         // the stack creates for a workflow task must be one of Recon.Lambda's.
@@ -132,7 +132,7 @@ public sealed partial class WorkflowDeploymentTests(SynthesizedStack synth)
     }
 
     [Fact]
-    public void FunctionTimeout_CoversTheLongestTaskTimeoutThatCallsIt()
+    public void FunctionTimeout_ForEachSynchronousLambdaTask_CoversTheLongestTaskTimeoutThatCallsIt()
     {
         foreach (var file in WorkflowFiles)
         {
@@ -213,7 +213,7 @@ public sealed partial class WorkflowDeploymentTests(SynthesizedStack synth)
     }
 
     [Fact]
-    public void Schedule_StartsTheStatelessStateMachineEveryMinute()
+    public void Schedule_WithAnEmptyInput_StartsTheStatelessStateMachineEveryMinute()
     {
         var (machineId, _) = StateMachineOf("stateless");
         var rule = Assert.Single(synth.OfType("AWS::Events::Rule"));

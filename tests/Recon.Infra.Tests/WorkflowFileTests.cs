@@ -96,7 +96,7 @@ public sealed class WorkflowFileTests : IDisposable
     }
 
     [Fact]
-    public void Load_LambdaTaskNamingItsFunctionLiterally_IsALiteralTarget_DeployableOnlyInDeploymentRecon()
+    public void Load_LambdaTaskNamingItsFunctionLiterally_IsALiteralTargetDeployableOnlyInDeploymentRecon()
     {
         string path = Write("compare", LambdaTask("Prepare", "recon-compare-prepare"));
         var workflow = WorkflowFile.Load(path, ["compare"]);

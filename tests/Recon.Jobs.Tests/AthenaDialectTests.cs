@@ -117,7 +117,7 @@ public sealed partial class AthenaDialectTests : IDisposable
     }
 
     [Fact]
-    public void Compile_Inputs_AreExternalTablesOfTextColumnsCastInTheQuery_DroppedAfterwards()
+    public void Compile_Inputs_AreExternalTablesOfTextColumnsCastInTheQueryAndDroppedAfterwards()
     {
         var plan = Compile("");
         Assert.Equal(["table", "table", "unload"], plan.Statements.Select(s => s.Role));
@@ -138,7 +138,7 @@ public sealed partial class AthenaDialectTests : IDisposable
     }
 
     [Fact]
-    public void Compile_FilterAndDerive_BindEveryValueInTextOrder_AndDivideInTrinoDecimals()
+    public void Compile_FilterAndDerive_BindEveryValueInTextOrderAndDivideInTrinoDecimals()
     {
         var unload = Unload(Compile(
             "{\"op\": \"derive\", \"columns\": {\"label\": \"concat(entity, '-marker-one-', status)\", \"per_unit\": \"amount / qty\", \"r\": \"round(amount * 1.005, 1)\"}}," +
@@ -180,7 +180,7 @@ public sealed partial class AthenaDialectTests : IDisposable
     }
 
     [Fact]
-    public void Compile_InjectionAttempts_AreBoundLiteralsOrQuotedNames_OrRefused()
+    public void Compile_InjectionAttempts_AreBoundLiteralsOrQuotedNamesOrRefused()
     {
         // A value that closes its quote and runs a statement is one literal, its quotes doubled.
         var unload = Unload(Compile("{\"op\": \"filter\", \"where\": \"status = 'x''; DROP TABLE t; --'\"}"));
@@ -331,7 +331,7 @@ public sealed partial class AthenaDialectTests : IDisposable
     }
 
     [Fact]
-    public void S3Output_IsKeptAsGiven_ForAthena_AndRefusedByTheEmbeddedEngineWithTheReason()
+    public void S3Output_ForAthenaOrTheEmbeddedEngine_IsKeptAsGivenOrRefusedWithTheReason()
     {
         var spec = Spec("{\"op\": \"filter\", \"where\": \"status = 'open'\"}", output: "s3://reports-bucket/out/open/");
         Assert.Equal("s3://reports-bucket/out/open/", spec.OutputPath);

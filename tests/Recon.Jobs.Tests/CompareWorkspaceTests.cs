@@ -37,7 +37,7 @@ public sealed class CompareWorkspaceTests : IDisposable
     }
 
     [Fact]
-    public async Task Push_AFolderAgain_ReplacesItWhole_SoAFileOfAnEarlierAttemptIsNotReadAsMoreRows()
+    public async Task Push_AFolderAgain_ReplacesItWholeSoAFileOfAnEarlierAttemptIsNotReadAsMoreRows()
     {
         await _store.PutAsync("compare/j1/source/__p=0/data_1.parquet", Encoding.UTF8.GetBytes("from an earlier attempt"), CancellationToken.None);
         await _store.PutAsync("compare/j1/target/__p=0/data_0.parquet", Encoding.UTF8.GetBytes("the other side stays"), CancellationToken.None);
@@ -54,7 +54,7 @@ public sealed class CompareWorkspaceTests : IDisposable
     }
 
     [Fact]
-    public async Task Pull_AMissingPart_NamesWhereItShouldBe_AndLeavesNoScratch()
+    public async Task Pull_AMissingPart_NamesWhereItShouldBeAndLeavesNoScratch()
     {
         var error = await Assert.ThrowsAsync<ReconException>(async () => await _work.PullAsync("compare/j2", "report", ["plan.json"], CancellationToken.None));
 
@@ -68,7 +68,7 @@ public sealed class CompareWorkspaceTests : IDisposable
     [InlineData("/compare/j1")]
     [InlineData("compare//j1")]
     [InlineData("compare/j 1")]
-    public async Task AWorkNameOutsideTheJobsPrefix_IsRefused(string work)
+    public async Task Pull_AWorkNameOutsideTheJobsPrefix_IsRefused(string work)
     {
         var error = await Assert.ThrowsAsync<ReconException>(async () => await _work.PullAsync(work, "prepare", ["spec.json"], CancellationToken.None));
 

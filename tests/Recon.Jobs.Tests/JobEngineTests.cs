@@ -12,7 +12,7 @@ public sealed class JobEngineTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     [Fact]
-    public void Engines_OnOneWorkFolderAndOneTempDirectory_SpillIntoFoldersOfTheirOwn_RemovedOnDispose()
+    public void Engines_OnOneWorkFolderAndOneTempDirectory_SpillIntoFoldersOfTheirOwnRemovedOnDispose()
     {
         var options = new JobEngineOptions { TempDirectory = _dir.File("spill") };
         string first, second;

@@ -67,7 +67,7 @@ public abstract class JobQueueContract : IDisposable
     }
 
     [Fact]
-    public async Task Fail_WithRetryTime_RequeuesNotBeforeIt_AndWithoutGoesDead_RetryRevives()
+    public async Task Fail_WithOrWithoutARetryTime_RequeuesNotBeforeItOrGoesDeadWhereRetryRevivesIt()
     {
         var job = await Queue.SubmitAsync("j", "compare", "{}", Now, default);
         await Queue.ClaimAsync(Now, TimeSpan.FromMinutes(1), default);
@@ -127,7 +127,7 @@ public abstract class JobQueueContract : IDisposable
     }
 
     [Fact]
-    public async Task List_IsNewestFirst_ByState_AndLimited()
+    public async Task List_FilteredByStateAndLimited_IsNewestFirst()
     {
         var ids = new List<string>();
         for (int i = 0; i < 3; i++)
@@ -168,7 +168,7 @@ public abstract class JobQueueContract : IDisposable
     }
 
     [Fact]
-    public async Task Worker_BadSpec_GoesDeadAtOnce_AndGoodJobSucceeds()
+    public async Task Worker_BadSpec_GoesDeadAtOnceAndGoodJobSucceeds()
     {
         var bad = await Queue.SubmitAsync("bad", "transform", "{}", Now, default);
         var good = await Queue.SubmitAsync("good", "transform", "{}", Now, default);

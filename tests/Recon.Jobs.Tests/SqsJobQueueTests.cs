@@ -48,7 +48,7 @@ public sealed class SqsJobQueueTests : JobQueueContract
     }
 
     [Fact]
-    public async Task Claim_MessageOfACompletedJob_IsDeleted_AndTheJobDoesNotRunTwice()
+    public async Task Claim_MessageOfACompletedJob_IsDeletedAndTheJobDoesNotRunTwice()
     {
         var job = await Queue.SubmitAsync("once", "transform", "{}", Now, default);
         await Queue.ClaimAsync(Now, ShortLease, default);
@@ -85,7 +85,7 @@ public sealed class SqsJobQueueTests : JobQueueContract
     }
 
     [Fact]
-    public async Task Claim_JobWhoseWorkerDiesEveryTime_EndsDeadThroughTheDeadLetterQueue_AndRetrySendsItAgain()
+    public async Task Claim_JobWhoseWorkerDiesEveryTime_EndsDeadThroughTheDeadLetterQueueAndRetrySendsItAgain()
     {
         var queue = Open(maxReceives: 2);
         using var _ = queue;
@@ -110,7 +110,7 @@ public sealed class SqsJobQueueTests : JobQueueContract
     }
 
     [Fact]
-    public async Task Submit_WhenSqsRefusesTheMessage_LeavesTheJobDeadWithTheFix_AndRetrySendsIt()
+    public async Task Submit_WhenSqsRefusesTheMessage_LeavesTheJobDeadWithTheFixAndRetrySendsIt()
     {
         _ = Queue; // creates the queues and the table
         using var sqs = Sqs();

@@ -62,7 +62,7 @@ public sealed class TransformTests : IDisposable
     private static decimal D(string s) => decimal.Parse(s, CultureInfo.InvariantCulture);
 
     [Fact]
-    public void Filter_KeepsExactlyTheRowsTheConditionHolds()
+    public void Filter_WithAndOrAndIsNullClauses_KeepsExactlyTheRowsTheConditionHolds()
     {
         var rows = Run("{\"op\": \"filter\", \"where\": \"amount > 100 and status = 'open' or note is null and qty >= 6\"}");
         var expected = _orders.Where(o => (o.Amount > 100 && o.Status == "open") || (o.Note is null && o.Qty >= 6)).Select(o => o.Id).Order().ToList();
@@ -131,7 +131,7 @@ public sealed class TransformTests : IDisposable
     }
 
     [Fact]
-    public void Pivot_SumsValuesPerRowAndColumnValue()
+    public void Pivot_WithOneCombinationFilteredOut_SumsValuesPerRowAndColumnValue()
     {
         var rows = Run("{\"op\": \"filter\", \"where\": \"not (entity = 'ACME' and currency = 'USD')\"}, {\"op\": \"pivot\", \"rows\": [\"entity\"], \"column\": \"currency\", \"values\": \"amount\", \"aggregate\": \"sum\"}")
             .ToDictionary(r => r["entity"]);
@@ -162,7 +162,7 @@ public sealed class TransformTests : IDisposable
     }
 
     [Fact]
-    public void SortAndSelect_OrderRenameAndDropColumns()
+    public void SortAndSelect_ByEntityThenDescendingAmount_OrderRenameAndDropColumns()
     {
         var rows = Run("{\"op\": \"sort\", \"by\": [\"entity\", \"-amount\"]}, {\"op\": \"select\", \"columns\": [\"entity\", \"amount\", \"id\"], \"rename\": {\"amount\": \"value\"}}");
         var expected = _orders.OrderBy(o => o.Entity, StringComparer.Ordinal).ThenByDescending(o => o.Amount).ToList();
@@ -182,7 +182,7 @@ public sealed class TransformTests : IDisposable
     }
 
     [Fact]
-    public void Spec_InjectionAttempts_AreValuesOrUnknownNames_NeverSql()
+    public void Spec_InjectionAttempts_AreValuesOrUnknownNamesNeverSql()
     {
         // A text literal that tries to close the quote and run a statement is just a value that matches nothing.
         var none = Run("{\"op\": \"filter\", \"where\": \"status = 'open''; COPY (SELECT 1) TO ''/tmp/pwned.csv''; --'\"}");

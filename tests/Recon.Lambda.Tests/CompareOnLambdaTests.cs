@@ -126,7 +126,7 @@ public sealed class CompareOnLambdaTests : IDisposable
     }
 
     [Fact]
-    public async Task CompareWorkflow_WithTheLambdaHandlersAndTheWorkInS3_ReportsThePlantedDifferencesAsRecon_CompareDoes()
+    public async Task CompareWorkflow_WithTheLambdaHandlersAndTheWorkInS3_ReportsThePlantedDifferencesAsReconCompareDoes()
     {
         var (outside, names, missing, extra) = await PlantAsync();
         var work = "compare/" + Guid.NewGuid().ToString("N")[..12];
@@ -180,7 +180,7 @@ public sealed class CompareOnLambdaTests : IDisposable
     }
 
     [Fact]
-    public async Task ComparePrepare_ALocalInput_IsRefusedWithTheReason_BeforeAnythingIsWritten()
+    public async Task ComparePrepare_ALocalInput_IsRefusedWithTheReasonBeforeAnythingIsWritten()
     {
         var work = "compare/" + Guid.NewGuid().ToString("N")[..12];
         var jobs = Bucket(_dataBucket, "prod/jobs");

@@ -1,127 +1,30 @@
-using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json.Nodes;
-using Amazon.Runtime;
-using Amazon.S3;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 using Recon.Core;
 using Recon.Core.Ports;
-using Recon.Lambda.Aws;
-using Recon.Lambda.Backend;
-using Recon.Lambda.Jobs;
 using Recon.Orchestration.Jobs;
 using Recon.Storage.Aws;
-using Recon.Testing;
-using Recon.Testing.Servers;
-using Recon.Workflows;
 
 namespace Recon.Lambda.Tests;
 
 /// <summary>
 /// A queued compare started as an execution of the deployed compare workflow (<see cref="DeployedCompareRunner"/>),
-/// against a Step Functions API on loopback that runs workflows/compare.asl.json in the local ASL runner with the
-/// Lambda-built job functions and s3rver: the signed StartExecution / DescribeExecution calls, the spec handed over in
-/// S3, the execution's output as the job's result. Step Functions itself is not run here.
+/// against a Step Functions API on loopback (<see cref="FakeStepFunctions"/>) that runs workflows/compare.asl.json in
+/// the local ASL runner with the Lambda-built job functions and s3rver: the signed StartExecution / DescribeExecution
+/// calls, the spec handed over in S3, the execution's output as the job's result. Step Functions itself is not run here.
 /// </summary>
 public sealed class DeployedCompareTests : IAsyncLifetime
 {
     private const string StateMachine = "arn:aws:states:eu-west-1:123456789012:stateMachine:recon-compare";
-    private readonly TempFolder _dir = new();
-    private readonly IAmazonS3 _s3;
-    private readonly string _bucket = $"deploy-{Guid.NewGuid():N}"[..30];
-    private readonly ConcurrentDictionary<string, Task<Execution>> _executions = new();
-    private readonly ConcurrentQueue<(string Target, string Authorization, JsonNode Body)> _calls = new();
-    private LambdaJobFunctions _functions = null!;
-    private WebApplication _api = null!;
+    private DeployedJobsWorld _world = null!;
 
-    public DeployedCompareTests()
-    {
-        _s3 = AwsClients.CreateS3(new AwsConnection { S3Endpoint = new Uri(SharedServers.S3.ServiceUrl), Credentials = Credentials });
-    }
+    public async Task InitializeAsync() => _world = await DeployedJobsWorld.StartAsync(JobWorkflows.CompareFile);
 
-    private static BasicAWSCredentials Credentials => new(S3rverServer.AccessKey, S3rverServer.SecretKey);
+    public async Task DisposeAsync() => await _world.DisposeAsync();
 
-    private S3ObjectStore Store(string prefix = "") => new(_s3, _bucket, prefix, new AwsResilience());
+    private S3ObjectStore Store(string prefix = "") => _world.Store(prefix);
 
-    public async Task InitializeAsync()
-    {
-        await S3ObjectStore.EnsureBucketAsync(_s3, _bucket, CancellationToken.None);
-        _functions = LambdaJobFunctions.Open(new LambdaSettings { S3Bucket = _bucket, S3Prefix = "recon", Region = "eu-west-1", S3Endpoint = new Uri(SharedServers.S3.ServiceUrl) },
-            name => name == "AWS_LAMBDA_FUNCTION_MEMORY_SIZE" ? "512" : null, TimeProvider.System, Credentials, _dir.File("lambda-tmp"));
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
-        _api = builder.Build();
-        _api.Run(ServeAsync);
-        await _api.StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await Task.WhenAll(_executions.Values);
-        await _api.DisposeAsync();
-        _functions.Dispose();
-        _s3.Dispose();
-        _dir.Dispose();
-    }
-
-    /// <summary>The two calls of Step Functions' JSON 1.0 API the runner makes; an execution runs in the local runner.</summary>
-    private async Task ServeAsync(HttpContext context)
-    {
-        using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
-        var body = JsonNode.Parse(await reader.ReadToEndAsync())!;
-        string target = context.Request.Headers["X-Amz-Target"].ToString();
-        _calls.Enqueue((target, context.Request.Headers.Authorization.ToString(), body));
-        JsonObject answer;
-        switch (target)
-        {
-            case "AWSStepFunctions.StartExecution":
-            {
-                var arn = $"arn:aws:states:eu-west-1:123456789012:execution:recon-compare:{body["name"]!.GetValue<string>()}";
-                var registry = new TaskRegistry();
-                foreach (var (name, handler) in _functions.Handlers)
-                {
-                    registry.Register(name, (input, ct) => handler(input, ct));
-                }
-
-                var runner = new WorkflowRunner(registry, TimeProvider.System, new WorkflowRunnerOptions { ErrorNameOf = ReconErrorNames.Of });
-                _executions[arn] = Task.Run(async () =>
-                {
-                    using (runner)
-                    {
-                        return await runner.ExecuteAsync(JobWorkflows.Load(JobWorkflows.CompareFile), JsonNode.Parse(body["input"]!.GetValue<string>()), null, CancellationToken.None);
-                    }
-                });
-                answer = new JsonObject { ["executionArn"] = arn, ["startDate"] = 1.0 };
-                break;
-            }
-
-            case "AWSStepFunctions.DescribeExecution":
-            {
-                var run = _executions[body["executionArn"]!.GetValue<string>()];
-                answer = !run.IsCompleted
-                    ? new JsonObject { ["status"] = "RUNNING" }
-                    : run.Result.Status == ExecutionStatus.Succeeded
-                        ? new JsonObject { ["status"] = "SUCCEEDED", ["output"] = run.Result.Output!.ToJsonString() }
-                        : new JsonObject { ["status"] = "FAILED", ["error"] = run.Result.Error, ["cause"] = run.Result.Cause };
-                break;
-            }
-
-            default:
-                context.Response.StatusCode = 400;
-                answer = new JsonObject { ["__type"] = "UnknownOperationException", ["message"] = target };
-                break;
-        }
-
-        context.Response.ContentType = "application/x-amz-json-1.0";
-        await context.Response.WriteAsync(answer.ToJsonString());
-    }
-
-    private DeployedCompareRunner Runner(HttpClient http) => new(Store("recon/jobs"), $"s3://{_bucket}/recon/jobs",
-        new StepFunctionsExecutions(http, new BasicAWSCredentials("AKIDEXAMPLE", "secret"), "eu-west-1", TimeProvider.System, new Uri(_api.Urls.First() + "/")),
+    private DeployedCompareRunner Runner(HttpClient http) => new(Store("recon/jobs"), $"s3://{_world.Bucket}/recon/jobs", _world.Executions(http),
         StateMachine, TimeProvider.System, TimeSpan.FromMilliseconds(50));
 
     private static JobRecord Job(string id, string spec, string baseDir)
@@ -136,8 +39,8 @@ public sealed class DeployedCompareTests : IAsyncLifetime
         await Store().PutAsync("in/source.csv", Encoding.UTF8.GetBytes("id,amount,status\n1,10.00,open\n2,20.00,open\n3,30.00,closed\n4,40.00,open\n"), CancellationToken.None);
         await Store().PutAsync("in/target.csv", Encoding.UTF8.GetBytes("id,amount,status\n1,10.00,open\n2,20.50,open\n3,30.00,open\n5,50.00,open\n"), CancellationToken.None);
         var job = Job("job-20261201T050000-abc12345", $$"""
-            {"kind": "compare", "source": "s3://{{_bucket}}/in/source.csv", "target": "s3://{{_bucket}}/in/target.csv", "key": ["id"], "partitions": 2, "fail_on": 2}
-            """, _dir.Path);
+            {"kind": "compare", "source": "s3://{{_world.Bucket}}/in/source.csv", "target": "s3://{{_world.Bucket}}/in/target.csv", "key": ["id"], "partitions": 2, "fail_on": 2}
+            """, _world.Dir.Path);
         using var http = new HttpClient();
 
         var result = JsonNode.Parse(await Runner(http).RunAsync(job, CancellationToken.None))!;
@@ -147,32 +50,32 @@ public sealed class DeployedCompareTests : IAsyncLifetime
             result["rows_only_in_source"]!.GetValue<long>(), result["rows_only_in_target"]!.GetValue<long>()));
         Assert.Equal(4, result["differences"]!.GetValue<long>());
         Assert.False(result["passed"]!.GetValue<bool>()); // 4 > --fail-on 2
-        Assert.Equal($"s3://{_bucket}/recon/jobs/compare/{job.Id}/a1/report/", result["report_dir"]!.GetValue<string>());
+        Assert.Equal($"s3://{_world.Bucket}/recon/jobs/compare/{job.Id}/a1/report/", result["report_dir"]!.GetValue<string>());
         Assert.NotNull(await Store().GetLengthAsync($"recon/jobs/compare/{job.Id}/a1/report/mismatches.jsonl", CancellationToken.None));
 
-        var start = Assert.Single(_calls, c => c.Target == "AWSStepFunctions.StartExecution");
+        var start = Assert.Single(_world.States.Calls, c => c.Target == "AWSStepFunctions.StartExecution");
         Assert.Equal(StateMachine, start.Body["stateMachineArn"]!.GetValue<string>());
         Assert.Equal($"{job.Id}-a1", start.Body["name"]!.GetValue<string>());
         Assert.StartsWith("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/", start.Authorization, StringComparison.Ordinal);
         Assert.Contains("/eu-west-1/states/aws4_request", start.Authorization, StringComparison.Ordinal);
-        Assert.Contains(_calls, c => c.Target == "AWSStepFunctions.DescribeExecution");
+        Assert.Contains(_world.States.Calls, c => c.Target == "AWSStepFunctions.DescribeExecution");
     }
 
     [Fact]
     public async Task RunAsync_ALocalInputOrAFailedExecution_IsTheJobsErrorWithTheReason()
     {
-        File.WriteAllText(_dir.File("local.csv"), "id,amount\n1,1.00\n");
+        File.WriteAllText(_world.Dir.File("local.csv"), "id,amount\n1,1.00\n");
         using var http = new HttpClient();
-        var local = Job("job-local", $$"""{"kind": "compare", "source": "local.csv", "target": "s3://{{_bucket}}/in/t.csv", "key": ["id"]}""", _dir.Path);
+        var local = Job("job-local", $$"""{"kind": "compare", "source": "local.csv", "target": "s3://{{_world.Bucket}}/in/t.csv", "key": ["id"]}""", _world.Dir.Path);
 
         var refused = await Assert.ThrowsAsync<ReconException>(() => Runner(http).RunAsync(local, CancellationToken.None));
 
-        Assert.Contains($"the compare's source '{_dir.File("local.csv")}' is not an s3:// object or folder", refused.Message, StringComparison.Ordinal);
-        Assert.Empty(_calls);
+        Assert.Contains($"the compare's source '{_world.Dir.File("local.csv")}' is not an s3:// object or folder", refused.Message, StringComparison.Ordinal);
+        Assert.Empty(_world.States.Calls);
 
-        var missing = Job("job-missing", $$"""{"kind": "compare", "source": "s3://{{_bucket}}/nowhere/s.csv", "target": "s3://{{_bucket}}/nowhere/t.csv", "key": ["id"]}""", _dir.Path);
+        var missing = Job("job-missing", $$"""{"kind": "compare", "source": "s3://{{_world.Bucket}}/nowhere/s.csv", "target": "s3://{{_world.Bucket}}/nowhere/t.csv", "key": ["id"]}""", _world.Dir.Path);
         var failed = await Assert.ThrowsAsync<ReconException>(() => Runner(http).RunAsync(missing, CancellationToken.None));
         Assert.Contains("ended FAILED", failed.Message, StringComparison.Ordinal);
-        Assert.Contains($"source 's3://{_bucket}/nowhere/s.csv' does not exist", failed.Message, StringComparison.Ordinal);
+        Assert.Contains($"source 's3://{_world.Bucket}/nowhere/s.csv' does not exist", failed.Message, StringComparison.Ordinal);
     }
 }

@@ -8,7 +8,7 @@ namespace Recon.Lambda.Tests;
 public sealed class LambdaPackageContentsTests
 {
     [Fact]
-    public void Recon_Lambda_ReferencesNoLocalCodePath_NoSqliteFolderStoreOrAslRunner()
+    public void ReconLambda_Transitively_ReferencesNoLocalCodePathNoSqliteFolderStoreOrAslRunner()
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var queue = new Queue<Assembly>([typeof(ReconFunctions).Assembly]);
@@ -33,7 +33,7 @@ public sealed class LambdaPackageContentsTests
     }
 
     [Fact]
-    public void FromEnvironment_ReadsTheVariablesTheStackSets()
+    public void FromEnvironment_OfADeployedFunction_ReadsTheVariablesTheStackSets()
     {
         var env = new Dictionary<string, string?>
         {

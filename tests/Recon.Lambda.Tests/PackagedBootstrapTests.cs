@@ -125,7 +125,7 @@ public sealed class PackagedBootstrapTests
     }
 
     [Fact]
-    public async Task PackagedBootstrap_WithAnUnknownHandler_ReportsAnInitErrorNamingIt_AndExits()
+    public async Task PackagedBootstrap_WithAnUnknownHandler_ReportsAnInitErrorNamingItAndExits()
     {
         await using var api = await FakeRuntimeApi.StartAsync();
         using var folder = new TempFolder();

@@ -16,7 +16,7 @@ namespace Recon.Lambda.Tests;
 public sealed class StepFunctionsTaskCallbacksTests
 {
     [Fact]
-    public void SigV4_SignsTheAwsDocumentationsGetObjectExample()
+    public void SigV4_ForTheAwsDocumentationsGetObjectExample_GivesItsPublishedSignature()
     {
         // "Example: GET Object" of the S3 SigV4 header-signing documentation: its published signature.
         var credentials = new AwsCredentials("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", null);

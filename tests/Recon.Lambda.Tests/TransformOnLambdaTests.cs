@@ -78,7 +78,7 @@ public sealed class TransformOnLambdaTests : IDisposable
     }
 
     [Fact]
-    public async Task TransformWorkflow_WithTheLambdaFunctions_CompilesTheS3SpecAndRecordsTheResult_InTheStatementsOrderAthenaNeeds()
+    public async Task TransformWorkflow_WithTheLambdaFunctions_CompilesTheS3SpecInTheStatementsOrderAthenaNeedsAndRecordsTheResult()
     {
         await PutAsync(_inputBucket, "in/orders/part-0.csv", "id,currency,amount,status\nO1,EUR,10.50,open\nO2,USD,-3.25,closed\nO3,EUR,7.00,open\n");
         await PutAsync(_inputBucket, "in/rates/rates.csv", "ccy,rate\nEUR,1.0850\nUSD,1\n");
@@ -114,7 +114,7 @@ public sealed class TransformOnLambdaTests : IDisposable
     }
 
     [Fact]
-    public async Task TransformWorkflow_ASpecThatCannotCompile_EndsFailedWithTheReason_AndSendsNothingToAthena()
+    public async Task TransformWorkflow_ASpecThatCannotCompile_EndsFailedWithTheReasonAndSendsNothingToAthena()
     {
         await PutAsync(_inputBucket, "in/orders/part-0.csv", "id,currency,amount,status\nO1,EUR,10.50,open\n");
         await PutAsync(_dataBucket, "prod/jobs/transform/t2/spec.json", $$$"""

@@ -57,7 +57,7 @@ public sealed class OperationsPagesTests(OperationsHost host) : IClassFixture<Op
     }
 
     [Fact]
-    public async Task BatchAndRunPages_ShowCountsQuarantineAndTimeline()
+    public async Task BatchAndRunPages_ForAnOperator_ShowCountsQuarantineAndTimeline()
     {
         var page = await host.SignInAsync(host.OperatorToken);
         await page.GotoAsync("/batches?status=done");
@@ -102,7 +102,7 @@ public sealed class OperationsPagesTests(OperationsHost host) : IClassFixture<Op
     }
 
     [Fact]
-    public async Task ReaderToken_CannotOpenOperationsPagesNorAnotherEntitysArtifact()
+    public async Task Pages_SignedInWithAReaderToken_CannotOpenOperationsPagesNorAnotherEntitysArtifact()
     {
         var page = await host.SignInAsync(host.ReaderToken);
         Assert.EndsWith("/artifacts", page.Url, StringComparison.Ordinal);
@@ -131,7 +131,7 @@ public sealed class OperationsPagesTests(OperationsHost host) : IClassFixture<Op
     }
 
     [Fact]
-    public async Task ArtifactIdWithScript_RendersAsTextAndRunsNothing()
+    public async Task ArtifactPage_ForAnIdWithScript_RendersAsTextAndRunsNothing()
     {
         var page = await host.SignInAsync(host.ReaderToken);
         bool dialogOpened = false;
@@ -162,7 +162,7 @@ public sealed class OperationsPagesTests(OperationsHost host) : IClassFixture<Op
     }
 
     [Fact]
-    public async Task Session_CookieIsHttpOnlyAndStrict_BadTokenIsRefused_SignOutEndsIt()
+    public async Task Session_SignInAndOut_RefusesABadTokenSetsAnHttpOnlyStrictCookieAndSignOutEndsIt()
     {
         var bad = await host.NewPageAsync();
         await bad.GotoAsync("/login");

@@ -103,7 +103,7 @@ public sealed class PageFormattingTests
     }
 
     [Fact]
-    public void RunTimeline_NestsStates_CountsRetries_AndKeepsTheFailuresCause()
+    public void RunTimeline_OfAFailedExecution_NestsStatesCountsRetriesAndKeepsTheFailuresCause()
     {
         var t0 = new DateTimeOffset(2026, 11, 21, 10, 0, 0, TimeSpan.Zero);
         HistoryEventDoc E(long id, int ms, string type, string? state, string? error = null, string? cause = null) =>

@@ -36,7 +36,7 @@ public class BacklogPlannerTests
     }
 
     [Fact]
-    public async Task Backlog_ShowsPendingDepthFailuresAndPerSourceWatermarks()
+    public async Task Backlog_WithAFailedAndAPendingBatch_ShowsPendingDepthFailuresAndPerSourceWatermarks()
     {
         using var world = new TestWorld();
         world.WriteBatch("b-1", TestWorld.Window(0), [TestWorld.Event("e-1", "ORD-1", "1.00")]);

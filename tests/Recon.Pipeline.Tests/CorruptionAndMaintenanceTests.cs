@@ -8,7 +8,7 @@ namespace Recon.Pipeline.Tests;
 public class CorruptionAndMaintenanceTests
 {
     [Fact]
-    public async Task Get_WhenAByteOfTheRecordIsFlipped_FailsNamingFileOffsetAndArtifact_AndVerifyReportsIt()
+    public async Task Get_WhenAByteOfTheRecordIsFlipped_FailsNamingFileOffsetAndArtifactAndVerifyReportsIt()
     {
         using var world = new TestWorld();
         world.WriteBatch("b-1", TestWorld.Window(0), [TestWorld.Event("e-1", "ORD-1", "10.00"), TestWorld.Event("e-2", "ORD-2", "20.00")]);

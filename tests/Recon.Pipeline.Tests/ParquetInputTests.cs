@@ -13,7 +13,7 @@ public class ParquetInputTests
     private static CancellationToken Ct => CancellationToken.None;
 
     [Fact]
-    public async Task Run_OnParquetWithDecimalAmountsAndTimestamps_AppliesEveryRowExactly_ReadingRowGroupByRowGroup()
+    public async Task Run_OnParquetWithDecimalAmountsAndTimestampsInThreeRowGroups_AppliesEveryRowExactly()
     {
         using var world = new TestWorld();
         var eventId = new DataField("event_id", typeof(string));
@@ -92,7 +92,7 @@ public class ParquetInputTests
     }
 
     [Fact]
-    public async Task Run_OnParquetLackingARequiredColumn_FailsTheBatch_NamingFileAndColumn()
+    public async Task Run_OnParquetLackingARequiredColumn_FailsTheBatchNamingFileAndColumn()
     {
         using var world = new TestWorld();
         var path = BatchFile(world, "b-1", "no-currency.parquet");
@@ -112,7 +112,7 @@ public class ParquetInputTests
     }
 
     [Fact]
-    public async Task Run_OnParquetWithAFloatingPointAmount_FailsTheBatch_RatherThanRoundIt()
+    public async Task Run_OnParquetWithAFloatingPointAmount_FailsTheBatchRatherThanRoundIt()
     {
         using var world = new TestWorld();
         var fields = new[] { "event_id", "artifact_id", "entity", "type", "currency", "occurred_at" }.Select(n => new DataField(n, typeof(string))).ToList();

@@ -6,7 +6,7 @@ namespace Recon.Storage.Aws.Tests;
 public sealed class AwsResilienceRepeatTests
 {
     [Fact]
-    public async Task RepeatPipeline_RepeatsWhileUnfinished_WaitingOnTheInjectedClock_WithJitteredExponentialDelays()
+    public async Task RepeatPipeline_WhileUnfinished_RepeatsWithJitteredDelaysOnTheInjectedClock()
     {
         var clock = new RecordingTimeProvider();
         var resilience = new AwsResilience(time: clock);
@@ -24,7 +24,7 @@ public sealed class AwsResilienceRepeatTests
     }
 
     [Fact]
-    public async Task RepeatPipeline_WhenAttemptsRunOut_ReturnsTheLastResult_ForTheCallerToJudge()
+    public async Task RepeatPipeline_WhenAttemptsRunOut_ReturnsTheLastResultForTheCallerToJudge()
     {
         var clock = new RecordingTimeProvider();
         var resilience = new AwsResilience(time: clock);
@@ -38,7 +38,7 @@ public sealed class AwsResilienceRepeatTests
     }
 
     [Fact]
-    public async Task RepeatPipeline_StopsWhenTheCallerCancels()
+    public async Task RepeatPipeline_WhileTheResultStaysUnfinished_StopsWhenTheCallerCancels()
     {
         var resilience = new AwsResilience();
         var pipeline = resilience.CreateRepeatPipeline<bool>(unfinished => unfinished, int.MaxValue, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30));

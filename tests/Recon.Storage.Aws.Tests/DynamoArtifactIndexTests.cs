@@ -34,7 +34,7 @@ public sealed class DynamoArtifactIndexTests : IDisposable
     private List<ProxiedRequest> Requests => [.. _proxy.Requests.Skip(_setupRequests)];
 
     [Fact]
-    public async Task EnsureTable_IsIdempotentAndCreatesAnActiveOnDemandTableKeyedByIdAndVersion()
+    public async Task EnsureTable_CalledASecondTime_IsIdempotentAndLeavesAnActiveOnDemandTableKeyedByIdAndVersion()
     {
         Assert.False(await DynamoArtifactIndex.EnsureTableAsync(_dynamo, _table, Ct));
 
@@ -42,6 +42,7 @@ public sealed class DynamoArtifactIndexTests : IDisposable
         Assert.Equal(TableStatus.ACTIVE, table.TableStatus);
         Assert.Equal([("pk", KeyType.HASH), ("sk", KeyType.RANGE)], table.KeySchema.Select(k => (k.AttributeName, k.KeyType)));
         Assert.Equal(ScalarAttributeType.N, table.AttributeDefinitions.Single(a => a.AttributeName == "sk").AttributeType);
+        Assert.Equal(BillingMode.PAY_PER_REQUEST, table.BillingModeSummary?.BillingMode);
     }
 
     [Fact]
@@ -62,7 +63,7 @@ public sealed class DynamoArtifactIndexTests : IDisposable
     }
 
     [Fact]
-    public async Task Put_StoresAHistoryItemPerVersionAndTheLatestPointerAtSortKeyZero()
+    public async Task Put_TwoVersionsOfOneId_StoresAHistoryItemPerVersionAndTheLatestPointerAtSortKeyZero()
     {
         var index = Index();
         await index.PutAsync([Row("ORD-1", 1, offset: 64), Row("ORD-1", 2, offset: 4096, at: T0.AddTicks(12345))], Ct);
@@ -265,7 +266,7 @@ public sealed class DynamoArtifactIndexTests : IDisposable
     }
 
     [Fact]
-    public async Task Clear_DeletesThousandsOfItemsAcrossScanSegments()
+    public async Task Clear_OnATableOf2000Items_DeletesThousandsOfItemsAcrossScanSegments()
     {
         var index = Index();
         await index.PutAsync(Enumerable.Range(0, 1500).Select(i => Row($"C-{i % 500:D3}", 1 + (i / 500))).ToArray(), Ct);

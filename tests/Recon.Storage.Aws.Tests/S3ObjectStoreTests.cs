@@ -195,7 +195,7 @@ public sealed class S3ObjectStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task List_PagesThroughEveryKeyInOrder()
+    public async Task List_OfMoreKeysThanTheListPageSize_PagesThroughEveryKeyInOrder()
     {
         var store = new S3ObjectStore(_s3, _bucket, "paged", AwsTestClients.FastResilience(), new S3ObjectStoreOptions { ListPageSize = 16 });
         var keys = Enumerable.Range(0, 250).Select(i => $"runs/r-000001/part-{i:D4}.rpf").ToArray();

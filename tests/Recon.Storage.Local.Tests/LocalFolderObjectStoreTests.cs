@@ -23,7 +23,7 @@ public sealed class LocalFolderObjectStoreTests : ObjectStoreContract
     }
 
     [Fact]
-    public async Task Publish_StoresTheObjectAtItsPathUnderTheRoot()
+    public async Task Publish_OfAStagedFile_StoresTheObjectAtItsPathUnderTheRoot()
     {
         await Store.PublishAsync("runs/r-000001/p.rpf", StageFile("p", "abc"), Ct);
 
@@ -31,7 +31,7 @@ public sealed class LocalFolderObjectStoreTests : ObjectStoreContract
     }
 
     [Fact]
-    public async Task Publish_LeavesNoStagingFileBehind()
+    public async Task Publish_ReplacingAnObject_LeavesNoStagingFileBehind()
     {
         await Store.PublishAsync("p/x", StageFile("a", "1"), Ct);
         await Store.PublishAsync("p/x", StageFile("b", "2"), Ct);
@@ -51,7 +51,7 @@ public sealed class LocalFolderObjectStoreTests : ObjectStoreContract
     }
 
     [Fact]
-    public async Task List_SkipsStagingFiles()
+    public async Task List_AfterAnInterruptedPublish_SkipsStagingFiles()
     {
         await Store.PutAsync("p/real", Bytes("1"), Ct);
         // What a publish interrupted by a crash leaves behind.
@@ -110,7 +110,7 @@ public sealed class LocalFolderObjectStoreTests : ObjectStoreContract
     }
 
     [Fact]
-    public async Task Dispose_ClosesEveryHandleAndRefusesFurtherReads()
+    public async Task Dispose_WithTwoOpenHandles_ClosesEveryHandleAndRefusesFurtherReads()
     {
         var store = new LocalFolderObjectStore(_root.Path);
         await store.PutAsync("h/1", Bytes("1"), Ct);

@@ -11,7 +11,7 @@ public sealed class MemoryArtifactCacheTests : ArtifactCacheContract
     protected override IArtifactCache CreateCache() => new MemoryArtifactCache(16L << 20);
 
     [Fact]
-    public async Task Counters_CountEveryHitAndMiss()
+    public async Task Counters_OverTwoGetManyCalls_CountEveryHitAndMiss()
     {
         await Cache.SetManyAsync([Item("a", 1, "x"), Item("b", 1, "y")], Ct);
         var into = new byte[]?[3];

@@ -19,7 +19,7 @@ public sealed class SqliteArtifactIndexTests : ArtifactIndexContract
     }
 
     [Fact]
-    public async Task Rows_SurviveClosingAndReopeningTheDatabase()
+    public async Task Rows_OfTwoVersionsPutNewestFirst_SurviveClosingAndReopeningTheDatabase()
     {
         var row = Row("ORD-1", 4, file: "runs/r-000004/part-0001.rpf", at: T0.AddTicks(7));
         using (var index = new SqliteArtifactIndex(DatabasePath))

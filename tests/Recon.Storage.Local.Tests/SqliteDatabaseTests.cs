@@ -9,7 +9,7 @@ public sealed class SqliteDatabaseTests : IDisposable
     public void Dispose() => _folder.Dispose();
 
     [Fact]
-    public async Task Dispose_WhileATransactionRunsOnAnotherThread_WaitsForItsCommit_ThenRefusesNewCalls()
+    public async Task Dispose_WhileATransactionRunsOnAnotherThread_WaitsForItsCommitThenRefusesNewCalls()
     {
         string path = _folder.File("db.sqlite");
         var db = new SqliteDatabase(path, tx => SqliteDatabase.Execute(tx, "CREATE TABLE IF NOT EXISTS t (v INTEGER NOT NULL)"));

@@ -66,7 +66,7 @@ public sealed class SqliteReconLedgerTests : ReconLedgerContract
     }
 
     [Fact]
-    public async Task State_SurvivesReopeningTheFile()
+    public async Task State_OfAReducedRun_SurvivesReopeningTheFile()
     {
         await Register("b1");
         var run = await Ledger.CreateRunAsync(["b1"], 3, 5, T0, Ct);

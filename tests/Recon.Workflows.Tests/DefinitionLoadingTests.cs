@@ -35,7 +35,7 @@ public sealed class DefinitionLoadingTests
     }
 
     [Fact]
-    public void Load_NamesTheMachineAfterTheFile()
+    public void Load_OfAnAslJsonFile_NamesTheMachineAfterTheFile()
     {
         using var folder = new Recon.Testing.TempFolder();
         var path = Path.Combine(folder.Path, "stateless.asl.json");
@@ -45,7 +45,7 @@ public sealed class DefinitionLoadingTests
     }
 
     [Fact]
-    public void Load_PrefixesErrorsWithTheFileName()
+    public void Load_OfAFileWithAnUnsupportedResource_PrefixesErrorsWithTheFileName()
     {
         using var folder = new Recon.Testing.TempFolder();
         var path = Path.Combine(folder.Path, "bad.asl.json");
@@ -57,7 +57,7 @@ public sealed class DefinitionLoadingTests
     }
 
     [Fact]
-    public void Validate_NamesTheMissingFunctionAndItsState()
+    public void Validate_WithATaskFunctionNotRegistered_NamesTheMissingFunctionAndItsState()
     {
         var definition = StateMachineDefinition.Parse(Harness.Single($$"""{"Type":"Task","Resource":"{{Fn}}","End":true}"""), "m");
         var tasks = new TaskRegistry();
@@ -159,7 +159,7 @@ public sealed class DefinitionLoadingTests
     }
 
     [Fact]
-    public void Parse_AcceptsJsonPathQueryLanguageAndLegacyIterator()
+    public void Parse_OfALegacyMapDefinition_AcceptsJsonPathQueryLanguageAndLegacyIterator()
     {
         var definition = StateMachineDefinition.Parse("""
         {"QueryLanguage":"JSONPath","StartAt":"M","States":{

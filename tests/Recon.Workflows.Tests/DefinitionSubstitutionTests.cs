@@ -20,7 +20,7 @@ public sealed class DefinitionSubstitutionTests
     """;
 
     [Fact]
-    public void Pascal_TurnsFunctionNamesIntoPlaceholderKeys()
+    public void Pascal_OfKebabCaseNames_TurnsFunctionNamesIntoPlaceholderKeys()
     {
         Assert.Equal("ReconPlanFunctionArn", DefinitionSubstitutions.FunctionKey("recon-plan"));
         Assert.Equal("ReconIndexWorkerFunctionArn", DefinitionSubstitutions.FunctionKey("recon-index-worker"));
@@ -82,7 +82,7 @@ public sealed class DefinitionSubstitutionTests
     }
 
     [Fact]
-    public void Find_ListsEveryPlaceholderWithItsState()
+    public void Find_OfPlaceholdersInStatesAndTheTopLevelComment_ListsEveryPlaceholderWithItsState()
     {
         var found = DefinitionSubstitutions.Find(Machine);
 

@@ -60,7 +60,7 @@ public sealed class FileExecutionStoreTests
     }
 
     [Fact]
-    public async Task ExecuteAsync_RefusesAnExecutionNameAlreadyStored()
+    public async Task ExecuteAsync_ReusingANameInAFileStore_RefusesAnExecutionNameAlreadyStored()
     {
         using var folder = new TempFolder();
         var harness = new Harness { Store = new FileExecutionStore(folder.Path) };
@@ -72,7 +72,7 @@ public sealed class FileExecutionStoreTests
     }
 
     [Fact]
-    public async Task GetAsync_OfAnUnknownId_IsNull_AndListOfAMissingFolderIsEmpty()
+    public async Task GetAsyncAndListAsync_OfAnUnknownIdAndAMissingFolder_AreNullAndEmpty()
     {
         using var folder = new TempFolder();
         var store = new FileExecutionStore(Path.Combine(folder.Path, "not-yet"));
@@ -82,7 +82,7 @@ public sealed class FileExecutionStoreTests
     }
 
     [Fact]
-    public async Task DefaultExecutionNames_AreUniqueAndStartWithTheStartTime()
+    public async Task DefaultExecutionNames_OfTwoUnnamedRuns_AreUniqueAndStartWithTheStartTime()
     {
         var harness = new Harness();
         var definition = Harness.Single("""{"Type":"Succeed"}""");

@@ -31,7 +31,7 @@ public sealed class IntrinsicFunctionTests
     [InlineData("States.Base64Encode('Data to encode')", "\"RGF0YSB0byBlbmNvZGU=\"")]
     [InlineData("States.Base64Decode('RGF0YSB0byBlbmNvZGU=')", "\"Data to encode\"")]
     [InlineData("States.Hash('input data', 'SHA-1')", "\"aaff4a450a104cd177d28d18d74485e8cae074b7\"")]
-    public async Task Intrinsic_EvaluatesLikeTheAwsExamples(string expression, string expected)
+    public async Task Intrinsic_OfEachFunctionOnSampleInput_EvaluatesLikeTheAwsExamples(string expression, string expected)
     {
         const string input = """
             {"name":"Arnav","n":3,"ok":true,"escaped":"{\"foo\": \"bar\"}","obj":{"a":1},"other":{"a":2,"b":3},"nums":[1,2,3,4,5,6,7,8,9]}

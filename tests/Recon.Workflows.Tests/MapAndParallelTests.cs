@@ -14,7 +14,7 @@ public sealed class MapAndParallelTests
     }
 
     [Fact]
-    public async Task Map_ItemSelector_GetsItemValueAndIndexAndTheMapInput_AsInTheAwsExample()
+    public async Task Map_ItemSelector_GetsItemValueAndIndexAndTheMapInputAsInTheAwsExample()
     {
         var seen = new List<string>();
         var harness = new Harness().On("work", input =>
@@ -130,7 +130,7 @@ public sealed class MapAndParallelTests
     }
 
     [Fact]
-    public async Task Map_AFailedIteration_FailsTheMap_WhichItsCatchHandles()
+    public async Task Map_AFailedIteration_FailsTheMapWhichItsCatchHandles()
     {
         var harness = new Harness().On("work", input =>
             input!.GetValue<int>() == 3 ? throw new TaskFailedException("Recon.BadPartition", "partition 3 is corrupt") : input);
@@ -244,7 +244,7 @@ public sealed class MapAndParallelTests
     }
 
     [Fact]
-    public async Task Parallel_AFailingBranch_FailsTheState_AndCancelsTheOthers()
+    public async Task Parallel_AFailingBranch_FailsTheStateAndCancelsTheOthers()
     {
         var cancelled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         var harness = new Harness()

@@ -65,7 +65,7 @@ public sealed class PathProcessingTests
     }
 
     [Fact]
-    public async Task ResultPathNull_DiscardsTheResult_AndOutputPathNull_GivesEmptyObject()
+    public async Task ResultPathOrOutputPathNull_OnATask_DiscardsTheResultOrGivesAnEmptyObject()
     {
         var harness = new Harness().On("f", _ => JsonValue.Create("ignored"));
 
@@ -77,7 +77,7 @@ public sealed class PathProcessingTests
     }
 
     [Fact]
-    public async Task InputPathNull_GivesTheTaskAnEmptyObject()
+    public async Task InputPathNull_OnATaskWithInput_GivesTheTaskAnEmptyObject()
     {
         JsonNode? seen = null;
         var harness = new Harness().On("f", input => { seen = input; return null; });
@@ -88,7 +88,7 @@ public sealed class PathProcessingTests
     }
 
     [Fact]
-    public async Task AllFiveFilters_ApplyInAwsOrder()
+    public async Task AllFiveFilters_OnOneTask_ApplyInAwsOrder()
     {
         // InputPath picks $.order; Parameters shapes the call; ResultSelector trims the result; ResultPath puts it
         // under $.priced in the ORIGINAL input; OutputPath then keeps only $.priced.
@@ -130,7 +130,7 @@ public sealed class PathProcessingTests
     }
 
     [Fact]
-    public async Task ContextObject_ExposesExecutionAndStateFields()
+    public async Task ContextObject_ReadFromPassParameters_ExposesExecutionAndStateFields()
     {
         var harness = new Harness();
         var execution = await harness.Run(Harness.Single("""
@@ -148,7 +148,7 @@ public sealed class PathProcessingTests
     }
 
     [Fact]
-    public async Task Numbers_PassThroughParametersAndHandlersExactly()
+    public async Task Numbers_WithMoreDigitsThanADouble_PassThroughParametersAndHandlersExactly()
     {
         // Money may travel as JSON numbers: no binary floating point on the way.
         var harness = new Harness().On("echo", input => input);
@@ -160,7 +160,7 @@ public sealed class PathProcessingTests
     }
 
     [Fact]
-    public async Task WildcardPath_CollectsEveryMatchIntoAnArray()
+    public async Task WildcardPath_OverLinesSomeWithoutTheField_CollectsEveryMatchIntoAnArray()
     {
         var harness = new Harness();
         var execution = await harness.Run(

@@ -27,7 +27,7 @@ public sealed class RetryAndCatchTests
     }
 
     [Fact]
-    public async Task Retry_WaitsIntervalTimesBackoff_OnTheClock_ThenFailsWithTheLastError()
+    public async Task Retry_ThrottledEveryTime_WaitsIntervalTimesBackoffOnTheClockThenFailsWithTheLastError()
     {
         var harness = FailingTimes(100, "Recon.Throttled", out var calls);
 
@@ -48,7 +48,7 @@ public sealed class RetryAndCatchTests
     }
 
     [Fact]
-    public async Task Retry_ThrottledTwiceThenSuccess_Succeeds_WithTwoGrowingRetriesInHistory()
+    public async Task Retry_ThrottledTwiceThenSuccess_SucceedsWithTwoGrowingRetriesInHistory()
     {
         var harness = FailingTimes(2, "Recon.Throttled", out _);
 
@@ -81,7 +81,7 @@ public sealed class RetryAndCatchTests
     }
 
     [Fact]
-    public async Task Retry_FullJitter_DrawsEachDelayBetweenZeroAndTheComputedBackoff_FromTheInjectedRandom()
+    public async Task Retry_FullJitter_DrawsEachDelayBetweenZeroAndTheComputedBackoffFromTheInjectedRandom()
     {
         var harness = FailingTimes(100, "Boom", out _);
         var definition = Machine("""[{"ErrorEquals":["Boom"],"IntervalSeconds":10,"BackoffRate":2,"MaxAttempts":3,"JitterStrategy":"FULL"}]""");
@@ -101,7 +101,7 @@ public sealed class RetryAndCatchTests
     }
 
     [Fact]
-    public async Task Retry_MaxAttemptsZero_NeverRetries_AndTheFirstMatchingRetrierDecides()
+    public async Task Retry_MaxAttemptsZero_NeverRetriesAndTheFirstMatchingRetrierDecides()
     {
         var harness = FailingTimes(100, "Boom", out var calls);
 
@@ -114,7 +114,7 @@ public sealed class RetryAndCatchTests
     }
 
     [Fact]
-    public async Task Retry_CountsAttemptsPerRetrier()
+    public async Task Retry_WithTwoRetriersAndAlternatingErrors_CountsAttemptsPerRetrier()
     {
         var count = 0;
         var harness = new Harness().On("work", _ =>
@@ -159,7 +159,7 @@ public sealed class RetryAndCatchTests
     }
 
     [Fact]
-    public async Task Catch_FirstMatchingCatcherWins()
+    public async Task Catch_WhenSeveralCatchersMatch_FirstMatchingCatcherWins()
     {
         var harness = FailingTimes(100, "B", out _);
 
@@ -169,7 +169,7 @@ public sealed class RetryAndCatchTests
     }
 
     [Fact]
-    public async Task TaskFailed_MatchesHandlerErrors_ButStatesALL_IsNeededForTimeouts()
+    public async Task TaskFailed_InACatch_MatchesHandlerErrorsNamedAfterTheirType()
     {
         var harness = new Harness().On("work", _ => throw new InvalidOperationException("bad state"));
 
@@ -230,7 +230,7 @@ public sealed class RetryAndCatchTests
     }
 
     [Fact]
-    public async Task RetryCount_IsVisibleInTheContextObject()
+    public async Task RetryCount_OnEachRetryOfATask_IsVisibleInTheContextObject()
     {
         var seen = new List<int>();
         var harness = new Harness().On("work", input =>

@@ -151,7 +151,7 @@ public sealed class ServiceIntegrationTests
     }
 
     [Fact]
-    public async Task SendMessage_HandsTheQueueAndTheBodysJsonTextToTheLocalQueue()
+    public async Task SendMessage_OfAnObjectBodyToASubstitutedQueueUrl_HandsTheQueueAndTheBodysJsonTextToTheLocalQueue()
     {
         var sent = new List<(string Queue, string Body)>();
         var harness = new Harness

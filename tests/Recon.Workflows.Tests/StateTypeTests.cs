@@ -88,7 +88,7 @@ public sealed class StateTypeTests
     }
 
     [Fact]
-    public async Task Choice_ComparesNumbersExactly()
+    public async Task Choice_OfNumbersEqualOnlyAsDoubles_ComparesNumbersExactly()
     {
         // 0.1 + 0.2 style traps: decimal comparison, not binary floating point.
         var execution = await new Harness().Run("""
@@ -100,7 +100,7 @@ public sealed class StateTypeTests
     }
 
     [Fact]
-    public async Task Succeed_AppliesInputAndOutputPath()
+    public async Task Succeed_WithBothPaths_AppliesInputAndOutputPath()
     {
         var execution = await new Harness().Run(Harness.Single("""{"Type":"Succeed","InputPath":"$.a","OutputPath":"$.b"}"""), """{"a":{"b":7}}""");
 
@@ -109,7 +109,7 @@ public sealed class StateTypeTests
     }
 
     [Fact]
-    public async Task Fail_FailsTheExecutionWithItsErrorAndCause()
+    public async Task Fail_WithAStaticErrorAndCause_FailsTheExecutionWithItsErrorAndCause()
     {
         var execution = await new Harness().Run(Harness.Single("""{"Type":"Fail","Error":"Recon.BatchRejected","Cause":"manifest incomplete"}"""));
 
@@ -120,7 +120,7 @@ public sealed class StateTypeTests
     }
 
     [Fact]
-    public async Task Fail_ErrorPathAndCausePath_ReadTheInput_AndMayUseIntrinsics()
+    public async Task Fail_ErrorPathAndCausePath_ReadTheInputAndMayUseIntrinsics()
     {
         var execution = await new Harness().Run(
             Harness.Single("""{"Type":"Fail","ErrorPath":"$.error","CausePath":"States.Format('batch {} failed: {}', $.batch, $.why)"}"""),

@@ -20,7 +20,7 @@ public sealed class TimeoutTests
     });
 
     [Fact]
-    public async Task TaskTimeoutSeconds_FailsWithStatesTimeout_AfterThatLongOnTheClock_AndCancelsTheHandler()
+    public async Task TaskTimeoutSeconds_AfterThatLongOnTheClock_FailsWithStatesTimeoutAndCancelsTheHandler()
     {
         var cancelled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         var harness = Hanging(cancelled);
@@ -60,7 +60,7 @@ public sealed class TimeoutTests
     }
 
     [Fact]
-    public async Task TaskTimeout_IsRetriedLikeAnyError()
+    public async Task TaskTimeout_WithARetrierForStatesTimeout_IsRetriedLikeAnyError()
     {
         var calls = 0;
         var harness = new Harness().On("work", async (input, ct) =>
@@ -90,7 +90,7 @@ public sealed class TimeoutTests
     }
 
     [Fact]
-    public async Task MachineTimeoutSeconds_TimesTheExecutionOut()
+    public async Task MachineTimeoutSeconds_ShorterThanAWaitState_TimesTheExecutionOut()
     {
         var harness = new Harness();
 
@@ -106,7 +106,7 @@ public sealed class TimeoutTests
     }
 
     [Fact]
-    public async Task MachineTimeoutSeconds_DoesNotFireWhenTheExecutionEndsInTime()
+    public async Task MachineTimeoutSeconds_LongerThanAWaitState_DoesNotFireWhenTheExecutionEndsInTime()
     {
         var harness = new Harness();
 

@@ -86,27 +86,7 @@ internal static class ArtifactEndpoints
             return NotFound(id);
         }
 
-        return ApiJson.Result(w =>
-        {
-            w.WriteStartArray();
-            foreach (var v in history)
-            {
-                w.WriteStartObject();
-                w.WriteString("artifact_id", v.State.ArtifactId);
-                w.WriteNumber("version", v.State.Version);
-                w.WriteString("run_id", v.State.RunId);
-                ApiJson.Time(w, "updated_at", v.State.UpdatedAt);
-                w.WriteString("status", v.State.Status);
-                w.WriteNumber("line_count", v.State.LineCount);
-                ApiJson.Amounts(w, "balances", v.State.Balances);
-                w.WriteString("file", v.Row.File);
-                w.WriteNumber("offset", v.Row.Offset);
-                w.WriteNumber("length", v.Row.Length);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-        });
+        return ApiJson.Result(w => ArtifactJson.Versions(w, history));
     }
 
     private static async Task<IResult> VersionAsync(string id, string version, HttpContext http, ReconApiServices services, CancellationToken ct)

@@ -49,27 +49,7 @@ internal static class ArtifactCommands
             var versions = await ws.Queries.HistorySummariesAsync(pr.GetValue(hid)!, ct);
             if (pr.GetValue(hjson))
             {
-                JsonOut.Write(io.Out, w =>
-                {
-                    w.WriteStartArray();
-                    foreach (var v in versions)
-                    {
-                        w.WriteStartObject();
-                        w.WriteString("artifact_id", v.State.ArtifactId);
-                        w.WriteNumber("version", v.State.Version);
-                        w.WriteString("run_id", v.State.RunId);
-                        ApiJson.Time(w, "updated_at", v.State.UpdatedAt);
-                        w.WriteString("status", v.State.Status);
-                        w.WriteNumber("line_count", v.State.LineCount);
-                        ApiJson.Amounts(w, "balances", v.State.Balances);
-                        w.WriteString("file", v.Row.File);
-                        w.WriteNumber("offset", v.Row.Offset);
-                        w.WriteNumber("length", v.Row.Length);
-                        w.WriteEndObject();
-                    }
-
-                    w.WriteEndArray();
-                });
+                JsonOut.Write(io.Out, w => ArtifactJson.Versions(w, versions));
             }
             else
             {
@@ -101,7 +81,7 @@ internal static class ArtifactCommands
                long.TryParse(s.AsSpan(0, colon), NumberStyles.None, CultureInfo.InvariantCulture, out long offset) &&
                long.TryParse(s.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out long limit)
             ? (offset, limit)
-            : throw new UsageException($"--lines takes OFFSET:LIMIT, two whole numbers such as 0:100 (got '{s}').");
+            : throw CliErrors.LinesRangeInvalid(s);
     }
 
     public static void PrintArtifact(CliIO io, ArtifactVersion v)

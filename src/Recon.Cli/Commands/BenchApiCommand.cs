@@ -32,7 +32,7 @@ internal static class BenchApiCommand
             int k = pr.GetValue(corrections);
             if (a < 1 || c < 1 || r < 1 || s <= 0 || k < 0)
             {
-                throw new UsageException("--artifacts, --clients and --requests must be at least 1, --seconds positive, --corrections 0 or more.");
+                throw CliErrors.BenchApiSizesInvalid();
             }
 
             string folder = Path.Combine(Path.GetFullPath(CliOptions.Settings(pr).DataDirectory), "bench-api-" + Guid.NewGuid().ToString("N")[..8]);

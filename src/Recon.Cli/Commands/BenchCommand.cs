@@ -33,12 +33,12 @@ internal static class BenchCommand
             int c = pr.GetValue(concurrency);
             if (a < 2 || e < a || l < 1 || c < 1)
             {
-                throw new UsageException("--artifacts must be at least 2, --events at least --artifacts, --lookups and --concurrency at least 1.");
+                throw CliErrors.BenchSizesInvalid();
             }
 
             if (aws && settings.S3Bucket is null)
             {
-                throw new UsageException("bench --backend aws needs --s3-bucket (it writes under its own prefix bench-XXXXXXXX and its own tables).");
+                throw CliErrors.BenchAwsNeedsBucket();
             }
 
             string folder = Path.Combine(Path.GetFullPath(settings.DataDirectory), "bench-" + Guid.NewGuid().ToString("N")[..8]);
@@ -192,13 +192,13 @@ internal static class BenchCommand
             int r = pr.GetValue(runs), l = pr.GetValue(lines);
             if (r < 1 || l < 1)
             {
-                throw new UsageException("--runs and --lines must be at least 1.");
+                throw CliErrors.BenchHotSizesInvalid();
             }
 
             var settings = CliOptions.Settings(pr);
             if (settings.Backend == Hosting.BackendKind.Aws)
             {
-                throw new UsageException("bench hot runs on the local backend only.");
+                throw CliErrors.BenchHotLocalOnly();
             }
 
             string folder = Path.Combine(Path.GetFullPath(settings.DataDirectory), "bench-hot-" + Guid.NewGuid().ToString("N")[..8]);

@@ -25,7 +25,7 @@ internal static class BenchJobsCommand
             var n = pr.GetValue(rows);
             if (n < 1000)
             {
-                throw new UsageException("--rows must be at least 1000.");
+                throw CliErrors.BenchJobsRowsTooFew();
             }
 
             var what = pr.GetValue(only);

@@ -103,7 +103,7 @@ internal static class CompareCommand
         }
         catch (Core.ReconException e)
         {
-            throw new UsageException(e.Message);
+            throw CliErrors.Usage(e);
         }
     }
 
@@ -155,12 +155,12 @@ internal static class CompareCommand
             var i = pair.IndexOf('=', StringComparison.Ordinal);
             if (i <= 0 || i == pair.Length - 1)
             {
-                throw new UsageException($"{option} '{pair}' is not NAME=VALUE.");
+                throw CliErrors.PairNotNameValue(option, pair);
             }
 
             if (!result.TryAdd(pair[..i].Trim(), pair[(i + 1)..].Trim()))
             {
-                throw new UsageException($"{option} names '{pair[..i]}' twice.");
+                throw CliErrors.PairNameTwice(option, pair[..i]);
             }
         }
 

@@ -33,7 +33,7 @@ internal static class GenerateCommand
             };
             if (options.Batches < 1 || options.Events < 1 || options.Artifacts < 1 || options.BadRate is < 0 or > 1)
             {
-                throw new UsageException("--batches, --events and --artifacts must be at least 1, and --bad-rate between 0 and 1.");
+                throw CliErrors.GenerateSizesInvalid();
             }
 
             var summary = await SyntheticInboxGenerator.GenerateAsync(pr.GetValue(outDir)!, options, ct);

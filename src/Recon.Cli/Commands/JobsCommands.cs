@@ -26,7 +26,7 @@ internal static class JobsCommands
             var path = pr.GetValue(specFile)!;
             if (!File.Exists(path))
             {
-                throw new UsageException($"spec file '{path}' does not exist.");
+                throw CliErrors.SpecFileMissing(path);
             }
 
             var (kind, stored) = JobRunner.Prepare(await File.ReadAllTextAsync(path, ct), Path.GetDirectoryName(Path.GetFullPath(path))!);
@@ -44,10 +44,14 @@ internal static class JobsCommands
         {
             Description = "aws: run compare jobs as executions of this deployed state machine (ARN of {deployment}-compare) instead of on this machine; inputs must be s3://",
         };
+        var transformMachine = new Option<string?>("--transform-state-machine")
+        {
+            Description = "aws: run transform jobs as executions of this deployed state machine (ARN of {deployment}-transform, on Athena) instead of on this machine; inputs and output must be s3://, output Parquet",
+        };
         var statesEndpoint = new Option<string?>("--states-endpoint") { Description = "aws: a Step Functions-compatible endpoint (default: the region's)" };
         var run = new Command("run", "Run queued jobs until the queue is empty (or forever with --watch)")
         {
-            maxConcurrent, attempts, watch, CompareCommand.Work, CompareCommand.MemoryLimit, compareMachine, statesEndpoint,
+            maxConcurrent, attempts, watch, CompareCommand.Work, CompareCommand.MemoryLimit, compareMachine, transformMachine, statesEndpoint,
         };
         run.SetAction(async (pr, ct) =>
         {
@@ -63,12 +67,20 @@ internal static class JobsCommands
                     await ArtifactBalances.WriteCsvAsync(ws.Queries, csv, token);
                 });
             using var http = new HttpClient();
-            using var s3 = pr.GetValue(compareMachine) is null ? null : Storage.Aws.AwsClients.CreateS3(ReconBackend.Connection(settings));
+            string? compareArn = pr.GetValue(compareMachine), transformArn = pr.GetValue(transformMachine);
+            using var s3 = compareArn is null && transformArn is null ? null : Storage.Aws.AwsClients.CreateS3(ReconBackend.Connection(settings));
             JobExecutor execute = runner.RunAsync;
-            if (pr.GetValue(compareMachine) is { } machine)
+            if (s3 is not null)
             {
-                var deployed = DeployedCompare(settings, s3!, http, machine, pr.GetValue(statesEndpoint));
-                execute = (job, token) => job.Kind == JobKinds.Compare ? deployed.RunAsync(job, token) : runner.RunAsync(job, token);
+                var deployment = Deployment.Open(settings, s3, http, pr.GetValue(statesEndpoint));
+                JobExecutor compare = compareArn is null ? runner.RunAsync : deployment.Compare(compareArn).RunAsync;
+                JobExecutor transform = transformArn is null ? runner.RunAsync : deployment.Transform(transformArn).RunAsync;
+                execute = (job, token) => job.Kind switch
+                {
+                    JobKinds.Compare => compare(job, token),
+                    JobKinds.Transform => transform(job, token),
+                    _ => runner.RunAsync(job, token),
+                };
             }
 
             var worker = new JobWorker(queue, execute, new JobWorkerOptions
@@ -136,31 +148,44 @@ internal static class JobsCommands
     /// <summary>The backend's job queue: DATA/ledger.db locally, SQS + the ledger table on aws.</summary>
     private static IJobQueue Open(ParseResult pr) => ReconBackend.OpenJobQueue(CliOptions.Settings(pr));
 
-    /// <summary>Compare jobs through the deployed workflow: the spec to the bucket's jobs prefix, an execution per attempt.</summary>
-    private static DeployedCompareRunner DeployedCompare(ReconSettings settings, Amazon.S3.IAmazonS3 s3, HttpClient http, string stateMachine, string? endpoint)
+    /// <summary>
+    /// The deployed job workflows (--compare-state-machine, --transform-state-machine): the spec handed over under the
+    /// bucket's jobs prefix, an execution per attempt, watched through the Step Functions API.
+    /// </summary>
+    private sealed record Deployment(IObjectStore Jobs, string JobsLocation, Lambda.Aws.StepFunctionsExecutions Executions)
     {
-        if (settings.Backend != BackendKind.Aws)
+        private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(5);
+
+        public static Deployment Open(ReconSettings settings, Amazon.S3.IAmazonS3 s3, HttpClient http, string? endpoint)
         {
-            throw new UsageException("--compare-state-machine needs the aws backend (--backend aws): the deployed workflow reads and writes the deployment's bucket.");
+            if (settings.Backend != BackendKind.Aws)
+            {
+                throw CliErrors.DeployedWorkflowsNeedAws();
+            }
+
+            Uri? states = null;
+            if (endpoint is not null && !(Uri.TryCreate(endpoint, UriKind.Absolute, out states) && states.Scheme is "http" or "https"))
+            {
+                throw CliErrors.StatesEndpointInvalid(endpoint);
+            }
+
+            var prefix = settings.S3Prefix.Length == 0 ? "jobs" : settings.S3Prefix + "/jobs";
+            return new Deployment(
+                new Storage.Aws.S3ObjectStore(s3, settings.S3Bucket!, prefix, new Storage.Aws.AwsResilience()),
+                $"s3://{settings.S3Bucket}/{prefix}",
+                new Lambda.Aws.StepFunctionsExecutions(http, settings.Credentials, settings.Region, TimeProvider.System, states));
         }
 
-        if (!stateMachine.StartsWith("arn:", StringComparison.Ordinal) || !stateMachine.Contains(":stateMachine:", StringComparison.Ordinal))
-        {
-            throw new UsageException($"--compare-state-machine '{stateMachine}' is not a state machine ARN (arn:aws:states:REGION:ACCOUNT:stateMachine:NAME).");
-        }
+        public DeployedCompareRunner Compare(string arn) =>
+            new(Jobs, JobsLocation, Executions, StateMachine("--compare-state-machine", arn), TimeProvider.System, PollInterval);
 
-        Uri? states = null;
-        if (endpoint is not null && !(Uri.TryCreate(endpoint, UriKind.Absolute, out states) && states.Scheme is "http" or "https"))
-        {
-            throw new UsageException($"--states-endpoint '{endpoint}' is not an http(s) URL.");
-        }
+        public DeployedTransformRunner Transform(string arn) =>
+            new(Jobs, JobsLocation, Executions, StateMachine("--transform-state-machine", arn), TimeProvider.System, PollInterval);
 
-        var prefix = settings.S3Prefix.Length == 0 ? "jobs" : settings.S3Prefix + "/jobs";
-        return new DeployedCompareRunner(
-            new Storage.Aws.S3ObjectStore(s3, settings.S3Bucket!, prefix, new Storage.Aws.AwsResilience()),
-            $"s3://{settings.S3Bucket}/{prefix}",
-            new Lambda.Aws.StepFunctionsExecutions(http, settings.Credentials, settings.Region, TimeProvider.System, states),
-            stateMachine, TimeProvider.System, TimeSpan.FromSeconds(5));
+        private static string StateMachine(string option, string arn) =>
+            arn.StartsWith("arn:", StringComparison.Ordinal) && arn.Contains(":stateMachine:", StringComparison.Ordinal)
+                ? arn
+                : throw CliErrors.NotAStateMachineArn(option, arn);
     }
 
     private static void Print(CliIO io, IReadOnlyList<JobRecord> jobs, bool json)

@@ -23,7 +23,7 @@ internal static class MaintenanceCommands
             bool allVersions = pr.GetValue(history);
             if (parquet && path is null)
             {
-                throw new UsageException("--format parquet writes a binary file: give it with --out FILE.");
+                throw CliErrors.ParquetExportNeedsOut();
             }
 
             using var ws = Workspace.Open(CliOptions.Settings(pr), create: false);

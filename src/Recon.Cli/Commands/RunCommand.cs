@@ -32,7 +32,7 @@ internal static class RunCommand
             double pollSeconds = pr.GetValue(poll);
             if (pollSeconds <= 0)
             {
-                throw new UsageException($"--poll must be positive (got {pollSeconds}).");
+                throw CliErrors.PollNotPositive(pollSeconds);
             }
 
             var settings = CliOptions.Settings(pr);
@@ -87,7 +87,7 @@ internal static class RunCommand
         }
         catch (Core.ReconException ex)
         {
-            throw new UsageException(ex.Message);
+            throw CliErrors.Usage(ex);
         }
     }
 

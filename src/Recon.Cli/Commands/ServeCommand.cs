@@ -32,12 +32,12 @@ internal static class ServeCommand
             double pollSeconds = pr.GetValue(poll);
             if (pollSeconds <= 0)
             {
-                throw new UsageException($"--poll must be positive (got {pollSeconds.ToString(CultureInfo.InvariantCulture)}).");
+                throw CliErrors.PollNotPositive(pollSeconds);
             }
 
             if (pr.GetValue(maxBatchMb) <= 0)
             {
-                throw new UsageException("--max-batch-mb must be positive.");
+                throw CliErrors.MaxBatchMbNotPositive();
             }
 
             var listen = (pr.GetValue(urls) ?? []).SelectMany(u => u.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
@@ -59,7 +59,7 @@ internal static class ServeCommand
             }
             catch (Core.ReconException e)
             {
-                throw new UsageException(e.Message);
+                throw CliErrors.Usage(e);
             }
 
             var settings = CliOptions.Settings(pr);

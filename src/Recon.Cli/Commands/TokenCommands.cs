@@ -26,20 +26,20 @@ internal static class TokenCommands
             string tokenName = pr.GetValue(name)!;
             if (!AccessTokens.IsValidName(tokenName))
             {
-                throw new UsageException($"--name '{tokenName}' must be 1 to 64 letters, digits, '.', '_' or '-'.");
+                throw CliErrors.TokenNameInvalid(tokenName);
             }
 
             string roleName = pr.GetValue(role)!;
             if (!ReconRoles.TryParse(roleName, out _))
             {
-                throw new UsageException($"--role '{roleName}' is not one of {string.Join(", ", ReconRoles.All)}.");
+                throw CliErrors.RoleUnknown(roleName);
             }
 
             var list = ParseEntities(pr.GetValue(entities)!);
             int? days = pr.GetValue(expires);
             if (days is <= 0)
             {
-                throw new UsageException("--expires must be a positive number of days.");
+                throw CliErrors.ExpiresNotPositive();
             }
 
             var settings = CliOptions.Settings(pr);
@@ -136,19 +136,19 @@ internal static class TokenCommands
         var parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (parts.Length == 0)
         {
-            throw new UsageException("--entities needs at least one entity, or * for all.");
+            throw CliErrors.EntitiesEmpty();
         }
 
         if (parts.Contains("*") && parts.Length > 1)
         {
-            throw new UsageException("--entities is either * (all entities) or a list of entities, not both.");
+            throw CliErrors.EntitiesMixed();
         }
 
         foreach (var p in parts)
         {
             if (p != "*" && (p.Length > 64 || p.Any(char.IsControl)))
             {
-                throw new UsageException($"--entities: '{p}' is not an entity code.");
+                throw CliErrors.EntityCodeInvalid(p);
             }
         }
 

@@ -72,7 +72,7 @@ internal static class TransformCommand
     {
         if (!File.Exists(path))
         {
-            throw new UsageException($"spec file '{path}' does not exist.");
+            throw CliErrors.SpecFileMissing(path);
         }
 
         try

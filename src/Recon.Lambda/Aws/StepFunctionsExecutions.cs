@@ -27,6 +27,23 @@ public sealed class StepFunctionsExecutions
     }
 
     /// <summary>
+    /// The ARN Step Functions gives the execution named <paramref name="name"/> of a standard state machine:
+    /// <c>arn:PARTITION:states:REGION:ACCOUNT:execution:MACHINE:NAME</c>.
+    /// </summary>
+    public static string ExecutionArn(string stateMachineArn, string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(stateMachineArn);
+        const string marker = ":stateMachine:";
+        int at = stateMachineArn.IndexOf(marker, StringComparison.Ordinal);
+        if (at < 0)
+        {
+            throw LambdaErrors.NotAStateMachineArn(stateMachineArn);
+        }
+
+        return $"{stateMachineArn[..at]}:execution:{stateMachineArn[(at + marker.Length)..]}:{name}";
+    }
+
+    /// <summary>
     /// Starts an execution named <paramref name="name"/>; returns its ARN. Step Functions answers a repeated start of a
     /// running execution with the same name and input with that execution, so a retried start never runs twice.
     /// </summary>
@@ -47,10 +64,20 @@ public sealed class StepFunctionsExecutions
     }
 
     /// <summary>An execution's status (RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED, …), output, error and cause.</summary>
-    public async Task<StepFunctionsExecution> DescribeAsync(string executionArn, CancellationToken ct)
+    public async Task<StepFunctionsExecution> DescribeAsync(string executionArn, CancellationToken ct) =>
+        await TryDescribeAsync(executionArn, ct).ConfigureAwait(false)
+            ?? throw LambdaErrors.ExecutionDoesNotExist(executionArn);
+
+    /// <summary>As <see cref="DescribeAsync"/>, or null when Step Functions has no such execution (ExecutionDoesNotExist).</summary>
+    public async Task<StepFunctionsExecution?> TryDescribeAsync(string executionArn, CancellationToken ct)
     {
         ArgumentException.ThrowIfNullOrEmpty(executionArn);
         var (status, text) = await _api.PostAsync("DescribeExecution", new JsonObject { ["executionArn"] = executionArn }.ToJsonString(), ct).ConfigureAwait(false);
+        if (status == System.Net.HttpStatusCode.BadRequest && StepFunctionsApi.ErrorOf(text).Type == "ExecutionDoesNotExist")
+        {
+            return null;
+        }
+
         if ((int)status is < 200 or >= 300)
         {
             throw StepFunctionsApi.Refused("DescribeExecution", status, text);

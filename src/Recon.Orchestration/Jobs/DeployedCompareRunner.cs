@@ -10,7 +10,8 @@ namespace Recon.Orchestration.Jobs;
 /// <summary>
 /// A queued compare run by the deployed workflow (<c>{deployment}-compare</c>) instead of an engine in this process:
 /// the spec goes to the jobs prefix of the deployment bucket (<c>jobs/compare/{job}/a{attempt}/spec.json</c>), one
-/// execution is started per attempt and watched until it ends, and its output becomes the job's result. The inputs
+/// execution is started per attempt (unless an earlier one still runs or succeeded, see
+/// <see cref="DeployedJobExecution"/>) and watched until it ends, and its output becomes the job's result. The inputs
 /// must be <c>s3://</c> (the functions read nothing else); the report stays under the work prefix.
 /// </summary>
 /// <param name="jobs">The deployment bucket's object store under <c>{prefix}/jobs</c>.</param>
@@ -18,6 +19,8 @@ namespace Recon.Orchestration.Jobs;
 public sealed class DeployedCompareRunner(IObjectStore jobs, string jobsLocation, StepFunctionsExecutions executions, string stateMachineArn,
     TimeProvider time, TimeSpan pollInterval)
 {
+    private readonly DeployedJobExecution _execution = new(executions, stateMachineArn, time, pollInterval);
+
     public async Task<string> RunAsync(JobRecord job, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(job);
@@ -31,28 +34,26 @@ public sealed class DeployedCompareRunner(IObjectStore jobs, string jobsLocation
             }
         }
 
-        var work = $"compare/{job.Id}/a{Math.Max(1, job.Attempts)}";
-        await jobs.PutAsync(work + "/spec.json", JsonSerializer.SerializeToUtf8Bytes(spec with { Report = null }), ct).ConfigureAwait(false);
-        var execution = await executions.StartAsync(stateMachineArn, $"{job.Id}-a{Math.Max(1, job.Attempts)}", new JsonObject { ["work"] = work }, ct).ConfigureAwait(false);
-        StepFunctionsExecution state;
-        while ((state = await executions.DescribeAsync(execution, ct).ConfigureAwait(false)).IsRunning)
+        int attempt = Math.Max(1, job.Attempts);
+        var work = $"compare/{job.Id}/a{attempt}";
+        var state = await _execution.RunAsync(job.Id, attempt, async token =>
         {
-            await Task.Delay(pollInterval, time, ct).ConfigureAwait(false);
-        }
-
+            await jobs.PutAsync(work + "/spec.json", JsonSerializer.SerializeToUtf8Bytes(spec with { Report = null }), token).ConfigureAwait(false);
+            return new JsonObject { ["work"] = work };
+        }, ct).ConfigureAwait(false);
         if (state.Status != "SUCCEEDED" || state.Output is null)
         {
             // The workflow has retried what it retries: its failure is the job's, with the execution's own reason.
-            throw OrchestrationJobErrors.DeployedCompareFailed(job.Id, execution, state.Status, state.Error, state.Cause);
+            throw OrchestrationJobErrors.DeployedJobFailed(job.Id, "compare", state.ExecutionArn, state.Status, state.Error, state.Cause);
         }
 
         var output = JsonNode.Parse(state.Output)!;
-        var result = output["report"]?.DeepClone() as JsonObject ?? throw OrchestrationJobErrors.DeployedCompareWithoutReport(job.Id, execution);
+        var result = output["report"]?.DeepClone() as JsonObject ?? throw OrchestrationJobErrors.DeployedCompareWithoutReport(job.Id, state.ExecutionArn);
         long differences = output["differences"]!.GetValue<long>();
         result["differences"] = differences;
         result["passed"] = differences <= spec.FailOn;
         result["report_dir"] = output["report_dir"]?.GetValue<string>() ?? $"{jobsLocation.TrimEnd('/')}/{work}/report/";
-        result["execution"] = execution;
+        result["execution"] = state.ExecutionArn;
         return result.ToJsonString();
     }
 }

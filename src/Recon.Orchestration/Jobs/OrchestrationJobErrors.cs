@@ -59,8 +59,27 @@ internal static class OrchestrationJobErrors
             Action = "Upload it, or run the job without --compare-state-machine to compare on this machine.",
         };
 
-    public static ReconException DeployedCompareFailed(string jobId, string execution, string? status, string? error, string? cause) =>
-        new($"job {jobId}: the compare execution {execution} ended {status}: {error}: {cause}");
+    /// <param name="workflow">"compare" or "transform".</param>
+    public static ReconException DeployedJobFailed(string jobId, string workflow, string execution, string? status, string? error, string? cause) =>
+        new($"job {jobId}: the {workflow} execution {execution} ended {status}: {error}: {cause}");
+
+    /// <param name="what">"output" or "input 'NAME'".</param>
+    public static ReconException DeployedTransformNotS3(string jobId, string what, string path) =>
+        new($"job {jobId}: the transform's {what} '{path}' is not an s3:// folder: the deployed transform workflow runs on Athena, which reads and writes S3 only " +
+            "(upload it, or run the job without --transform-state-machine to transform on this machine).")
+        {
+            File = path,
+            Action = "Upload it, or run the job without --transform-state-machine to transform on this machine.",
+        };
+
+    public static ReconException DeployedTransformOutputNotParquet(string jobId, string format) =>
+        new($"job {jobId}: the deployed transform workflow writes Parquet only (Athena's UNLOAD writes no CSV header), not {format}")
+        {
+            Action = "Set \"output\": {\"format\": \"parquet\"}, or run the job without --transform-state-machine.",
+        };
+
+    public static ReconException DeployedTransformWithoutResult(string jobId, string execution, string output) =>
+        new($"job {jobId}: the transform execution {execution} succeeded without a result (recon-transform-record's output): {output}");
 
     public static ReconException DeployedCompareWithoutReport(string jobId, string execution) =>
         new($"job {jobId}: the compare execution {execution} returned no report");

@@ -9,7 +9,7 @@ namespace Recon.Core.Tests.Artifacts;
 public class ArtifactCodecTests
 {
     [Fact]
-    public void WriteThenRead_KeepsTheScaleOfAmountsBalancesAndTotals()
+    public void WriteThenRead_OfAmountsWithTrailingZeros_KeepsTheScaleOfAmountsBalancesAndTotals()
     {
         var a = Artifact(TestEvents.Create("e-1", amount: 100.00m), TestEvents.Create("e-2", amount: 0.10m, type: "royalty"));
 
@@ -27,7 +27,7 @@ public class ArtifactCodecTests
     }
 
     [Fact]
-    public void Write_ProducesTheArtifactJsonOfTheArchitecture()
+    public void Write_OfAnArtifactWithAReversal_ProducesTheArtifactJsonOfTheArchitecture()
     {
         var a = Artifact(TestEvents.Create("e-1", amount: 100.00m), TestEvents.Create("e-2", amount: -87.66m, type: "remittance", reverses: "e-1"));
         a.Lines[0].BatchId = "billing-20261121T1000Z";
@@ -53,7 +53,7 @@ public class ArtifactCodecTests
     }
 
     [Fact]
-    public void Read_RestoresProvenanceAndAttributes()
+    public void Read_OfALineWithABatchAndAttributes_RestoresProvenanceAndAttributes()
     {
         var e = TestLines.Parse(TestLines.With(("region", "\"EU\""))).Event!;
         e.BatchId = "billing-1";
@@ -66,7 +66,7 @@ public class ArtifactCodecTests
     }
 
     [Fact]
-    public void ReadIdentity_ReturnsIdAndVersionWithoutDecodingLines()
+    public void ReadIdentity_OfAWrittenArtifact_ReturnsIdAndVersion()
     {
         var a = Artifact(TestEvents.Create("e-1"));
 

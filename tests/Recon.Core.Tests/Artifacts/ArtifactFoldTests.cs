@@ -105,7 +105,7 @@ public class ArtifactFoldTests
     }
 
     [Fact]
-    public void Apply_KeepsFirstAndLastEventTimes()
+    public void Apply_OfEventsOutOfTimeOrder_KeepsFirstAndLastEventTimes()
     {
         var a = new ArtifactState("ORD-1", "US01");
         var t = new DateTimeOffset(2026, 11, 21, 10, 0, 0, TimeSpan.Zero);
@@ -118,7 +118,7 @@ public class ArtifactFoldTests
     }
 
     [Fact]
-    public void Seal_StampsVersionRunAndTimeAndCompletesTheStatus()
+    public void Seal_OfABalancedArtifact_StampsVersionRunAndTimeAndCompletesTheStatus()
     {
         var a = new ArtifactState("ORD-1", "US01") { Version = 2 };
         ArtifactFold.Apply(a, TestEvents.Create("e-1", amount: 50m), Rule);

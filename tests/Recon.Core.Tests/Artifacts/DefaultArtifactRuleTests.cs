@@ -7,7 +7,7 @@ public class DefaultArtifactRuleTests
     private static readonly DefaultArtifactRule Rule = DefaultArtifactRule.Instance;
 
     [Fact]
-    public void Apply_SumsBalancesPerCurrencyAndTotalsPerTypeAndCurrency()
+    public void Apply_OfMixedTypesAndCurrencies_SumsBalancesPerCurrencyAndTotalsPerTypeAndCurrency()
     {
         var a = new ArtifactState("ORD-1", "US01");
         Add(a, TestEvents.Create("e-1", amount: 100.00m, type: "receivable", currency: "USD"));

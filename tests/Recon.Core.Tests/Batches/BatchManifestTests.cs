@@ -61,7 +61,7 @@ public class BatchManifestTests
     [InlineData("a.csv", InputFormat.Csv)]
     [InlineData("a.json", null)]
     [InlineData("a.gz", null)]
-    public void InputFormatOf_RecognisesTheThreeInputFormats(string name, InputFormat? expected)
+    public void InputFormatOf_ByExtensionIgnoringCase_RecognisesTheThreeInputFormats(string name, InputFormat? expected)
     {
         Assert.Equal(expected, BatchManifest.InputFormatOf(name));
     }

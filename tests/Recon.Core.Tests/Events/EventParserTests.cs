@@ -407,7 +407,7 @@ public class EventParserTests
     [InlineData("1,0", false)]
     [InlineData("NaN", false)]
     [InlineData("1.0 ", false)]
-    public void TryParseAmount_AcceptsOnlyPlainDecimalNotation(string text, bool expected)
+    public void TryParseAmount_OfEachSampleText_AcceptsOnlyDecimalOrExponentNotation(string text, bool expected)
     {
         Assert.Equal(expected, EventParser.TryParseAmount(System.Text.Encoding.UTF8.GetBytes(text), out _));
     }

@@ -40,7 +40,7 @@ public sealed class LedgerStateMachineTests
     }
 
     [Fact]
-    public void Transitions_ChainFromPlannedToIndexed()
+    public void Transitions_InStageOrder_ChainFromPlannedToIndexed()
     {
         RunTransition[] steps = [RunTransition.Reduce, RunTransition.Prefetch, RunTransition.Process, RunTransition.Index];
         Assert.Equal(RunStage.Planned, steps[0].From);
@@ -60,7 +60,7 @@ public sealed class LedgerStateMachineTests
     [InlineData(RunStage.Failed, false, BatchStatus.Failed)]
     [InlineData(RunStage.Indexed, true, BatchStatus.Failed)]
     [InlineData(RunStage.Reduced, true, BatchStatus.Failed)]
-    public void BatchStatusInRun_FollowsTheRunUnlessReduceRejectedTheBatch(RunStage stage, bool rejected, BatchStatus expected) =>
+    public void BatchStatusInRun_ForEachRunStage_FollowsTheRunUnlessReduceRejectedTheBatch(RunStage stage, bool rejected, BatchStatus expected) =>
         Assert.Equal(expected, LedgerStateMachine.BatchStatusInRun(stage, rejected));
 
     [Theory]
@@ -69,11 +69,11 @@ public sealed class LedgerStateMachineTests
     [InlineData(RunStage.Reduced, 3L, 5L, null)]
     [InlineData(RunStage.Reduced, 5L, 5L, null)]
     [InlineData(RunStage.Prefetched, -1L, 5L, null)]
-    public void PrefetchIndexedThrough_KeepsTheLowestMarkWhileReduced(RunStage stage, long recorded, long proposed, long? expected) =>
+    public void PrefetchIndexedThrough_ForARecordedAndAProposedMark_KeepsTheLowestMarkWhileReduced(RunStage stage, long recorded, long proposed, long? expected) =>
         Assert.Equal(expected, LedgerStateMachine.PrefetchIndexedThrough(stage, recorded, proposed));
 
     [Fact]
-    public void IndexedThrough_StopsBeforeTheFirstUnsettledRun()
+    public void IndexedThrough_WithAnUnsettledRunAmongSettledOnes_StopsBeforeTheFirstUnsettledRun()
     {
         (long, RunStage)[] runs = [(1, RunStage.Indexed), (2, RunStage.Failed), (3, RunStage.Processed), (4, RunStage.Indexed)];
         long? first = LedgerStateMachine.FirstSeq(runs, s => !LedgerStateMachine.IsSettled(s));
@@ -84,7 +84,7 @@ public sealed class LedgerStateMachineTests
     }
 
     [Fact]
-    public void ProcessTurn_GoesOnlyToAWaitingUnclaimedPrefetchedRun()
+    public void ProcessTurn_AmongClaimedTokenlessAndReducedRuns_GoesOnlyToAWaitingUnclaimedPrefetchedRun()
     {
         var waiting = new RunTurnState("r-000003", 3, RunStage.Prefetched, "tok", Claimed: false);
 
@@ -96,7 +96,7 @@ public sealed class LedgerStateMachineTests
     }
 
     [Fact]
-    public void PrefetchTurn_IsDueOnlyInsideTheWindowFromTheFirstUnprocessedRun()
+    public void PrefetchTurn_ForAReducedRun_IsDueOnlyInsideTheWindowFromTheFirstUnprocessedRun()
     {
         var run = new RunTurnState("r-000005", 5, RunStage.Reduced, "tok", Claimed: false);
 
@@ -107,7 +107,7 @@ public sealed class LedgerStateMachineTests
     }
 
     [Fact]
-    public void RequireValidRun_RefusesNoBatchesNoPartitionsAndABatchListedTwice()
+    public void RequireValidRun_OfMalformedRuns_RefusesNoBatchesNoPartitionsAndABatchListedTwice()
     {
         Assert.Throws<ArgumentException>(() => LedgerStateMachine.RequireValidRun([], 1));
         Assert.Throws<ArgumentOutOfRangeException>(() => LedgerStateMachine.RequireValidRun(["b1"], 0));

@@ -11,7 +11,7 @@ public sealed class PartFileWriterTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     [Fact]
-    public void Complete_WritesHeaderRecordsFooterAndTrailerInTheDocumentedLayout()
+    public void Complete_OfEmptyLargeAndNonAsciiRecords_WritesHeaderRecordsFooterAndTrailerInTheDocumentedLayout()
     {
         var path = Path.Combine(_dir, "p" + PartFileFormat.Extension);
         var payloads = new[] { "{\"a\":1}"u8.ToArray(), [], Encoding.UTF8.GetBytes(new string('x', 5000)) };
@@ -75,7 +75,7 @@ public sealed class PartFileWriterTests : IDisposable
     }
 
     [Fact]
-    public void Length_TracksEveryByteWritten()
+    public void Length_FromHeaderToComplete_TracksEveryByteWritten()
     {
         var path = Path.Combine(_dir, "len.rpf");
         using var writer = new PartFileWriter(path, "r-1", 0);

@@ -26,7 +26,7 @@ public sealed class DynamoReconLedgerTests : IDisposable
     }
 
     [Fact]
-    public async Task EnsureTable_CreatesAMissingTableOnceAndLeavesItActive()
+    public async Task EnsureTable_FromTwoClientsInTurn_CreatesAMissingTableOnceAndLeavesItActive()
     {
         Assert.True(await DynamoReconLedger.EnsureTableAsync(_first, _table, Ct));
         Assert.False(await DynamoReconLedger.EnsureTableAsync(_second, _table, Ct));

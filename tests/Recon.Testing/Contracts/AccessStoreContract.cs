@@ -62,7 +62,7 @@ public abstract class AccessStoreContract : IDisposable
     }
 
     [Fact]
-    public async Task RevokeToken_MarksItRevokedOnceAndTheNameStaysTaken()
+    public async Task RevokeToken_OfAKnownTokenTwice_MarksItRevokedOnceAndTheNameStaysTaken()
     {
         var token = Token("sub", "submitter", ["E1"]);
         await Store.CreateTokenAsync(token, Ct);
@@ -76,7 +76,7 @@ public abstract class AccessStoreContract : IDisposable
     }
 
     [Fact]
-    public async Task ListTokens_ReturnsEveryTokenByName()
+    public async Task ListTokens_OfTokensCreatedOutOfOrder_ReturnsEveryTokenByName()
     {
         foreach (var name in new[] { "b", "a", "c" })
         {
@@ -87,7 +87,7 @@ public abstract class AccessStoreContract : IDisposable
     }
 
     [Fact]
-    public async Task Audit_ListsTheNewestFirstUpToTheLimit()
+    public async Task Audit_WithMoreEntriesThanTheLimit_ListsTheNewestFirstUpToTheLimit()
     {
         for (int i = 0; i < 5; i++)
         {

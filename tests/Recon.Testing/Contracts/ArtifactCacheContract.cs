@@ -54,7 +54,7 @@ public abstract class ArtifactCacheContract : IDisposable
     }
 
     [Fact]
-    public async Task Versions_AreSeparateEntries()
+    public async Task Versions_OfOneArtifactId_AreSeparateEntries()
     {
         await Cache.SetManyAsync([Item("ORD-1", 1, "v1")], Ct);
         var into = new byte[]?[2];

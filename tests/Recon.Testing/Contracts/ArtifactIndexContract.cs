@@ -86,7 +86,7 @@ public abstract class ArtifactIndexContract : IDisposable
     }
 
     [Fact]
-    public async Task GetLatestMany_ReturnsRowsAlignedWithTheIdsAndNullForUnknownOnes()
+    public async Task GetLatestMany_OfKnownUnknownAndRepeatedIds_ReturnsRowsAlignedWithTheIdsAndNullForUnknownOnes()
     {
         await Index.PutAsync([Row("B", 1), Row("A", 1), Row("A", 2), Row("C", 5)], Ct);
 
@@ -143,7 +143,7 @@ public abstract class ArtifactIndexContract : IDisposable
     }
 
     [Fact]
-    public async Task GetHistory_ReturnsEveryVersionOldestFirst()
+    public async Task GetHistory_OfVersionsPutOutOfOrder_ReturnsEveryVersionOldestFirst()
     {
         await Index.PutAsync([Row("ORD-1", 2, at: T0.AddMinutes(2)), Row("ORD-1", 10, at: T0.AddMinutes(10))], Ct);
         await Index.PutAsync([Row("ORD-1", 1, at: T0.AddMinutes(1)), Row("ORD-2", 1)], Ct);
@@ -156,7 +156,7 @@ public abstract class ArtifactIndexContract : IDisposable
     }
 
     [Fact]
-    public async Task GetAsOf_ReturnsTheHighestVersionWrittenAtOrBeforeTheTime()
+    public async Task GetAsOf_AtTimesAroundEachVersion_ReturnsTheHighestVersionWrittenAtOrBeforeTheTime()
     {
         await Index.PutAsync([Row("ORD-1", 1, at: T0), Row("ORD-1", 2, at: T0.AddMinutes(5)), Row("ORD-1", 3, at: T0.AddMinutes(10))], Ct);
 
@@ -169,7 +169,7 @@ public abstract class ArtifactIndexContract : IDisposable
     }
 
     [Fact]
-    public async Task GetAsOf_ComparesPointsInTimeWhateverTheOffset()
+    public async Task GetAsOf_WithANonUtcOffset_ComparesPointsInTimeWhateverTheOffset()
     {
         await Index.PutAsync([Row("ORD-1", 1, at: T0), Row("ORD-1", 2, at: T0.AddHours(1))], Ct);
 
@@ -180,7 +180,7 @@ public abstract class ArtifactIndexContract : IDisposable
     }
 
     [Fact]
-    public async Task Scan_ReturnsEveryRowOrderedByIdThenVersion()
+    public async Task Scan_AllVersions_ReturnsEveryRowOrderedByIdThenVersion()
     {
         await Index.PutAsync([Row("B", 2), Row("A", 1), Row("B", 1), Row("C", 1), Row("A", 3)], Ct);
 
@@ -200,7 +200,7 @@ public abstract class ArtifactIndexContract : IDisposable
     }
 
     [Fact]
-    public async Task Clear_RemovesEveryRowAndTheIndexCanBeRebuilt()
+    public async Task Clear_OfAFilledIndex_RemovesEveryRowAndTheIndexCanBeRebuilt()
     {
         await Index.PutAsync([Row("A", 1), Row("B", 1)], Ct);
 

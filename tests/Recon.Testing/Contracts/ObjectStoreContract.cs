@@ -97,7 +97,7 @@ public abstract class ObjectStoreContract : IDisposable
     }
 
     [Fact]
-    public async Task Publish_ConsumesTheLocalFileAndMakesItReadable()
+    public async Task Publish_OfAStagedFile_ConsumesTheLocalFileAndMakesItReadable()
     {
         string local = StageFile("part.rpf", "hello part-file");
 
@@ -199,7 +199,7 @@ public abstract class ObjectStoreContract : IDisposable
     }
 
     [Fact]
-    public async Task GetLength_ReturnsTheSizeOrNullWhenMissing()
+    public async Task GetLength_OfFilledEmptyAndMissingKeys_ReturnsTheSizeOrNullWhenMissing()
     {
         await Store.PutAsync("a/b/c", new byte[1234], Ct);
         await Store.PutAsync("a/empty", ReadOnlyMemory<byte>.Empty, Ct);
@@ -211,7 +211,7 @@ public abstract class ObjectStoreContract : IDisposable
     }
 
     [Fact]
-    public async Task OpenRead_StreamsTheWholeObject()
+    public async Task OpenRead_OfAnExistingObject_StreamsTheWholeObject()
     {
         var content = new byte[200_000];
         new Random(3).NextBytes(content);
@@ -233,7 +233,7 @@ public abstract class ObjectStoreContract : IDisposable
     }
 
     [Fact]
-    public async Task List_ReturnsEveryObjectInOrdinalKeyOrderWithLengths()
+    public async Task List_OfMixedCaseAndPunctuatedKeys_ReturnsEveryObjectInOrdinalKeyOrderWithLengths()
     {
         // No key is also a "folder" of another: a local folder cannot hold both a file and a folder named a/b.
         string[] keys = ["b", "a/z", "a/b", "A", "a-b", "a/c/d", "a0"];
@@ -311,7 +311,7 @@ public abstract class ObjectStoreContract : IDisposable
     }
 
     [Fact]
-    public async Task InvalidKeyError_SaysWhatIsWrong()
+    public async Task InvalidKeyError_ForADotDotSegment_SaysWhatIsWrong()
     {
         var error = await Assert.ThrowsAsync<ArgumentException>(async () => await Store.PutAsync("a/../b", Bytes("x"), Ct));
 

@@ -63,7 +63,7 @@ public abstract partial class ReconLedgerContract : IDisposable
     }
 
     [Fact]
-    public async Task ListBatches_OrdersByWindowStartThenBatchId()
+    public async Task ListBatches_BatchesInMixedOrder_OrdersByWindowStartThenBatchId()
     {
         await Ledger.RegisterBatchAsync(Batch("b-late", minutes: 10), Ct);
         await Ledger.RegisterBatchAsync(Batch("b-z", minutes: 5), Ct);
@@ -74,7 +74,7 @@ public abstract partial class ReconLedgerContract : IDisposable
     }
 
     [Fact]
-    public async Task CreateRun_ClaimsPendingBatchesUnderSequentialRunIds()
+    public async Task CreateRun_TwoRunsInARow_ClaimsPendingBatchesUnderSequentialRunIds()
     {
         await Register("b1", "b2", "b3");
 
@@ -115,7 +115,7 @@ public abstract partial class ReconLedgerContract : IDisposable
     }
 
     [Fact]
-    public async Task Stages_CompleteOnlyInOrderAndOnlyOnce()
+    public async Task Stages_WhenCompletedOutOfOrderOrTwice_CompleteOnlyInOrderAndOnlyOnce()
     {
         await Register("b1");
         var run = await Ledger.CreateRunAsync(["b1"], 1, 3, T0, Ct);
@@ -147,7 +147,7 @@ public abstract partial class ReconLedgerContract : IDisposable
     }
 
     [Fact]
-    public async Task FullRun_LinesEqualAppliedPlusDuplicatesPlusQuarantined()
+    public async Task FullRun_WithDuplicatesAndQuarantinedLines_LinesEqualAppliedPlusDuplicatesPlusQuarantined()
     {
         await Register("b1", "b2");
         var run = await Ledger.CreateRunAsync(["b1", "b2"], 2, 17, T0, Ct);
@@ -212,7 +212,7 @@ public abstract partial class ReconLedgerContract : IDisposable
     }
 
     [Fact]
-    public async Task FailBatch_FailsOnlyAPendingBatch()
+    public async Task FailBatch_OfAPendingAndAnInRunBatch_FailsOnlyAPendingBatch()
     {
         await Register("b1", "b2");
         await Ledger.CreateRunAsync(["b2"], 1, 0, T0, Ct);
@@ -227,7 +227,7 @@ public abstract partial class ReconLedgerContract : IDisposable
     }
 
     [Fact]
-    public async Task FailRun_FailsTheRunAndItsUnfinishedBatchesButNotAnIndexedRun()
+    public async Task FailRun_OfAReducedRunAndAnIndexedRun_FailsTheRunAndItsUnfinishedBatchesButNotAnIndexedRun()
     {
         await Register("b1", "b2");
         var done = await Ledger.CreateRunAsync(["b1"], 1, 0, T0, Ct);
@@ -248,7 +248,7 @@ public abstract partial class ReconLedgerContract : IDisposable
     }
 
     [Fact]
-    public async Task IndexedThrough_StopsBeforeTheFirstRunNeitherIndexedNorFailed()
+    public async Task IndexedThrough_WithRunsIndexedOrFailedOutOfOrder_StopsBeforeTheFirstRunNeitherIndexedNorFailed()
     {
         Assert.Equal(0, await Ledger.GetIndexedThroughAsync(Ct));
         await Register("b1", "b2", "b3", "b4");
@@ -268,7 +268,7 @@ public abstract partial class ReconLedgerContract : IDisposable
     }
 
     [Fact]
-    public async Task BeginPrefetch_RecordsIndexedThroughOnlyWhileThePrefetchIsPending()
+    public async Task BeginPrefetch_BeforeAndAfterCompletePrefetch_RecordsIndexedThroughOnlyWhileThePrefetchIsPending()
     {
         await Register("b1");
         var run = await Ledger.CreateRunAsync(["b1"], 1, 0, T0, Ct);
@@ -294,7 +294,7 @@ public abstract partial class ReconLedgerContract : IDisposable
     }
 
     [Fact]
-    public async Task ClaimProcessTurn_HandsTheTurnInSeqOrder_SkippingFailedRuns_AndOnlyOnce()
+    public async Task ClaimProcessTurn_OfWaitingRuns_HandsTheTurnInSeqOrderSkippingFailedRunsAndOnlyOnce()
     {
         await Register("b1", "b2", "b3");
         var r1 = await Prefetched("b1");
@@ -343,7 +343,7 @@ public abstract partial class ReconLedgerContract : IDisposable
     }
 
     [Fact]
-    public async Task ClaimPrefetchTurns_HandsTurnsOnlyWithinTheWindowAfterTheFirstUnprocessedRun()
+    public async Task ClaimPrefetchTurns_WithFourReducedRunsWaiting_HandsTurnsOnlyWithinTheWindowAfterTheFirstUnprocessedRun()
     {
         await Register("b1", "b2", "b3", "b4");
         var runs = new List<RunRecord>();
