@@ -67,9 +67,11 @@ public sealed class ProcessSignalTests
     public async Task Generate_OnASignal_StopsAndExits130(string signal)
     {
         using var cli = new CliHarness();
-        var start = new System.Diagnostics.ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "recon"))
+        // Through env --default-signal (it execs recon, same pid): SIGINT as a terminal's Ctrl-C finds it, even when the
+        // test run itself was started in the background, whose children inherit SIGINT ignored (and .NET keeps it so).
+        var start = new System.Diagnostics.ProcessStartInfo("env")
         {
-            ArgumentList = { "generate", "--out", cli.Inbox, "--batches", "4", "--events", "50000000" },
+            ArgumentList = { "--default-signal=INT", Path.Combine(AppContext.BaseDirectory, "recon"), "generate", "--out", cli.Inbox, "--batches", "4", "--events", "50000000" },
             RedirectStandardError = true,
             RedirectStandardOutput = true,
         };
