@@ -74,102 +74,48 @@ if [ "$build" -ne 0 ]; then
   exit 1
 fi
 
-# Recon.Lambda.Tests starts the Lambda package, and Recon.Infra.Tests shares jsii's package cache with the synth
-# (infra/Recon.Infra/obj/jsii-cache, unpacked by whichever starts first on a fresh clone): those two run after the
-# package and the synth, one after the other, in the background; the other test projects of Recon.sln start at once.
-work=$(mktemp -d)
-test_tmp=""
-background=""
-# On exit (also on Ctrl-C) the background chain is stopped with everything it started, then the temp folders go.
-cleanup() {
-  [ -z "$background" ] || kill -- -"$background" 2>/dev/null
-  rm -f "$log"
-  rm -rf "$work"
-  [ -z "$test_tmp" ] || rm -rf "$test_tmp"
-}
-trap cleanup EXIT
-package_dir="$work/lambda"
-late=(tests/Recon.Lambda.Tests/Recon.Lambda.Tests.csproj tests/Recon.Infra.Tests/Recon.Infra.Tests.csproj)
-early=()
-while IFS= read -r project; do
-  case " ${late[*]} " in
-    *" $project "*) ;;
-    *) early+=("$project") ;;
-  esac
-done < <(grep -o 'tests\\[^"]*\.Tests\.csproj' Recon.sln | tr '\\' '/')
-# A solution filter of Recon.sln holding only the early projects (dotnet test runs two of them at a time).
-sln=$(pwd)/Recon.sln
-sln=${sln//\\/\\\\}
-filter="{\"solution\":{\"path\":\"${sln//\"/\\\"}\",\"projects\":["
-sep=""
-for project in "${early[@]}"; do filter+="$sep\"$project\""; sep=","; done
-printf '%s]}}\n' "$filter" >"$work/early.slnf"
+# The Lambda package (one architecture: the other is the same publish for another runtime pack) counts as one test;
+# Recon.Lambda.Tests runs its bootstrap (RECON_LAMBDA_ZIP) and the synth below deploys it.
+package_failed=0
+package_dir=$(mktemp -d)
+trap 'rm -f "$log"; rm -rf "$package_dir"' EXIT
+case "$(uname -m)" in aarch64|arm64) package_arch=arm64; cdk_arch=arm64 ;; *) package_arch=x64; cdk_arch=x86_64 ;; esac
+synth_zip=()
+if bash tools/package-lambda.sh --arch "$package_arch" --out "$package_dir" >"$log" 2>&1; then
+  tail -n 1 "$log"
+  export RECON_LAMBDA_ZIP="$package_dir/recon-lambda-$package_arch.zip"
+  synth_zip=(-c "lambdaZip=$RECON_LAMBDA_ZIP" -c "lambdaArchitecture=$cdk_arch")
+else
+  echo "tools/package-lambda.sh failed:"
+  cat "$log"
+  package_failed=1
+fi
+
+# The CDK app (infra/Recon.Infra) must synthesize from the workflows as they are; it counts as one test.
+synth_failed=0
+if bash infra/synth.sh --no-build "${synth_zip[@]}" >"$log" 2>&1; then
+  tail -n 1 "$log"
+else
+  echo "infra/synth.sh failed:"
+  cat "$log"
+  synth_failed=1
+fi
 
 # Test temp folders go to tmpfs when it has room (unless TMPDIR is set): the local backend syncs every file it
 # publishes, and those syncs were a third of the Pipeline tests' time (run alone, side by side: 22-25 s with temp on
 # disk, 13-16 s on /dev/shm; 55-65 s against 37-43 s on a busy machine). What a killed process wrote survives on both,
 # which is all the crash tests can observe.
+test_tmp=""
 shm_free_kb=$(df -Pk /dev/shm 2>/dev/null | awk 'NR==2 {print $4}')
 mem_free_kb=$(awk '/^MemAvailable:/ {print $2}' /proc/meminfo 2>/dev/null)
 if [ -z "${TMPDIR:-}" ] && [ -w /dev/shm ] && [ "${shm_free_kb:-0}" -ge 4194304 ] && [ "${mem_free_kb:-0}" -ge 6291456 ]; then
   test_tmp=$(mktemp -d /dev/shm/recon-tests.XXXXXX) && export TMPDIR="$test_tmp"
 fi
+trap 'rm -f "$log"; rm -rf "$package_dir"; [ -z "$test_tmp" ] || rm -rf "$test_tmp"' EXIT
 
 # A test that hangs is killed after 10 minutes and counted as failed, so a wedged test can never hold CI to its limit.
-test_args=(-c Release --no-build -nologo --blame-hang-timeout 10m --blame-hang-dump-type none)
-
-# In the background: the Lambda package (one architecture: the other is the same publish for another runtime pack)
-# counts as one test, and so does the synth of the CDK app (infra/Recon.Infra) from the workflows as they are, with
-# that package; then Recon.Lambda.Tests, which runs the package's bootstrap (RECON_LAMBDA_ZIP), and Recon.Infra.Tests.
-# Job control gives the chain its own process group, with the default signal dispositions (a background job of a
-# script would otherwise ignore SIGINT, which the signal tests send), and a group the exit trap can stop.
-case "$(uname -m)" in aarch64|arm64) package_arch=arm64; cdk_arch=arm64 ;; *) package_arch=x64; cdk_arch=x86_64 ;; esac
-set -m
-(
-  synth_zip=()
-  if bash tools/package-lambda.sh --arch "$package_arch" --out "$package_dir" >"$work/package.out" 2>&1; then
-    echo 0 >"$work/package.rc"
-    export RECON_LAMBDA_ZIP="$package_dir/recon-lambda-$package_arch.zip"
-    synth_zip=(-c "lambdaZip=$RECON_LAMBDA_ZIP" -c "lambdaArchitecture=$cdk_arch")
-  else
-    echo 1 >"$work/package.rc"
-  fi
-  bash infra/synth.sh --no-build "${synth_zip[@]}" >"$work/synth.out" 2>&1
-  echo $? >"$work/synth.rc"
-  late_rc=0
-  for project in "${late[@]}"; do
-    dotnet test "$project" "${test_args[@]}" >>"$work/late.out" 2>&1 || late_rc=1
-  done
-  echo "$late_rc" >"$work/late.rc"
-) &
-background=$!
-set +m
-
-dotnet test "$work/early.slnf" "${test_args[@]}" 2>&1 | tee "$log"
+dotnet test Recon.sln -c Release --no-build -nologo --blame-hang-timeout 10m --blame-hang-dump-type none 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
-wait "$background"
-background=""
-
-package_failed=0
-if [ "$(cat "$work/package.rc" 2>/dev/null)" = 0 ]; then
-  tail -n 1 "$work/package.out"
-else
-  echo "tools/package-lambda.sh failed:"
-  cat "$work/package.out" 2>/dev/null
-  package_failed=1
-fi
-
-synth_failed=0
-if [ "$(cat "$work/synth.rc" 2>/dev/null)" = 0 ]; then
-  tail -n 1 "$work/synth.out"
-else
-  echo "infra/synth.sh failed:"
-  cat "$work/synth.out" 2>/dev/null
-  synth_failed=1
-fi
-
-cat "$work/late.out" 2>/dev/null | tee -a "$log"
-[ "$(cat "$work/late.rc" 2>/dev/null)" = 0 ] || status=1
 
 # Each test assembly prints "Failed: F, Passed: P, Skipped: S, Total: T"; add them up.
 read -r passed failed skipped < <(grep -Eo 'Failed: +[0-9]+, Passed: +[0-9]+, Skipped: +[0-9]+' "$log" |

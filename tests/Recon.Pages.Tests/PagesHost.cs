@@ -88,7 +88,8 @@ public abstract class PagesHost : IAsyncLifetime
             BaseURL = BaseUrl,
             ViewportSize = new ViewportSize { Width = width, Height = height },
         });
-        context.SetDefaultTimeout(15_000);
+        // A bound for a wedged page, not a speed claim: on 2 busy cores a sign-in has taken more than 15 s.
+        context.SetDefaultTimeout(60_000);
         return await context.NewPageAsync();
     }
 
