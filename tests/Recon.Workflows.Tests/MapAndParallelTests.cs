@@ -247,9 +247,12 @@ public sealed class MapAndParallelTests
     public async Task Parallel_AFailingBranch_FailsTheStateAndCancelsTheOthers()
     {
         var cancelled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // The other branch is running when this one fails (under load it could otherwise fail before the slow one starts).
+        var slowStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var harness = new Harness()
             .On("slow", async (input, ct) =>
             {
+                slowStarted.TrySetResult();
                 try
                 {
                     await Task.Delay(Timeout.InfiniteTimeSpan, ct);
@@ -262,7 +265,11 @@ public sealed class MapAndParallelTests
 
                 return input;
             })
-            .On("broken", _ => throw new TaskFailedException("Recon.Broken", "branch 2"));
+            .On("broken", async (_, ct) =>
+            {
+                await slowStarted.Task.WaitAsync(ct);
+                throw new TaskFailedException("Recon.Broken", "branch 2");
+            });
 
         var execution = await harness.Run($$$"""
             {"StartAt":"Both","States":{"Both":{"Type":"Parallel","Next":"Done","Catch":[{"ErrorEquals":["Recon.Broken"],"Next":"Handled"}],"Branches":[
