@@ -18,13 +18,15 @@ namespace Recon.Lambda.Tests;
 /// </summary>
 internal sealed class DeployedJobsWorld : IAsyncDisposable
 {
-    private DeployedJobsWorld(IAmazonS3 s3) => S3 = s3;
+    private readonly S3rverBuckets _buckets = new();
+
+    private DeployedJobsWorld() => Bucket = _buckets.Create("deploy");
 
     public TempFolder Dir { get; } = new();
 
-    public IAmazonS3 S3 { get; }
+    public IAmazonS3 S3 => _buckets.S3;
 
-    public string Bucket { get; } = $"deploy-{Guid.NewGuid():N}"[..30];
+    public string Bucket { get; }
 
     public LambdaJobFunctions Functions { get; private set; } = null!;
 
@@ -36,8 +38,7 @@ internal sealed class DeployedJobsWorld : IAsyncDisposable
     public static async Task<DeployedJobsWorld> StartAsync(string workflowFile, Func<string, string?>? environment = null,
         Func<JsonObject, CancellationToken, Task<JsonNode>>? athena = null)
     {
-        var world = new DeployedJobsWorld(AwsClients.CreateS3(new AwsConnection { S3Endpoint = new Uri(SharedServers.S3.ServiceUrl), Credentials = Credentials }));
-        await S3ObjectStore.EnsureBucketAsync(world.S3, world.Bucket, CancellationToken.None);
+        var world = new DeployedJobsWorld();
         world.Functions = LambdaJobFunctions.Open(
             new LambdaSettings { S3Bucket = world.Bucket, S3Prefix = "recon", Region = "eu-west-1", S3Endpoint = new Uri(SharedServers.S3.ServiceUrl) },
             name => name == "AWS_LAMBDA_FUNCTION_MEMORY_SIZE" ? "512" : environment?.Invoke(name), TimeProvider.System, Credentials, world.Dir.File("lambda-tmp"));
@@ -45,7 +46,7 @@ internal sealed class DeployedJobsWorld : IAsyncDisposable
         return world;
     }
 
-    private static BasicAWSCredentials Credentials => new(S3rverServer.AccessKey, S3rverServer.SecretKey);
+    private static BasicAWSCredentials Credentials => S3rverBuckets.Credentials;
 
     public S3ObjectStore Store(string prefix = "") => new(S3, Bucket, prefix, new AwsResilience());
 
@@ -57,7 +58,7 @@ internal sealed class DeployedJobsWorld : IAsyncDisposable
     {
         await States.DisposeAsync();
         Functions.Dispose();
-        S3.Dispose();
+        _buckets.Dispose();
         Dir.Dispose();
     }
 }

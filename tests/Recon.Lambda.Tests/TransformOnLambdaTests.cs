@@ -25,25 +25,24 @@ namespace Recon.Lambda.Tests;
 public sealed class TransformOnLambdaTests : IDisposable
 {
     private readonly TempFolder _dir = new();
+    private readonly S3rverBuckets _buckets = new();
     private readonly IAmazonS3 _s3;
-    private readonly string _dataBucket = $"deploy-{Guid.NewGuid():N}"[..30];
-    private readonly string _inputBucket = $"inputs-{Guid.NewGuid():N}"[..30];
+    private readonly string _dataBucket;
+    private readonly string _inputBucket;
     private readonly ConcurrentQueue<(string Query, List<string> Parameters, string? WorkGroup)> _athena = new();
 
     public TransformOnLambdaTests()
     {
-        _s3 = AwsClients.CreateS3(new AwsConnection { S3Endpoint = new Uri(SharedServers.S3.ServiceUrl), Credentials = Credentials });
-        foreach (var bucket in new[] { _dataBucket, _inputBucket })
-        {
-            S3ObjectStore.EnsureBucketAsync(_s3, bucket, CancellationToken.None).GetAwaiter().GetResult();
-        }
+        _s3 = _buckets.S3;
+        _dataBucket = _buckets.Create("deploy");
+        _inputBucket = _buckets.Create("inputs");
     }
 
-    private static BasicAWSCredentials Credentials => new(S3rverServer.AccessKey, S3rverServer.SecretKey);
+    private static BasicAWSCredentials Credentials => S3rverBuckets.Credentials;
 
     public void Dispose()
     {
-        _s3.Dispose();
+        _buckets.Dispose();
         _dir.Dispose();
     }
 
